@@ -1,0 +1,32 @@
+# swreg — two commands: `make run` (the whole service locally, with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DDB_TOOLS := tools/dynamodb-local
+
+.PHONY: install run test test-fast lint clean
+
+install: $(VENV)/.installed $(DDB_TOOLS)/node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(DDB_TOOLS)/node_modules/.installed: $(DDB_TOOLS)/package.json $(DDB_TOOLS)/package-lock.json
+	cd $(DDB_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: install
+	$(PY) -m devstack.run
+
+test: install
+	$(VENV)/bin/cfn-lint infra/*.yaml
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not packaging"
+
+clean:
+	rm -rf .local

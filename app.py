@@ -1,0 +1,16 @@
+"""swreg's Chalice app: blueprints, middleware, event and schedule wiring — nothing else."""
+from chalice import Chalice
+
+from chalicelib.handlers import errors
+from chalicelib.handlers.public import public
+from chalicelib.observability import observe
+from chalicelib.settings import Settings
+
+settings = Settings.from_env()
+
+app = Chalice(app_name="swreg")
+app.debug = settings.debug
+app.register_middleware(observe, "all")
+app.register_blueprint(public)
+
+errors.install(app)

@@ -1,0 +1,142 @@
+"""PynamoDB models: the only place that knows table layouts.
+
+Tables are named `<SWREG_TABLE_PREFIX><name>` (see `tables.bind`). Access
+patterns — every read is a key lookup or a query on one of these indexes, never
+a Scan on a request path:
+
+- practitioners      get by id_number
+- registrations      query by id_number (sort: registration_year);
+                     `by_registration_no`: get by registration number
+- ce_records         query by id_number (sort: record_key = completed_on#digest)
+- windows            get by year; query none (a handful of rows, read by key)
+- applications       get by application_id;
+                     `by_applicant`: an applicant's history, newest first;
+                     `by_queue`: (window year, status) ordered by queue_sort
+                     (submission time), for the review queue and window jobs
+- uniques            conditional puts that make a value unique across items
+                     (one live application per practitioner and window, …)
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+class _Table(Model):
+    """Shared Meta: names and region are bound from Settings at start-up."""
+
+    class Meta:
+        table_name = None
+        billing_mode = "PAY_PER_REQUEST"
+
+
+class PractitionerItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "practitioners"
+
+    id_number = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    certificate_no = UnicodeAttribute()
+    level = UnicodeAttribute()
+    qualification_year = NumberAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class RegistrationNoIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_registration_no"
+        projection = AllProjection()
+
+    registration_no = UnicodeAttribute(hash_key=True)
+
+
+class RegistrationItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "registrations"
+
+    id_number = UnicodeAttribute(hash_key=True)
+    registration_year = NumberAttribute(range_key=True)
+    registration_no = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    by_registration_no = RegistrationNoIndex()
+
+
+class CeRecordItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "ce_records"
+
+    id_number = UnicodeAttribute(hash_key=True)
+    record_key = UnicodeAttribute(range_key=True)
+    completed_on = UnicodeAttribute()
+    hours = UnicodeAttribute()
+    course = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class WindowItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "windows"
+
+    year = NumberAttribute(hash_key=True)
+    opens_at = UTCDateTimeAttribute()
+    closes_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class ApplicantIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_applicant"
+        projection = KeysOnlyProjection()
+
+    id_number = UnicodeAttribute(hash_key=True)
+    created_sort = UnicodeAttribute(range_key=True)
+
+
+class QueueIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_queue"
+        projection = KeysOnlyProjection()
+
+    queue_key = UnicodeAttribute(hash_key=True)
+    queue_sort = UnicodeAttribute(range_key=True)
+
+
+class ApplicationItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "applications"
+
+    application_id = UnicodeAttribute(hash_key=True)
+    id_number = UnicodeAttribute()
+    created_sort = UnicodeAttribute()
+    queue_key = UnicodeAttribute()
+    queue_sort = UnicodeAttribute()
+    body = JSONAttribute()
+    version = VersionAttribute()
+    by_applicant = ApplicantIndex()
+    by_queue = QueueIndex()
+
+
+class UniqueItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "uniques"
+
+    key = UnicodeAttribute(hash_key=True)
+    owner = UnicodeAttribute()
+
+
+MODELS: tuple[type[Model], ...] = (
+    PractitionerItem,
+    RegistrationItem,
+    CeRecordItem,
+    WindowItem,
+    ApplicationItem,
+    UniqueItem,
+)

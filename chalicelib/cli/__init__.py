@@ -1,0 +1,45 @@
+"""`swreg`, the operators' command line (SPEC §4)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from chalicelib.cli import environment
+
+
+def _provision(args, deps) -> int:
+    """Create missing tables and the bucket: for stacks we own (local, tests), not AWS."""
+    from chalicelib.adapters.dynamo import tables
+    assert deps.tables_bound
+    created = tables.create_missing()
+    existing = {b["Name"] for b in deps.s3.list_buckets().get("Buckets", [])}
+    if deps.settings.bucket not in existing:
+        deps.s3.create_bucket(Bucket=deps.settings.bucket)
+    print(f"tables created: {', '.join(created) or 'none (all exist)'}; bucket: {deps.settings.bucket}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="swreg", description=__doc__)
+    parser.add_argument("--stage", default=os.environ.get("SWREG_STAGE", "local"),
+                        help="stage from .chalice/config.json (default: local, the `make run` stack)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    provision = commands.add_parser("provision", help="create missing tables and the bucket (local stacks)")
+    provision.set_defaults(handler=_provision)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        environment.apply(args.stage)
+    except environment.StackNotRunningError as exc:
+        print(f"swreg: {exc}", file=sys.stderr)
+        return 2
+    from chalicelib import bootstrap
+    return args.handler(args, bootstrap.deps())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

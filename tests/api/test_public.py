@@ -1,0 +1,52 @@
+"""GET /health and GET /openapi.json through the Chalice test client."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from chalicelib import bootstrap
+
+
+def test_health_is_ok_when_dynamodb_and_s3_answer(client):
+    response = client.http.get("/health")
+    assert response.status_code == 200
+    assert response.json_body == {"status": "ok", "checks": {"dynamodb": "ok", "s3": "ok"}}
+
+
+@pytest.mark.parametrize("change, failing", [
+    ({"bucket": "no-such-bucket"}, "s3"),
+    ({"table_prefix": "no-such-tables-"}, "dynamodb"),
+])
+def test_health_is_503_naming_the_unreachable_part(client, deps, change, failing):
+    broken = bootstrap.Deps(dataclasses.replace(deps.settings, **change))
+    bootstrap.override(broken)
+    try:
+        response = client.http.get("/health")
+    finally:
+        bootstrap.override(deps)
+        from chalicelib.adapters.dynamo import tables
+        tables.bind(deps.settings)
+    assert response.status_code == 503
+    assert response.json_body["status"] == "degraded"
+    assert response.json_body["checks"][failing] == "unreachable"
+    assert all(state == "ok" for part, state in response.json_body["checks"].items() if part != failing)
+
+
+def test_openapi_document_describes_every_route(client):
+    from app import app
+    document = client.http.get("/openapi.json").json_body
+    assert document["openapi"].startswith("3.")
+    routes = {(path, method.lower()) for path, methods in app.routes.items() for method in methods}
+    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    assert routes - documented == set(), "routes missing from /openapi.json (add @doc to the view)"
+    assert documented - routes == set()
+
+
+def test_openapi_operations_have_responses_and_unique_ids(client):
+    document = client.http.get("/openapi.json").json_body
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+    for ops in document["paths"].values():
+        for op in ops.values():
+            assert op["responses"]

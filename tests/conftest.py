@@ -1,0 +1,62 @@
+"""Test-wide set-up: the `test` stage's environment before anything imports `app`,
+and the real local AWS stack for the tests that ask for it.
+
+chalice.test.Client applies .chalice/config.json's environment only while a
+request runs (chalice #1893), so the stage variables are exported here, once,
+before `app` is imported anywhere.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from chalicelib.cli.environment import ROOT, stage_variables
+
+os.environ.update(stage_variables("test"))
+os.environ.update({"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+                   "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"})
+# Nothing in the suite may reach real AWS: endpoints are set by `stack` before any client exists.
+for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+    os.environ.pop(name, None)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """DynamoDB Local (in memory) and the S3 emulator on free loopback ports, with the
+    stage's tables and bucket created; stopped at the end of the session, whatever happens."""
+    from devstack import s3_emulator
+    from devstack.stack import LocalStack
+
+    local = LocalStack(log_dir=tmp_path_factory.mktemp("stack")).start()
+    try:
+        local.export()
+        os.environ["SWREG_SMS_FILE"] = str(tmp_path_factory.mktemp("sms") / "sms.jsonl")
+        from chalicelib import bootstrap
+        from chalicelib.adapters.dynamo import tables
+        from chalicelib.settings import Settings
+
+        deps = bootstrap.Deps(Settings.from_env())
+        bootstrap.override(deps)
+        tables.bind(deps.settings)
+        tables.create_missing()
+        s3_emulator.ensure_bucket(deps.s3, deps.settings.bucket)
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+def deps(stack):
+    from chalicelib import bootstrap
+    return bootstrap.deps()
+
+
+@pytest.fixture
+def client(stack):
+    """chalice.test.Client over the whole app, on the `test` stage."""
+    from chalice.test import Client
+
+    from app import app
+    with Client(app, stage_name="test", project_dir=str(ROOT)) as test_client:
+        yield test_client

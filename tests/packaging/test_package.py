@@ -1,0 +1,57 @@
+"""The Lambda deployment package builds offline from wheels and fits Lambda's limits.
+
+`chalice package --pkg-format terraform` (the CloudFormation/SAM packager
+refuses apps with S3 event handlers, chalice #855; `chalice deploy` is the
+deploy path and bundles the same way).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from chalicelib.cli.environment import ROOT
+
+pytestmark = pytest.mark.packaging
+MB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SWREG_", "AWS_ENDPOINT"))}
+    env["AWS_DEFAULT_REGION"] = "us-east-1"  # deploy needs a region; the package is region-free
+    result = subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--pkg-format",
+                             "terraform", "--stage", "prod", str(out)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def _zips(package: Path) -> list[Path]:
+    return sorted(package.glob("*.zip"))
+
+
+def test_pillow_is_bundled_from_a_manylinux_wheel_not_built_here(package):
+    tags = []
+    for archive in _zips(package):
+        with zipfile.ZipFile(archive) as zf:
+            tags += [line for name in zf.namelist()
+                     if "/pillow-" in name.lower() and name.endswith(".dist-info/WHEEL")
+                     for line in zf.read(name).decode().splitlines() if line.startswith("Tag:")]
+    assert tags, "Pillow is missing from the deployment package"
+    assert all("manylinux" in tag for tag in tags), tags
+
+
+def test_the_package_fits_lambda_size_limits(package):
+    zipped = {archive.name: archive.stat().st_size for archive in _zips(package)}
+    unzipped = 0
+    for archive in _zips(package):
+        with zipfile.ZipFile(archive) as zf:
+            unzipped += sum(info.file_size for info in zf.infolist())
+    assert all(size < 50 * MB for size in zipped.values()), zipped
+    assert unzipped < 250 * MB, f"{unzipped / MB:.0f} MB unzipped"
