@@ -14,18 +14,6 @@ from chalice import Chalice, Response
 from chalicelib.domain import errors
 from chalicelib.observability import logger
 
-STATUS = (  # most specific first
-    (errors.InvalidTransitionError, 409),
-    (errors.ConcurrentUpdateError, 409),
-    (errors.ConflictError, 409),
-    (errors.ValidationError, 422),
-    (errors.RuleViolationError, 422),
-    (errors.NotFoundError, 404),
-    (errors.AuthenticationError, 401),
-    (errors.PermissionDeniedError, 403),
-    (errors.RateLimitedError, 429),
-)
-
 
 class BadRequestBodyError(errors.DomainError):
     """The body is not JSON, not UTF-8, or not an object."""
@@ -37,7 +25,17 @@ class PayloadTooLargeError(errors.DomainError):
     code = "PAYLOAD_TOO_LARGE"
 
 
-HTTP_ONLY = ((BadRequestBodyError, 400), (PayloadTooLargeError, 413))
+STATUS = {
+    BadRequestBodyError: 400,
+    errors.AuthenticationError: 401,
+    errors.PermissionDeniedError: 403,
+    errors.NotFoundError: 404,
+    errors.ConflictError: 409,  # and its InvalidTransition / ConcurrentUpdate subclasses
+    PayloadTooLargeError: 413,
+    errors.ValidationError: 422,
+    errors.RuleViolationError: 422,
+    errors.RateLimitedError: 429,
+}
 
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
@@ -47,7 +45,7 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 
 
 def to_response(exc: errors.DomainError) -> Response:
-    status = next((code for cls, code in HTTP_ONLY + STATUS if isinstance(exc, cls)), 422)
+    status = next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), 422)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimitedError) else None
     return error_response(status, exc.code, exc.message, exc.details, headers)
 
