@@ -18,28 +18,39 @@ class Deps:
         self.settings = settings
 
     @cached_property
-    def tables_bound(self) -> bool:
+    def tables(self):
+        """The PynamoDB table module, bound to this stage's tables."""
         from chalicelib.adapters.dynamo import tables
         tables.bind(self.settings)
-        return True
+        return tables
 
     @cached_property
     def s3(self):
         from chalicelib.adapters import s3
         return s3.client(self.settings)
 
+    @cached_property
+    def register(self):
+        from chalicelib.adapters.dynamo.register import DynamoRegisterRepository
+        self.tables
+        return DynamoRegisterRepository()
+
+    @cached_property
+    def windows(self):
+        from chalicelib.adapters.dynamo.windows import DynamoWindowRepository
+        self.tables
+        return DynamoWindowRepository()
+
+    @cached_property
+    def applications(self):
+        from chalicelib.adapters.dynamo.applications import DynamoApplicationRepository
+        self.tables
+        return DynamoApplicationRepository(self.settings.region)
+
     @property
     def health_probes(self) -> dict[str, Callable[[], None]]:
-        from chalicelib.adapters.dynamo import tables
-
-        def dynamodb() -> None:
-            assert self.tables_bound
-            tables.probe()
-
-        def s3() -> None:
-            self.s3.head_bucket(Bucket=self.settings.bucket)
-
-        return {"dynamodb": dynamodb, "s3": s3}
+        return {"dynamodb": lambda: self.tables.probe(),
+                "s3": lambda: self.s3.head_bucket(Bucket=self.settings.bucket)}
 
 
 _current: Deps | None = None

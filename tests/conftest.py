@@ -33,13 +33,11 @@ def stack(tmp_path_factory):
         local.export()
         os.environ["SWREG_SMS_FILE"] = str(tmp_path_factory.mktemp("sms") / "sms.jsonl")
         from chalicelib import bootstrap
-        from chalicelib.adapters.dynamo import tables
         from chalicelib.settings import Settings
 
         deps = bootstrap.Deps(Settings.from_env())
         bootstrap.override(deps)
-        tables.bind(deps.settings)
-        tables.create_missing()
+        deps.tables.create_missing()
         s3_emulator.ensure_bucket(deps.s3, deps.settings.bucket)
         yield local
     finally:

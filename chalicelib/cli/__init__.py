@@ -5,14 +5,12 @@ import argparse
 import os
 import sys
 
-from chalicelib.cli import environment
+from chalicelib.cli import environment, register
 
 
 def _provision(args, deps) -> int:
     """Create missing tables and the bucket: for stacks we own (local, tests), not AWS."""
-    from chalicelib.adapters.dynamo import tables
-    assert deps.tables_bound
-    created = tables.create_missing()
+    created = deps.tables.create_missing()
     existing = {b["Name"] for b in deps.s3.list_buckets().get("Buckets", [])}
     if deps.settings.bucket not in existing:
         deps.s3.create_bucket(Bucket=deps.settings.bucket)
@@ -27,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     provision = commands.add_parser("provision", help="create missing tables and the bucket (local stacks)")
     provision.set_defaults(handler=_provision)
+    register.add_commands(commands)
     return parser
 
 

@@ -25,8 +25,7 @@ def test_health_is_503_naming_the_unreachable_part(client, deps, change, failing
         response = client.http.get("/health")
     finally:
         bootstrap.override(deps)
-        from chalicelib.adapters.dynamo import tables
-        tables.bind(deps.settings)
+        deps.tables.bind(deps.settings)
     assert response.status_code == 503
     assert response.json_body["status"] == "degraded"
     assert response.json_body["checks"][failing] == "unreachable"

@@ -1,0 +1,77 @@
+"""How fast `swreg import practitioners` loads 100,000 rows into DynamoDB Local.
+
+Floor: boto3 `batch_write_item` of the same rows (25 per request, no
+validation, no reads) into an identical table, in the same run, after a
+warm-up write so neither side pays for the JVM's JIT.
+Usage: .venv/bin/python bench/import_register.py [ROWS]
+"""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import time
+
+import _stack
+
+LEVELS = ("assistant", "intermediate", "senior", "助理社会工作师", "社会工作师")
+
+
+def make_csv(rows: int) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "id_number", "certificate_no", "level", "qualification_year"])
+    for i, id_number in enumerate(_stack.id_numbers(rows)):
+        writer.writerow([f"张{'伟芳娜秀英敏静丽强磊'[i % 10]}{'·' if i % 50 == 0 else ''}{'华明'[i % 2]}",
+                         id_number, f"Z{2008 + i % 15}{i:07d}", LEVELS[i % len(LEVELS)], 2008 + i % 15])
+    return out.getvalue()
+
+
+def floor(deps, text: str, table: str = "bench-floor") -> float:
+    """Raw batch_write_item of the same rows into a copy of the practitioners table."""
+    import boto3
+    client = boto3.client("dynamodb", region_name=deps.settings.region)
+    client.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "id_number", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "id_number", "KeyType": "HASH"}])
+    rows = list(csv.DictReader(io.StringIO(text)))
+    started = time.perf_counter()
+    for start in range(0, len(rows), 25):
+        requests = [{"PutRequest": {"Item": {
+            "id_number": {"S": r["id_number"]}, "name": {"S": r["name"]},
+            "certificate_no": {"S": r["certificate_no"]}, "level": {"S": r["level"]},
+            "qualification_year": {"N": r["qualification_year"]},
+            "updated_at": {"S": "2026-11-26T00:00:00.000000+0000"}}}} for r in rows[start:start + 25]]
+        while requests:
+            response = client.batch_write_item(RequestItems={table: requests})
+            requests = response.get("UnprocessedItems", {}).get(table, [])
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    stack, deps = _stack.start()
+    try:
+        from chalicelib.services import imports
+        text = make_csv(rows)
+        floor(deps, make_csv(min(rows, 20_000)), table="bench-warmup")  # warm the JVM's JIT first
+        floor_s = floor(deps, text)
+        started = time.perf_counter()
+        report = imports.import_csv("practitioners", io.StringIO(text), deps.register)
+        import_s = time.perf_counter() - started
+        started = time.perf_counter()
+        again = imports.import_csv("practitioners", io.StringIO(text), deps.register)
+        again_s = time.perf_counter() - started
+        assert not report.refused, report.refused[:3]
+        print(f"rows: {rows}")
+        print(f"floor  (boto3 batch_write_item): {floor_s:7.1f} s  {rows / floor_s:8.0f} rows/s")
+        print(f"import (swreg, first run):       {import_s:7.1f} s  {rows / import_s:8.0f} rows/s"
+              f"  = {floor_s / import_s:.2f} x floor   [{report.summary()}]")
+        print(f"import (same file again):        {again_s:7.1f} s  {rows / again_s:8.0f} rows/s"
+              f"  [{again.summary()}]")
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

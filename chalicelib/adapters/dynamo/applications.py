@@ -1,0 +1,116 @@
+"""Applications in DynamoDB: one item per application, the aggregate as a JSON document.
+
+Beside the document the item carries what its indexes need (applicant and
+creation time for `by_applicant`; window#status and submission time for
+`by_queue`) and a PynamoDB `VersionAttribute` for optimistic locking.
+"One live application per practitioner and window" is a `uniques` item put in
+the same transaction as the application, conditional on not existing.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime, timezone
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo import codec
+from chalicelib.adapters.dynamo.models import ApplicationItem, UniqueItem
+from chalicelib.domain.application import Application
+from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.ports import Page
+
+_NOT_STORED = {"events"}
+
+
+def live_key(application: Application) -> str:
+    return f"live-application#{application.id_number}#{application.window_year}"
+
+
+def _item(application: Application) -> ApplicationItem:
+    body = {k: v for k, v in codec.encode(application).items() if k not in _NOT_STORED | {"version"}}
+    since = application.submitted_at or application.created_at
+    item = ApplicationItem(
+        application.application_id,
+        id_number=application.id_number,
+        created_sort=f"{_sortable(application.created_at)}#{application.application_id}",
+        queue_key=f"{application.window_year}#{application.status.value}",
+        queue_sort=f"{_sortable(since)}#{application.application_id}",
+        body=body,
+    )
+    if application.version:
+        item.version = application.version
+    return item
+
+
+def _sortable(moment: datetime) -> str:
+    """UTC, fixed width: index sort keys must order as the instants do."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _application(item: ApplicationItem) -> Application:
+    application = codec.decode(Application, item.body)
+    application.version = int(item.version)
+    return application
+
+
+def encode_cursor(key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def decode_cursor(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValidationError("bad cursor", details={"cursor": "翻页参数无效"}) from None
+    if not isinstance(key, dict):
+        raise ValidationError("bad cursor", details={"cursor": "翻页参数无效"})
+    return key
+
+
+class DynamoApplicationRepository:
+    def __init__(self, region: str) -> None:
+        self._region = region
+
+    def get(self, application_id: str) -> Application:
+        try:
+            return _application(ApplicationItem.get(application_id, consistent_read=True))
+        except ApplicationItem.DoesNotExist:
+            raise NotFoundError("申请不存在") from None
+
+    def add(self, application: Application) -> None:
+        item = _item(application)
+        guard = UniqueItem(live_key(application), owner=application.application_id)
+        try:
+            with TransactWrite(connection=Connection(region=self._region)) as transaction:
+                transaction.save(item, condition=ApplicationItem.application_id.does_not_exist())
+                transaction.save(guard, condition=UniqueItem.key.does_not_exist())
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                raise ConflictError("本年度已有登记申请，不能重复创建",
+                                    code="LIVE_APPLICATION_EXISTS") from None
+            raise
+        application.version = int(item.version)
+
+    def save(self, application: Application) -> None:
+        item = _item(application)
+        try:
+            item.save()
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
+            raise
+        application.version = int(item.version)
+
+    def list_for_applicant(self, id_number: str, cursor: str | None, limit: int) -> Page:
+        keys = ApplicationItem.by_applicant.query(
+            id_number, scan_index_forward=False, limit=limit,
+            last_evaluated_key=decode_cursor(cursor))
+        ids = [k.application_id for k in keys]
+        found = {item.application_id: _application(item) for item in ApplicationItem.batch_get(ids)}
+        return Page([found[i] for i in ids if i in found], encode_cursor(keys.last_evaluated_key))

@@ -1,0 +1,625 @@
+"""The registration application: its form, its materials, its review rounds and its one lifecycle table.
+
+Every status change goes through `Application._transition`, which checks
+`TRANSITIONS`, raises `InvalidTransitionError` for a forbidden move, records a
+`HistoryEntry` and is the only writer of `status`. Creation is recorded as
+the first history entry (from None to draft), so `history` always holds one
+entry more than the transitions made. State-changing methods append domain
+events (`chalicelib.domain.events`) that the service layer collects with
+`pull_events()`. The entity never bumps `version`: that is the repository's
+optimistic lock.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Iterable, Mapping
+
+from chalicelib.domain.eligibility import (
+    PickupMethod,
+    RegistrationType,
+    ReissueReason,
+    TypeVerdict,
+    allowed_reissue_reasons,
+)
+from chalicelib.domain.errors import ConflictError, InvalidTransitionError, RuleViolationError, ValidationError
+from chalicelib.domain.events import (
+    ApplicationApproved,
+    ApplicationEvent,
+    ApplicationExpired,
+    ApplicationRejected,
+    ApplicationSubmitted,
+    CertificateIssued,
+)
+from chalicelib.domain.identity import clean_text, parse_district, parse_mobile, parse_postal_code
+from chalicelib.domain.levels import Level, valid_until
+from chalicelib.domain.materials import Material, MaterialKind, MaterialStatus
+from chalicelib.domain.register import Practitioner, format_hours, parse_hours
+from chalicelib.domain.review import Lease, ReviewIssue, ReviewOutcome, ReviewRound
+from chalicelib.domain.windows import Window
+
+DEFAULT_LEASE = timedelta(minutes=30)
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CERTIFIED = "certified"
+
+    @property
+    def chinese(self) -> str:
+        return _STATUS_CHINESE[self]
+
+    @property
+    def is_terminal(self) -> bool:
+        return not TRANSITIONS[self]
+
+
+_S = ApplicationStatus
+TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    _S.DRAFT: frozenset({_S.SUBMITTED, _S.EXPIRED}),
+    _S.SUBMITTED: frozenset({_S.IN_REVIEW}),
+    _S.IN_REVIEW: frozenset({_S.APPROVED, _S.REJECTED}),
+    _S.REJECTED: frozenset({_S.SUBMITTED, _S.EXPIRED}),
+    _S.APPROVED: frozenset({_S.CERTIFIED}),
+    _S.EXPIRED: frozenset(),
+    _S.CERTIFIED: frozenset(),
+}
+
+_STATUS_CHINESE = {
+    _S.DRAFT: "草稿", _S.SUBMITTED: "已提交", _S.IN_REVIEW: "审核中", _S.APPROVED: "审核通过",
+    _S.REJECTED: "审核不通过", _S.EXPIRED: "已过期", _S.CERTIFIED: "已发证",
+}
+
+FIELD_LABELS = {
+    "phone": "联系电话", "employer": "工作单位", "district": "所在区", "education": "学历",
+    "pickup_method": "取证方式", "mailing_address": "邮寄地址", "reissue_reason": "补证原因",
+    "declared_ce_hours": "申报继续教育学时",
+}
+ADDRESS_LABELS = {"recipient": "收件人", "phone": "收件人电话", "address": "收件地址", "postal_code": "邮政编码"}
+# Filled from the register or by the system: shown on the form, never changed by the applicant.
+READ_ONLY_FIELDS = frozenset({
+    "application_id", "id_number", "name", "certificate_no", "level", "qualification_year", "gender",
+    "birth_date", "window_year", "type", "status", "registration_no", "materials",
+})
+_ALWAYS_REQUIRED = ("phone", "employer", "district", "education", "pickup_method")
+
+
+@dataclass(frozen=True)
+class MailingAddress:
+    """Where a mailed certificate goes; parts may be missing in a draft, never at submit."""
+
+    recipient: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    postal_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationFields:
+    """The form the applicant fills (SPEC §2.4); None is "not filled in yet"."""
+
+    phone: str | None = None
+    employer: str | None = None
+    district: str | None = None
+    education: str | None = None
+    pickup_method: PickupMethod | None = None
+    mailing_address: MailingAddress | None = None
+    reissue_reason: ReissueReason | None = None
+    declared_ce_hours: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One status change: who, when, from, to, note. Creation has `from_status` None."""
+
+    at: datetime
+    actor: str
+    from_status: ApplicationStatus | None
+    to_status: ApplicationStatus
+    note: str | None = None
+
+
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _refuse(field_name: str, reason: str) -> ValidationError:
+    return ValidationError(reason, details={field_name: reason})
+
+
+@dataclass
+class Application:
+    """One practitioner's application for one registration type in one window year.
+
+    `name`, `certificate_no` and `level` are snapshots of the register taken at
+    start; `required_materials`, `optional_materials`, `reissue_reasons` and the
+    CE hours are snapshots of the verdict the application was started from.
+    """
+
+    application_id: str
+    id_number: str
+    name: str
+    certificate_no: str
+    level: Level
+    window_year: int
+    type: RegistrationType
+    status: ApplicationStatus
+    created_at: datetime
+    updated_at: datetime
+    fields: ApplicationFields
+    required_materials: tuple[MaterialKind, ...]
+    optional_materials: tuple[MaterialKind, ...] = ()
+    reissue_reasons: tuple[ReissueReason, ...] = ()
+    ce_hours_on_record: Decimal | None = None
+    ce_hours_required: int | None = None
+    last_registration_year: int | None = None
+    version: int = 0
+    submitted_at: datetime | None = None
+    materials: dict[MaterialKind, Material] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+    review_rounds: list[ReviewRound] = field(default_factory=list)
+    lease: Lease | None = None
+    registration_no: str | None = None
+    events: list[ApplicationEvent] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def start(cls, application_id: str, practitioner: Practitioner, verdict: TypeVerdict,
+              window: Window, now: datetime, actor: str) -> "Application":
+        """A new draft of `verdict.type`, pickup method defaulted per type.
+
+        Raises RuleViolationError TYPE_NOT_ELIGIBLE (with the verdict's reason)
+        when the type does not apply, and WINDOW_CLOSED outside the window.
+        When only one reissue reason is possible (never registered) it is pre-filled.
+        """
+        if not verdict.eligible:
+            raise RuleViolationError(verdict.reason, code="TYPE_NOT_ELIGIBLE", details={"type": verdict.reason})
+        if not window.is_open(now):
+            reason = f"{window.year}年度登记不在开放时间内"
+            raise RuleViolationError(reason, code="WINDOW_CLOSED", details={"window": reason})
+        reasons = allowed_reissue_reasons(verdict)
+        return cls(
+            application_id=application_id, id_number=practitioner.id_number, name=practitioner.name,
+            certificate_no=practitioner.certificate_no, level=practitioner.level, window_year=window.year,
+            type=verdict.type, status=ApplicationStatus.DRAFT, created_at=now, updated_at=now,
+            fields=ApplicationFields(pickup_method=verdict.default_pickup,
+                                     reissue_reason=reasons[0] if len(reasons) == 1 else None),
+            required_materials=verdict.required_materials, optional_materials=verdict.optional_materials,
+            reissue_reasons=reasons, ce_hours_on_record=verdict.ce_hours_on_record,
+            ce_hours_required=verdict.ce_hours_required, last_registration_year=verdict.last_registration_year,
+            history=[HistoryEntry(now, actor, None, ApplicationStatus.DRAFT, "创建申请")],
+        )
+
+    # --- what the application is -------------------------------------------------
+
+    @property
+    def is_editable(self) -> bool:
+        """Draft or rejected. A rejected one is editable only while its window is open,
+        which `update_fields` checks (it is given the window)."""
+        return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.REJECTED)
+
+    @property
+    def allowed_materials(self) -> tuple[MaterialKind, ...]:
+        return self.required_materials + self.optional_materials
+
+    @property
+    def current_round(self) -> ReviewRound | None:
+        return self.review_rounds[-1] if self.review_rounds else None
+
+    @property
+    def issue_items(self) -> frozenset[str]:
+        """What a reviewer may name as at fault: this application's fields and materials."""
+        names = set(_ALWAYS_REQUIRED) | {"mailing_address"} | {f"mailing_address.{k}" for k in ADDRESS_LABELS}
+        if self.type is RegistrationType.REISSUE:
+            names.add("reissue_reason")
+        if MaterialKind.CE_PROOF in self.allowed_materials:
+            names.add("declared_ce_hours")
+        return frozenset(names | {kind.value for kind in self.allowed_materials})
+
+    @property
+    def certificate_registration_year(self) -> int:
+        """A reissue for a lost or damaged certificate keeps the registration it replaces;
+        every other type registers in the window year."""
+        if self.type is RegistrationType.REISSUE and self.last_registration_year is not None:
+            return self.last_registration_year
+        return self.window_year
+
+    @property
+    def certificate_valid_until(self) -> int:
+        return valid_until(self.certificate_registration_year)
+
+    def pull_events(self) -> list[ApplicationEvent]:
+        """The events raised since the last pull, oldest first; clears them."""
+        pulled, self.events = self.events, []
+        return pulled
+
+    # --- the form ----------------------------------------------------------------
+
+    def update_fields(self, changes: Mapping[str, Any], now: datetime, window: Window) -> None:
+        """Save part of the form (a draft save, "否"). None or "" clears a field;
+        `mailing_address` is merged part by part.
+
+        Raises ConflictError NOT_EDITABLE after submit, RuleViolationError
+        WINDOW_CLOSED for a rejected application whose window has closed, and
+        one ValidationError naming every unknown, read-only or bad field (nothing
+        is saved then).
+        """
+        self._require_editable(now, window)
+        if not isinstance(changes, Mapping):
+            raise _refuse("fields", "请提交要保存的填写项")
+        problems: dict[str, str] = {}
+        updates: dict[str, Any] = {}
+        for name, raw in changes.items():
+            if name in READ_ONLY_FIELDS:
+                problems[str(name)] = "该项由系统自动获取，不能修改"
+            elif name not in FIELD_LABELS:
+                problems[str(name)] = "没有这一填写项"
+            else:
+                try:
+                    updates[name] = self._parse_field(name, raw)
+                except ValidationError as exc:
+                    problems.update(exc.details)
+        if problems:
+            raise ValidationError("部分信息填写有误", details=problems)
+        self._touch(now)
+        self.fields = replace(self.fields, **updates)
+
+    def _parse_field(self, name: str, raw: object) -> Any:
+        if name == "mailing_address":
+            return self._parse_address(raw)
+        if _blank(raw):
+            return None
+        if name == "phone":
+            return parse_mobile(raw, field=name)
+        if name == "district":
+            return parse_district(raw, field=name)
+        if name == "employer":
+            return clean_text(raw, field=name, label="工作单位", max_length=100)
+        if name == "education":
+            return clean_text(raw, field=name, label="学历", max_length=30)
+        if name == "pickup_method":
+            try:
+                return PickupMethod(raw.strip() if isinstance(raw, str) else raw)
+            except ValueError:
+                raise _refuse(name, "取证方式只能是邮寄（mail）或电子证（electronic）") from None
+        if name == "reissue_reason":
+            return self._parse_reissue_reason(raw)
+        return self._parse_declared_hours(raw)
+
+    def _parse_declared_hours(self, raw: object) -> Decimal:
+        """Hours completed since the last registration that are not on record (SPEC §2.3)."""
+        if MaterialKind.CE_PROOF not in self.allowed_materials:
+            raise _refuse("declared_ce_hours", f"{self.type.chinese}无需申报继续教育学时")
+        return parse_hours(raw, field="declared_ce_hours", label="申报继续教育学时")
+
+    def _parse_reissue_reason(self, raw: object) -> ReissueReason:
+        if self.type is not RegistrationType.REISSUE:
+            raise _refuse("reissue_reason", "只有补证申请需要填写补证原因")
+        allowed = "、".join(f"{r.chinese}（{r.value}）" for r in self.reissue_reasons)
+        try:
+            reason = ReissueReason(raw.strip() if isinstance(raw, str) else raw)
+        except ValueError:
+            reason = None
+        if reason not in self.reissue_reasons:
+            raise _refuse("reissue_reason", f"补证原因只能是：{allowed}")
+        return reason
+
+    def _parse_address(self, raw: object) -> MailingAddress | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, Mapping):
+            raise _refuse("mailing_address", "邮寄地址应包含收件人、收件人电话、收件地址和邮政编码")
+        problems: dict[str, str] = {}
+        parts: dict[str, str | None] = {}
+        for key, value in raw.items():
+            path = f"mailing_address.{key}"
+            try:
+                parts[key] = self._parse_address_part(key, value, path)
+            except ValidationError as exc:
+                problems.update(exc.details)
+        if problems:
+            raise ValidationError("邮寄地址填写有误", details=problems)
+        return replace(self.fields.mailing_address or MailingAddress(), **parts)
+
+    @staticmethod
+    def _parse_address_part(key: object, value: object, path: str) -> str | None:
+        if key not in ADDRESS_LABELS:
+            raise _refuse(path, "没有这一填写项")
+        if _blank(value):
+            return None
+        if key == "phone":
+            return parse_mobile(value, field=path)
+        if key == "postal_code":
+            return parse_postal_code(value, field=path)
+        limit = 50 if key == "recipient" else 200
+        return clean_text(value, field=path, label=ADDRESS_LABELS[key], max_length=limit)
+
+    # --- materials ---------------------------------------------------------------
+
+    def start_upload(self, kind: MaterialKind | str, upload_id: str, now: datetime) -> Material:
+        """A new upload replaces the slot's material, which waits (pending) for the photo pipeline.
+
+        Raises ConflictError NOT_EDITABLE after submit and RuleViolationError
+        MATERIAL_NOT_ALLOWED for a kind this application neither needs nor accepts.
+        """
+        self._require_editable_state()
+        kind = self._allowed_kind(kind)
+        material = Material(kind, MaterialStatus.PENDING, upload_id, updated_at=now)
+        self._touch(now)
+        self.materials[kind] = material
+        return material
+
+    def record_material_ready(self, kind: MaterialKind | str, upload_id: str, *, width: int, height: int,
+                              size_bytes: int, sha256: str, object_key: str, now: datetime) -> bool:
+        """The pipeline stored the processed photo. False (and no change) when the result is
+        for an upload that is no longer current, already recorded, or the application
+        is no longer editable — so a redelivered or late event is harmless."""
+        current = self._pending(kind, upload_id)
+        if current is None:
+            return False
+        self._touch(now)
+        self.materials[current.kind] = replace(
+            current, status=MaterialStatus.READY, width=width, height=height, size_bytes=size_bytes,
+            sha256=sha256, object_key=object_key, updated_at=now)
+        return True
+
+    def record_material_rejected(self, kind: MaterialKind | str, upload_id: str, reason_code: str,
+                                 reason: str, now: datetime) -> bool:
+        """The pipeline refused the upload, with a reason the applicant can act on.
+        Same idempotence as `record_material_ready`."""
+        current = self._pending(kind, upload_id)
+        if current is None:
+            return False
+        self._touch(now)
+        self.materials[current.kind] = replace(
+            current, status=MaterialStatus.REJECTED, reason_code=reason_code, reason=reason, updated_at=now)
+        return True
+
+    def remove_material(self, kind: MaterialKind | str, now: datetime) -> bool:
+        """The "×" on a photo; True when there was one. Same refusals as `start_upload`."""
+        self._require_editable_state()
+        kind = self._allowed_kind(kind)
+        self._touch(now)
+        return self.materials.pop(kind, None) is not None
+
+    def _pending(self, kind: MaterialKind | str, upload_id: str) -> Material | None:
+        try:
+            current = self.materials.get(MaterialKind(kind))
+        except ValueError:
+            return None
+        if (not self.is_editable or current is None or current.upload_id != upload_id
+                or current.status is not MaterialStatus.PENDING):
+            return None
+        return current
+
+    def _allowed_kind(self, kind: MaterialKind | str) -> MaterialKind:
+        try:
+            kind = MaterialKind(kind)
+        except ValueError:
+            raise RuleViolationError("没有这种材料", code="MATERIAL_NOT_ALLOWED",
+                                     details={"kind": "没有这种材料"}) from None
+        if kind not in self.allowed_materials:
+            reason = f"{self.type.chinese}不需要上传{kind.chinese}"
+            raise RuleViolationError(reason, code="MATERIAL_NOT_ALLOWED", details={"kind": reason})
+        return kind
+
+    # --- the lifecycle -----------------------------------------------------------
+
+    def submit(self, now: datetime, window: Window, declaration: bool, actor: str) -> None:
+        """Draft or rejected → submitted ("是"); a new review round starts.
+
+        Raises InvalidTransitionError from any other status, and one
+        RuleViolationError SUBMIT_INCOMPLETE whose details name every missing or
+        bad item (declaration, window, each field, each material) at once.
+        """
+        if ApplicationStatus.SUBMITTED not in TRANSITIONS[self.status]:
+            raise InvalidTransitionError(self.status.value, ApplicationStatus.SUBMITTED.value)
+        problems = self._submit_problems(now, window, declaration)
+        if problems:
+            raise RuleViolationError("申请信息不完整，不能提交", code="SUBMIT_INCOMPLETE", details=problems)
+        resubmission = self.status is ApplicationStatus.REJECTED
+        self._transition(ApplicationStatus.SUBMITTED, now, actor, "修改后重新提交" if resubmission else "提交申请")
+        self.submitted_at = now
+        self.review_rounds.append(ReviewRound(number=len(self.review_rounds) + 1, submitted_at=now))
+        self.events.append(ApplicationSubmitted(self.application_id, self.id_number, now,
+                                                round_number=len(self.review_rounds)))
+
+    def _submit_problems(self, now: datetime, window: Window, declaration: bool) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        if declaration is not True:
+            problems["declaration"] = "请勾选“我保证上述所填信息均真实有效”"
+        if window is None or window.year != self.window_year or not window.is_open(now):
+            problems["window"] = f"{self.window_year}年度登记不在开放时间内，不能提交"
+        form = self.fields
+        for name in _ALWAYS_REQUIRED:
+            if getattr(form, name) is None:
+                problems[name] = f"请填写{FIELD_LABELS[name]}"
+        if form.pickup_method is PickupMethod.MAIL:
+            address = form.mailing_address or MailingAddress()
+            for key, label in ADDRESS_LABELS.items():
+                if getattr(address, key) is None:
+                    problems[f"mailing_address.{key}"] = f"取证方式为邮寄时请填写{label}"
+        if self.type is RegistrationType.REISSUE and form.reissue_reason is None:
+            problems["reissue_reason"] = "请选择补证原因"
+        problems.update(self._ce_problems())
+        for kind in self.required_materials:
+            reason = self._material_problem(kind, self.materials.get(kind))
+            if reason:
+                problems[kind.value] = reason
+        for kind, material in self.materials.items():
+            reason = self._material_problem(kind, material)
+            if reason and kind not in self.required_materials:
+                problems[kind.value] = reason
+        return problems
+
+    def _ce_problems(self) -> dict[str, str]:
+        declared = self.fields.declared_ce_hours
+        proof_required = MaterialKind.CE_PROOF in self.required_materials
+        proof_present = MaterialKind.CE_PROOF in self.materials
+        if declared is None:
+            if proof_required or proof_present:
+                return {"declared_ce_hours": "上传继续教育证明时请填写申报继续教育学时"}
+            return {}
+        if not proof_required and not proof_present:
+            return {"ce_proof": f"申报了继续教育学时，请上传{MaterialKind.CE_PROOF.chinese}"}
+        if proof_required and self.ce_hours_required is not None:
+            on_record = self.ce_hours_on_record or Decimal(0)
+            if on_record + declared < self.ce_hours_required:
+                return {"declared_ce_hours": (
+                    f"继续教育记录{format_hours(on_record)}学时，加上申报的{format_hours(declared)}学时，"
+                    f"仍不足{self.level.chinese}要求的{self.ce_hours_required}学时")}
+        return {}
+
+    @staticmethod
+    def _material_problem(kind: MaterialKind, material: Material | None) -> str | None:
+        if material is None:
+            return f"请上传{kind.chinese}"
+        if material.status is MaterialStatus.PENDING:
+            return f"{kind.chinese}仍在处理中，请稍候再提交"
+        if material.status is MaterialStatus.REJECTED:
+            return f"{kind.chinese}未通过检查：{material.reason or '请重新上传'}"
+        return None
+
+    def claim(self, reviewer: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Lease:
+        """Take a submitted application into review with a lease, or renew one's own lease, or take
+        over an expired one. Renewing or taking over is not a status change: no history entry.
+
+        Raises ConflictError CLAIMED while another reviewer's lease is live, and
+        InvalidTransitionError for an application that is not submitted or in review.
+        """
+        if lease <= timedelta(0):
+            raise ValueError("a lease must last some time")
+        if self.status is ApplicationStatus.IN_REVIEW:
+            holder = self.lease
+            if holder is not None and holder.reviewer != reviewer and holder.is_live(now):
+                raise ConflictError(f"该申请正由{holder.reviewer}审核", code="CLAIMED",
+                                    details={"reviewer": holder.reviewer, "lease_until": holder.until.isoformat()})
+            self._touch(now)
+            if holder is None or holder.reviewer != reviewer:
+                self._update_round(reviewer=reviewer, claimed_at=now)
+        else:
+            self._transition(ApplicationStatus.IN_REVIEW, now, reviewer, "领取审核")
+            self._update_round(reviewer=reviewer, claimed_at=now)
+        self.lease = Lease(reviewer, now + lease)
+        return self.lease
+
+    def approve(self, reviewer: str, now: datetime, opinion: str | None = None) -> None:
+        """In review → approved, by the reviewer holding the lease. Closes the review round."""
+        self._require_decider(ApplicationStatus.APPROVED, reviewer)
+        text = None if _blank(opinion) else clean_text(opinion, field="opinion", label="审核意见", max_length=1000)
+        self._transition(ApplicationStatus.APPROVED, now, reviewer, text or "审核通过")
+        self._close_round(now, ReviewOutcome.APPROVED, text, ())
+        self.events.append(ApplicationApproved(self.application_id, self.id_number, now, opinion=text))
+
+    def reject(self, reviewer: str, now: datetime, opinion: str,
+               issues: Iterable[ReviewIssue | Mapping[str, Any]] = ()) -> None:
+        """In review → rejected, by the reviewer holding the lease, with an opinion and optionally
+        the fields or materials at fault. Closes the review round.
+
+        Raises ValidationError naming an empty opinion and every issue whose item
+        is not a field or material of this application.
+        """
+        self._require_decider(ApplicationStatus.REJECTED, reviewer)
+        problems: dict[str, str] = {}
+        text = ""
+        try:
+            text = clean_text(opinion, field="opinion", label="审核意见", max_length=1000)
+        except ValidationError as exc:
+            problems.update(exc.details)
+        parsed = []
+        for index, raw in enumerate(issues or ()):
+            try:
+                parsed.append(self._parse_issue(index, raw))
+            except ValidationError as exc:
+                problems.update(exc.details)
+        if problems:
+            raise ValidationError("审核意见填写有误", details=problems)
+        self._transition(ApplicationStatus.REJECTED, now, reviewer, text)
+        self._close_round(now, ReviewOutcome.REJECTED, text, tuple(parsed))
+        self.events.append(ApplicationRejected(self.application_id, self.id_number, now,
+                                               opinion=text, issues=tuple(parsed)))
+
+    def _parse_issue(self, index: int, raw: ReviewIssue | Mapping[str, Any]) -> ReviewIssue:
+        path = f"issues[{index}]"
+        if isinstance(raw, ReviewIssue):
+            item, note = raw.item, raw.note
+        elif isinstance(raw, Mapping):
+            item, note = raw.get("item"), raw.get("note")
+        else:
+            raise _refuse(path, "问题项应包含 item 和 note")
+        if item not in self.issue_items:
+            raise _refuse(f"{path}.item", "不是本申请的填写项或材料")
+        if _blank(note):
+            return ReviewIssue(item, "")
+        return ReviewIssue(item, clean_text(note, field=f"{path}.note", label="说明", max_length=500))
+
+    def expire(self, now: datetime, actor: str = "system") -> None:
+        """Draft or rejected → expired, when the window has closed (the caller's judgement)."""
+        self._transition(ApplicationStatus.EXPIRED, now, actor, "登记时间已结束，申请未提交")
+        self.events.append(ApplicationExpired(self.application_id, self.id_number, now))
+
+    def certify(self, registration_no: str, now: datetime, actor: str = "system") -> None:
+        """Approved → certified with its registration number; certified is terminal, so a
+        second certificate is an InvalidTransitionError."""
+        if _blank(registration_no):
+            raise _refuse("registration_no", "请提供登记证书编号")
+        registration_no = registration_no.strip()
+        self._transition(ApplicationStatus.CERTIFIED, now, actor, f"发放电子证书 {registration_no}")
+        self.registration_no = registration_no
+        self.events.append(CertificateIssued(
+            self.application_id, self.id_number, now, registration_no=registration_no,
+            registration_year=self.certificate_registration_year, valid_until=self.certificate_valid_until))
+
+    # --- the machinery -----------------------------------------------------------
+
+    def _transition(self, target: ApplicationStatus, now: datetime, actor: str, note: str | None) -> None:
+        """The one writer of `status`."""
+        if target not in TRANSITIONS[self.status]:
+            raise InvalidTransitionError(self.status.value, target.value)
+        self._touch(now)
+        self.history.append(HistoryEntry(now, actor, self.status, target, note))
+        self.status = target
+        if target is not ApplicationStatus.IN_REVIEW:
+            self.lease = None
+
+    def _touch(self, now: datetime) -> None:
+        if now.utcoffset() is None:
+            raise ValueError("now must be timezone-aware")
+        self.updated_at = now
+
+    def _require_editable_state(self) -> None:
+        if not self.is_editable:
+            reason = f"申请{self.status.chinese}，不能修改"
+            raise ConflictError(reason, code="NOT_EDITABLE", details={"status": self.status.value})
+
+    def _require_editable(self, now: datetime, window: Window) -> None:
+        self._require_editable_state()
+        if self.status is ApplicationStatus.REJECTED and (
+                window is None or window.year != self.window_year or not window.is_open(now)):
+            reason = f"{self.window_year}年度登记已结束，不能再修改"
+            raise RuleViolationError(reason, code="WINDOW_CLOSED", details={"window": reason})
+
+    def _require_decider(self, target: ApplicationStatus, reviewer: str) -> None:
+        """Decision: a reviewer who does not hold the lease gets a ConflictError (409,
+        NOT_CLAIMED), not a permission error — it is the application's state (who
+        holds it) that is in the way, and it can change between read and write.
+        The holder may still decide after the lease ran out, as long as nobody
+        took it over."""
+        if self.status is not ApplicationStatus.IN_REVIEW:
+            raise InvalidTransitionError(self.status.value, target.value)
+        if self.lease is None or self.lease.reviewer != reviewer:
+            raise ConflictError("请先领取该申请再审核", code="NOT_CLAIMED",
+                                details={"reviewer": self.lease.reviewer if self.lease else None})
+
+    def _update_round(self, **changes: Any) -> None:
+        self.review_rounds[-1] = replace(self.review_rounds[-1], **changes)
+
+    def _close_round(self, now: datetime, outcome: ReviewOutcome, opinion: str | None,
+                     issues: tuple[ReviewIssue, ...]) -> None:
+        self._update_round(decided_at=now, outcome=outcome, opinion=opinion, issues=issues)

@@ -1,0 +1,248 @@
+"""Which of the four registration types a practitioner may apply for in a window year, and why.
+
+SPEC §2.3, for window year Y, qualification year Q and last registration
+year L (the latest registration of year ≤ Y; none if never registered):
+
+- first   (首登记): never registered and Q = Y−1.
+- renewal (再登记): L = Y−3.
+- late    (补登记): L < Y−3.
+- reissue (补证):   (a) never registered and Q ≤ Y−2 — reason `never_registered`;
+                    (b) L+3 ≥ Y, only if the certificate was lost or damaged.
+
+CE hours (decision): renewal and late stay eligible when the recorded hours
+since L fall short of the level's hours; the applicant then declares the
+missing hours and `ce_proof` becomes required (reason codes `*_CE_SHORT`).
+Every verdict, yes or no, carries a Chinese sentence for the applicant.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Iterable
+
+from chalicelib.domain.levels import valid_until
+from chalicelib.domain.materials import BASE_MATERIALS, MaterialKind
+from chalicelib.domain.register import CeRecord, Practitioner, Registration, ce_hours_between, format_hours
+from chalicelib.domain.windows import Window
+
+
+class RegistrationType(StrEnum):
+    FIRST = "first"
+    RENEWAL = "renewal"
+    LATE = "late"
+    REISSUE = "reissue"
+
+    @property
+    def chinese(self) -> str:
+        return _TYPE_CHINESE[self]
+
+
+_TYPE_CHINESE = {RegistrationType.FIRST: "首登记", RegistrationType.RENEWAL: "再登记",
+                 RegistrationType.LATE: "补登记", RegistrationType.REISSUE: "补证"}
+
+
+class PickupMethod(StrEnum):
+    MAIL = "mail"
+    ELECTRONIC = "electronic"
+
+    @property
+    def chinese(self) -> str:
+        return "邮寄" if self is PickupMethod.MAIL else "电子证"
+
+
+class ReissueReason(StrEnum):
+    NEVER_REGISTERED = "never_registered"
+    LOST = "lost"
+    DAMAGED = "damaged"
+
+    @property
+    def chinese(self) -> str:
+        return _REISSUE_CHINESE[self]
+
+
+_REISSUE_CHINESE = {ReissueReason.NEVER_REGISTERED: "取得证书后从未登记",
+                    ReissueReason.LOST: "登记证书遗失", ReissueReason.DAMAGED: "登记证书损坏"}
+
+_DEFAULT_PICKUP = {RegistrationType.FIRST: PickupMethod.MAIL, RegistrationType.RENEWAL: PickupMethod.ELECTRONIC,
+                   RegistrationType.LATE: PickupMethod.ELECTRONIC, RegistrationType.REISSUE: PickupMethod.MAIL}
+
+
+@dataclass(frozen=True)
+class TypeVerdict:
+    """Whether one type applies, why (code for clients, sentence for the applicant), and what it needs."""
+
+    type: RegistrationType
+    eligible: bool
+    reason_code: str
+    reason: str
+    required_materials: tuple[MaterialKind, ...]
+    optional_materials: tuple[MaterialKind, ...]
+    default_pickup: PickupMethod
+    ce_hours_on_record: Decimal | None = None
+    ce_hours_required: int | None = None
+    last_registration_year: int | None = None
+
+    @property
+    def hours_summary(self) -> str | None:
+        """"58 / 72 h" when both sides are known."""
+        if self.ce_hours_on_record is None or self.ce_hours_required is None:
+            return None
+        return f"{format_hours(self.ce_hours_on_record)} / {self.ce_hours_required} h"
+
+    @property
+    def ce_short(self) -> bool:
+        return (self.ce_hours_on_record is not None and self.ce_hours_required is not None
+                and self.ce_hours_on_record < self.ce_hours_required)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """All four verdicts for one practitioner and window year, in the order first, renewal, late, reissue."""
+
+    year: int
+    verdicts: tuple[TypeVerdict, ...]
+
+    def verdict(self, type: RegistrationType) -> TypeVerdict:
+        return next(v for v in self.verdicts if v.type is RegistrationType(type))
+
+    @property
+    def eligible_types(self) -> tuple[RegistrationType, ...]:
+        return tuple(v.type for v in self.verdicts if v.eligible)
+
+
+def allowed_reissue_reasons(verdict: TypeVerdict) -> tuple[ReissueReason, ...]:
+    """The `reissue_reason` values an application made from this verdict may carry."""
+    if verdict.type is not RegistrationType.REISSUE or not verdict.eligible:
+        return ()
+    if verdict.last_registration_year is None:
+        return (ReissueReason.NEVER_REGISTERED,)
+    return (ReissueReason.LOST, ReissueReason.DAMAGED)
+
+
+def evaluate(practitioner: Practitioner, registrations: Iterable[Registration],
+             ce_records: Iterable[CeRecord], window: Window) -> Eligibility:
+    """The four verdicts for `window.year`. Registrations of later years are ignored, so a
+    past window is judged as it stood; CE records count up to the window's closing day."""
+    year = window.year
+    years = [r.registration_year for r in registrations
+             if r.id_number == practitioner.id_number and r.registration_year <= year]
+    last = max(years, default=None)
+    hours = None
+    if last is not None:
+        own = [r for r in ce_records if r.id_number == practitioner.id_number]
+        hours = ce_hours_between(own, last, window.closes_on)
+    facts = _Facts(year, practitioner, last, hours)
+    return Eligibility(year, (_first(facts), _renewal(facts), _late(facts), _reissue(facts)))
+
+
+@dataclass(frozen=True)
+class _Facts:
+    year: int
+    practitioner: Practitioner
+    last: int | None
+    hours: Decimal | None
+
+    @property
+    def qualified(self) -> int:
+        return self.practitioner.qualification_year
+
+    @property
+    def required_hours(self) -> int:
+        return self.practitioner.level.ce_hours
+
+    @property
+    def ce_short(self) -> bool:
+        return self.hours is not None and self.hours < self.required_hours
+
+
+def _verdict(facts: _Facts, type: RegistrationType, eligible: bool, code: str, reason: str) -> TypeVerdict:
+    required, optional = list(BASE_MATERIALS), []
+    counts_ce = type in (RegistrationType.RENEWAL, RegistrationType.LATE)
+    if counts_ce:
+        required.append(MaterialKind.REGISTRATION_CERT)
+        (required if facts.ce_short else optional).append(MaterialKind.CE_PROOF)
+    elif type is RegistrationType.REISSUE:
+        optional.append(MaterialKind.CE_PROOF)
+    return TypeVerdict(
+        type=type, eligible=eligible, reason_code=code, reason=reason,
+        required_materials=tuple(required), optional_materials=tuple(optional),
+        default_pickup=_DEFAULT_PICKUP[type],
+        ce_hours_on_record=facts.hours,
+        ce_hours_required=facts.required_hours if counts_ce and facts.last is not None else None,
+        last_registration_year=facts.last,
+    )
+
+
+def _first(f: _Facts) -> TypeVerdict:
+    t = RegistrationType.FIRST
+    if f.last is not None:
+        return _verdict(f, t, False, "FIRST_ALREADY_REGISTERED", f"您已于{f.last}年登记，不能再申请首登记。")
+    if f.qualified == f.year - 1:
+        return _verdict(f, t, True, "FIRST_DUE",
+                        f"您于{f.qualified}年取得社会工作者职业资格，尚未登记，本年度应进行首登记。")
+    if f.qualified >= f.year:
+        return _verdict(f, t, False, "FIRST_NOT_YET",
+                        f"您于{f.qualified}年取得社会工作者职业资格，{f.qualified + 1}年方可申请首登记。")
+    return _verdict(f, t, False, "FIRST_MISSED",
+                    f"您于{f.qualified}年取得社会工作者职业资格，首登记应在{f.qualified + 1}年进行；"
+                    f"从未登记的请申请补证。")
+
+
+def _ce_sentence(f: _Facts) -> str:
+    level = f.practitioner.level
+    return (f"{f.last + 1}年以来继续教育记录为{format_hours(f.hours)}学时，{level.chinese}需满{f.required_hours}学时，"
+            f"请申报未记录的学时并上传继续教育证明。")
+
+
+def _renewal(f: _Facts) -> TypeVerdict:
+    t = RegistrationType.RENEWAL
+    if f.last is None:
+        return _verdict(f, t, False, "RENEWAL_NEVER_REGISTERED", "您尚未登记过，不能申请再登记。")
+    until = valid_until(f.last)
+    if f.last == f.year - 3:
+        due = f"您于{f.last}年登记，有效期至{until}年，本年度应进行再登记。"
+        if f.ce_short:
+            return _verdict(f, t, True, "RENEWAL_DUE_CE_SHORT", due + _ce_sentence(f))
+        return _verdict(f, t, True, "RENEWAL_DUE", due)
+    if f.last > f.year - 3:
+        return _verdict(f, t, False, "RENEWAL_NOT_DUE",
+                        f"您于{f.last}年登记，有效期至{until}年，应在{until}年进行再登记。")
+    return _verdict(f, t, False, "RENEWAL_MISSED",
+                    f"您最近一次登记在{f.last}年，有效期至{until}年，已错过再登记，请申请补登记。")
+
+
+def _late(f: _Facts) -> TypeVerdict:
+    t = RegistrationType.LATE
+    if f.last is None:
+        return _verdict(f, t, False, "LATE_NEVER_REGISTERED", "您尚未登记过，不能申请补登记。")
+    until = valid_until(f.last)
+    if f.last < f.year - 3:
+        due = f"您最近一次登记在{f.last}年，有效期至{until}年，已错过再登记，本年度可申请补登记。"
+        if f.ce_short:
+            return _verdict(f, t, True, "LATE_DUE_CE_SHORT", due + _ce_sentence(f))
+        return _verdict(f, t, True, "LATE_DUE", due)
+    if f.last == f.year - 3:
+        return _verdict(f, t, False, "LATE_RENEWAL_DUE_INSTEAD",
+                        f"您于{f.last}年登记，有效期至{until}年，本年度请申请再登记。")
+    return _verdict(f, t, False, "LATE_NOT_MISSED",
+                    f"您于{f.last}年登记，有效期至{until}年，无需补登记。")
+
+
+def _reissue(f: _Facts) -> TypeVerdict:
+    t = RegistrationType.REISSUE
+    if f.last is None:
+        if f.qualified <= f.year - 2:
+            return _verdict(f, t, True, "REISSUE_NEVER_REGISTERED",
+                            f"您于{f.qualified}年取得社会工作者职业资格，从未登记，本年度应申请补证。")
+        if f.qualified == f.year - 1:
+            return _verdict(f, t, False, "REISSUE_FIRST_INSTEAD",
+                            f"您于{f.qualified}年取得社会工作者职业资格，本年度请申请首登记。")
+        return _verdict(f, t, False, "REISSUE_NOT_YET",
+                        f"您于{f.qualified}年取得社会工作者职业资格，{f.qualified + 1}年方可申请首登记。")
+    until = valid_until(f.last)
+    if until >= f.year:
+        return _verdict(f, t, True, "REISSUE_LOST_OR_DAMAGED",
+                        f"您于{f.last}年登记，有效期至{until}年；仅在登记证书遗失或损坏时可申请补证。")
+    return _verdict(f, t, False, "REISSUE_REGISTRATION_EXPIRED",
+                    f"您最近一次登记在{f.last}年，有效期已于{until}年届满，请申请补登记。")

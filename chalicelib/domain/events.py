@@ -1,0 +1,42 @@
+"""What happened to an application, for the service layer to turn into messages and outbox rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain.review import ReviewIssue
+
+
+@dataclass(frozen=True)
+class ApplicationEvent:
+    application_id: str
+    id_number: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ApplicationSubmitted(ApplicationEvent):
+    round_number: int
+
+
+@dataclass(frozen=True)
+class ApplicationApproved(ApplicationEvent):
+    opinion: str | None
+
+
+@dataclass(frozen=True)
+class ApplicationRejected(ApplicationEvent):
+    opinion: str
+    issues: tuple[ReviewIssue, ...]
+
+
+@dataclass(frozen=True)
+class ApplicationExpired(ApplicationEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class CertificateIssued(ApplicationEvent):
+    registration_no: str
+    registration_year: int
+    valid_until: int

@@ -1,0 +1,165 @@
+"""One set of assertions, run on the in-memory fakes and on the DynamoDB Local repositories."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from chalicelib.domain.application import Application
+from chalicelib.domain.eligibility import RegistrationType, evaluate
+from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
+from chalicelib.domain.levels import Level
+from chalicelib.domain.register import CeRecord, Practitioner, Registration
+from chalicelib.domain.windows import SHANGHAI, Window
+from tests import fakes
+from tests.ids import make_id
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def repos(request):
+    if request.param == "fake":
+        return fakes.FakeRegisterRepository(), fakes.FakeWindowRepository(), fakes.FakeApplicationRepository()
+    deps = request.getfixturevalue("deps")
+    return deps.register, deps.windows, deps.applications
+
+
+def _person(seq: int, **changes) -> Practitioner:
+    values = dict(id_number=make_id(seq=seq), name="周晓梅", certificate_no=f"Z2019{seq:07d}",
+                  level=Level.ASSISTANT, qualification_year=2018)
+    values.update(changes)
+    return Practitioner(**values)
+
+
+def _fresh_seq() -> int:
+    return uuid.uuid4().int % 1000
+
+
+def test_practitioner_upserts_count_new_changed_and_identical_rows(repos):
+    register, _, _ = repos
+    region = f"1101{uuid.uuid4().int % 90 + 10:02d}"
+    a = Practitioner(id_number=make_id(region=region, seq=1), name="周晓梅", certificate_no="Z1",
+                     level=Level.ASSISTANT, qualification_year=2018)
+    b = Practitioner(id_number=make_id(region=region, seq=3), name="阿依古丽·买买提", certificate_no="Z2",
+                     level=Level.SENIOR, qualification_year=2015)
+    counts = register.upsert_practitioners([a, b])
+    assert (counts.imported, counts.updated, counts.unchanged) == (2, 0, 0)
+    moved = Practitioner(**{**a.__dict__, "certificate_no": "Z9"})
+    counts = register.upsert_practitioners([moved, b])
+    assert (counts.imported, counts.updated, counts.unchanged) == (0, 1, 1)
+    assert register.get_practitioner(a.id_number) == moved
+    assert register.get_practitioner(b.id_number).name == "阿依古丽·买买提"
+    assert register.get_practitioner(make_id(region=region, seq=5)) is None
+
+
+def test_a_key_repeated_in_one_batch_keeps_the_last_row(repos):
+    register, _, _ = repos
+    region = f"1102{uuid.uuid4().int % 90 + 10:02d}"
+    first = Practitioner(id_number=make_id(region=region), name="李雷", certificate_no="A",
+                         level=Level.INTERMEDIATE, qualification_year=2020)
+    second = Practitioner(**{**first.__dict__, "name": "李蕾"})
+    counts = register.upsert_practitioners([first, second])
+    assert counts.imported == 1
+    assert register.get_practitioner(first.id_number).name == "李蕾"
+
+
+def test_registrations_and_ce_records_are_listed_per_person(repos):
+    register, _, _ = repos
+    person = make_id(region=f"1103{uuid.uuid4().int % 90 + 10:02d}")
+    register.upsert_registrations([Registration(person, 2019, "BJ2019-000001"),
+                                   Registration(person, 2016, "BJ2016-000001")])
+    course = CeRecord(person, date(2020, 5, 1), Decimal("12.5"), "社会工作伦理", "北京社工协会")
+    counts = register.upsert_ce_records([course, course])
+    assert counts.imported == 1
+    assert register.upsert_ce_records([course]).unchanged == 1
+    assert [r.registration_year for r in register.registrations_of(person)] == [2016, 2019]
+    assert register.ce_records_of(person) == [course]
+
+
+def test_windows_are_created_then_moved(repos):
+    _, windows, _ = repos
+    year = 2100 - uuid.uuid4().int % 50
+    opens = datetime(year, 3, 1, 9, 0, tzinfo=SHANGHAI)
+    assert windows.put(Window(year, opens, opens + timedelta(days=30))) is True
+    assert windows.put(Window(year, opens, opens + timedelta(days=31))) is False
+    stored = windows.get(year)
+    assert stored.closes_at == opens + timedelta(days=31)
+    assert stored.closes_at.utcoffset() == timedelta(hours=8)
+    assert [w.year for w in windows.around(year)] == [year]
+    assert windows.get(year + 1) is None
+
+
+def _draft(now: datetime) -> Application:
+    person = _person(_fresh_seq(), id_number=make_id(region=f"1104{uuid.uuid4().int % 90 + 10:02d}"),
+                     qualification_year=now.year - 1)
+    window = Window(now.year, now - timedelta(days=1), now + timedelta(days=30))
+    verdict = evaluate(person, [], [], window).verdict(RegistrationType.FIRST)
+    return Application.start(str(uuid.uuid4()), person, verdict, window, now, actor=person.id_number)
+
+
+NOW = datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI)
+
+
+def test_an_application_round_trips_whole(repos):
+    _, _, applications = repos
+    draft = _draft(NOW)
+    draft.update_fields({"phone": "13812345678", "district": "海淀区",
+                         "mailing_address": {"recipient": "周晓梅", "postal_code": "100080"}},
+                        NOW, Window(NOW.year, NOW - timedelta(days=1), NOW + timedelta(days=30)))
+    draft.start_upload("id_photo", "upload-1", NOW)
+    applications.add(draft)
+    loaded = applications.get(draft.application_id)
+    assert loaded == draft
+    assert loaded.version == draft.version == 1
+
+
+def test_a_second_application_for_the_same_window_is_refused(repos):
+    _, _, applications = repos
+    first = _draft(NOW)
+    applications.add(first)
+    again = _draft(NOW)
+    again.id_number = first.id_number
+    with pytest.raises(ConflictError) as caught:
+        applications.add(again)
+    assert caught.value.code == "LIVE_APPLICATION_EXISTS"
+    with pytest.raises(NotFoundError):
+        applications.get(again.application_id)
+
+
+def test_a_stale_copy_cannot_overwrite_a_newer_save(repos):
+    _, _, applications = repos
+    draft = _draft(NOW)
+    applications.add(draft)
+    mine, theirs = applications.get(draft.application_id), applications.get(draft.application_id)
+    window = Window(NOW.year, NOW - timedelta(days=1), NOW + timedelta(days=30))
+    theirs.update_fields({"employer": "朝阳区社工事务所"}, NOW, window)
+    applications.save(theirs)
+    mine.update_fields({"employer": "海淀区社工服务中心"}, NOW, window)
+    with pytest.raises(ConcurrentUpdateError):
+        applications.save(mine)
+    assert applications.get(draft.application_id).fields.employer == "朝阳区社工事务所"
+
+
+def test_an_applicants_history_is_paged_newest_first(repos):
+    _, _, applications = repos
+    drafts = []
+    for offset in range(3):
+        draft = _draft(NOW.replace(year=2030 + offset))
+        if drafts:
+            draft.id_number = drafts[0].id_number
+        applications.add(draft)
+        drafts.append(draft)
+    seen, cursor = [], None
+    while True:
+        page = applications.list_for_applicant(drafts[0].id_number, cursor, 2)
+        seen += [a.application_id for a in page.items]
+        cursor = page.cursor
+        if cursor is None:
+            break
+    assert seen == [d.application_id for d in reversed(drafts)]
+
+
+def test_an_unknown_application_is_not_found(repos):
+    with pytest.raises(NotFoundError):
+        repos[2].get("no-such-application")

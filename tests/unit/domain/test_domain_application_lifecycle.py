@@ -1,0 +1,211 @@
+"""Property-based (stateful) test of the application lifecycle against a small model of it.
+
+Hypothesis drives random sequences of edits, uploads, submits, claims,
+decisions, expiry, certification and the passing of time, and checks after
+every step that the entity did what the model predicts and that:
+no move leaves a terminal state; an application gets at most one certificate;
+the history holds exactly one entry per transition plus the creation entry
+and chains from draft to the current status; the status is always one the
+transition table knows.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from chalicelib.domain.application import TRANSITIONS, Application, ApplicationStatus
+from chalicelib.domain.eligibility import RegistrationType, evaluate
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.events import CertificateIssued
+from chalicelib.domain.levels import Level
+from chalicelib.domain.materials import MaterialStatus
+from chalicelib.domain.register import CeRecord, Practitioner, Registration
+from chalicelib.domain.windows import SHANGHAI, Window
+from tests.ids import make_id
+
+S = ApplicationStatus
+WINDOW = Window.create(2022, datetime(2022, 3, 1, 9, tzinfo=SHANGHAI), datetime(2022, 3, 31, 9, tzinfo=SHANGHAI))
+PERSON = make_id()
+LEASE = timedelta(minutes=30)
+# (qualification year, registration years) that make each type eligible in 2022, with CE enough for renewal/late.
+SCENARIOS = {RegistrationType.FIRST: (2021, ()), RegistrationType.RENEWAL: (2016, (2019,)),
+             RegistrationType.LATE: (2010, (2017,)), RegistrationType.REISSUE: (2019, ())}
+FORM = {"phone": "13800138000", "employer": "北京市某社会工作服务中心", "district": "朝阳", "education": "硕士研究生",
+        "mailing_address": {"recipient": "周晓梅", "phone": "13900139000", "address": "北京市朝阳区某路1号",
+                            "postal_code": "100020"}}
+
+
+class ApplicationLifecycle(RuleBasedStateMachine):
+    @initialize(type_=st.sampled_from(list(RegistrationType)), minutes=st.integers(0, 60 * 24 * 2))
+    def start(self, type_, minutes):
+        qualified, years = SCENARIOS[type_]
+        person = Practitioner(PERSON, "周晓梅", "Z2015000001", Level.INTERMEDIATE, qualified)
+        records = [CeRecord(PERSON, date(2020, 1, 1), Decimal(90), "课程", "机构")]
+        verdict = evaluate(person, [Registration(PERSON, y, f"BJ{y}") for y in years], records, WINDOW).verdict(type_)
+        self.now = WINDOW.opens_at + timedelta(minutes=minutes)
+        self.app = Application.start("app-1", person, verdict, WINDOW, self.now, actor="applicant")
+        self.app.update_fields(FORM, self.now, WINDOW)
+        self.status = S.DRAFT
+        self.lease: tuple[str, datetime] | None = None
+        self.materials: dict = {}
+        self.transitions = 0
+        self.uploads = 0
+        self.registration_no: str | None = None
+        self.certificates = 0
+        for kind in self.app.required_materials:
+            self.upload(kind, MaterialStatus.READY)
+
+    def upload(self, kind, outcome):
+        self.uploads += 1
+        upload_id = f"u{self.uploads}"
+        self.app.start_upload(kind, upload_id, self.now)
+        self.materials[kind] = outcome
+        if outcome is MaterialStatus.READY:
+            assert self.app.record_material_ready(kind, upload_id, width=1600, height=1200, size_bytes=500_000,
+                                                  sha256="0" * 64, object_key=f"m/{upload_id}", now=self.now)
+        elif outcome is MaterialStatus.REJECTED:
+            assert self.app.record_material_rejected(kind, upload_id, "TOO_SMALL", "图片太小", self.now)
+
+    # --- the model's predictions -------------------------------------------------------
+
+    def editable(self, needs_open_window: bool) -> bool:
+        if self.status is S.REJECTED:
+            return not needs_open_window or WINDOW.is_open(self.now)
+        return self.status is S.DRAFT
+
+    def complete(self) -> bool:
+        return all(self.materials.get(kind) is MaterialStatus.READY for kind in self.app.required_materials)
+
+    def act(self, action, *, succeeds: bool, becomes: S | None = None):
+        """Run `action`; check it succeeded or was refused (with a DomainError) as predicted,
+        and count a transition when the status moved."""
+        before = self.app.status
+        try:
+            action()
+        except DomainError:
+            assert not succeeds, f"{action} refused in {before}"
+            assert self.app.status is before
+            return
+        assert succeeds, f"{action} accepted in {before}"
+        if becomes is not None:
+            self.status = becomes
+        assert self.app.status is self.status
+        if self.app.status is not before:
+            assert not before.is_terminal
+            self.transitions += 1
+
+    # --- what people and jobs do ---------------------------------------------------------
+
+    @rule(minutes=st.sampled_from([1, 29, 31, 60 * 6, 60 * 24, 60 * 24 * 10]))
+    def time_passes(self, minutes):
+        self.now += timedelta(minutes=minutes)
+
+    @rule(employer=st.sampled_from(["某社工机构", "另一家机构"]))
+    def applicant_saves_the_form(self, employer):
+        self.act(lambda: self.app.update_fields({"employer": employer}, self.now, WINDOW),
+                 succeeds=self.editable(needs_open_window=True))
+
+    @rule(data=st.data(), outcome=st.sampled_from([MaterialStatus.READY, MaterialStatus.READY, MaterialStatus.PENDING,
+                                                   MaterialStatus.REJECTED]))
+    def applicant_uploads_a_photo(self, data, outcome):
+        kind = data.draw(st.sampled_from(self.app.required_materials))
+        self.act(lambda: self.upload(kind, outcome), succeeds=self.editable(needs_open_window=False))
+
+    @rule(declaration=st.booleans())
+    def applicant_submits(self, declaration):
+        ok = (self.status in (S.DRAFT, S.REJECTED) and WINDOW.is_open(self.now) and declaration
+              and self.complete())
+        self.act(lambda: self.app.submit(self.now, WINDOW, declaration, actor="applicant"),
+                 succeeds=ok, becomes=S.SUBMITTED)
+        if ok:
+            self.lease = None
+
+    @rule(reviewer=st.sampled_from(["rev-a", "rev-b"]))
+    def reviewer_claims(self, reviewer):
+        if self.status is S.SUBMITTED:
+            ok = True
+        elif self.status is S.IN_REVIEW:
+            holder, until = self.lease
+            ok = holder == reviewer or self.now >= until
+        else:
+            ok = False
+        self.act(lambda: self.app.claim(reviewer, self.now, LEASE), succeeds=ok, becomes=S.IN_REVIEW)
+        if ok:
+            self.lease = (reviewer, self.now + LEASE)
+            assert (self.app.lease.reviewer, self.app.lease.until) == self.lease
+
+    def may_decide(self, reviewer: str) -> bool:
+        return self.status is S.IN_REVIEW and self.lease[0] == reviewer
+
+    @rule(reviewer=st.sampled_from(["rev-a", "rev-b"]))
+    def reviewer_approves(self, reviewer):
+        self.act(lambda: self.app.approve(reviewer, self.now), succeeds=self.may_decide(reviewer),
+                 becomes=S.APPROVED)
+
+    @rule(reviewer=st.sampled_from(["rev-a", "rev-b"]), blame_photo=st.booleans())
+    def reviewer_rejects(self, reviewer, blame_photo):
+        issues = [{"item": "id_photo", "note": "请重拍"}] if blame_photo else []
+        self.act(lambda: self.app.reject(reviewer, self.now, "材料不符合要求", issues),
+                 succeeds=self.may_decide(reviewer), becomes=S.REJECTED)
+
+    @precondition(lambda self: WINDOW.has_closed(self.now))
+    @rule()
+    def window_job_expires_it(self):
+        self.act(lambda: self.app.expire(self.now), succeeds=self.status in (S.DRAFT, S.REJECTED),
+                 becomes=S.EXPIRED)
+
+    @rule(number=st.sampled_from(["BJ2022-000001", "BJ2022-000002"]))
+    def certificate_job_issues_it(self, number):
+        ok = self.status is S.APPROVED
+        self.act(lambda: self.app.certify(number, self.now), succeeds=ok, becomes=S.CERTIFIED)
+        if ok:
+            self.registration_no = number
+
+    @rule()
+    def the_usual_next_step_happens(self):
+        """Keeps runs moving through the whole lifecycle instead of circling in draft
+        (Hypothesis disables random subsets of rules per run)."""
+        if self.status in (S.DRAFT, S.REJECTED):
+            self.applicant_submits(declaration=True)
+        elif self.status is S.SUBMITTED:
+            self.reviewer_claims("rev-a")
+        elif self.status is S.IN_REVIEW:
+            self.reviewer_approves(self.lease[0])
+        elif self.status is S.APPROVED:
+            self.certificate_job_issues_it("BJ2022-000001")
+
+    # --- what must always hold ---------------------------------------------------------
+
+    @invariant()
+    def status_is_one_the_table_knows(self):
+        assert self.app.status in TRANSITIONS
+
+    @invariant()
+    def history_has_one_entry_per_transition_plus_creation_and_chains(self):
+        history = self.app.history
+        assert len(history) == self.transitions + 1
+        assert history[0].from_status is None and history[0].to_status is S.DRAFT
+        assert all(a.to_status is b.from_status for a, b in zip(history, history[1:]))
+        assert all(b.to_status in TRANSITIONS[b.from_status] for b in history[1:])
+        assert history[-1].to_status is self.app.status
+
+    @invariant()
+    def at_most_one_certificate(self):
+        self.certificates += sum(isinstance(e, CertificateIssued) for e in self.app.pull_events())
+        assert self.certificates <= 1
+        assert self.app.registration_no == self.registration_no
+        assert (self.app.registration_no is not None) is (self.app.status is S.CERTIFIED)
+
+    @invariant()
+    def every_submission_has_its_review_round(self):
+        submissions = sum(h.to_status is S.SUBMITTED for h in self.app.history)
+        assert [r.number for r in self.app.review_rounds] == list(range(1, submissions + 1))
+        assert (self.app.lease is not None) is (self.app.status is S.IN_REVIEW)
+
+
+ApplicationLifecycle.TestCase.settings = settings(max_examples=120, stateful_step_count=40, deadline=None)
+test_application_lifecycle = ApplicationLifecycle.TestCase
