@@ -12,6 +12,7 @@ from pathlib import Path
 
 from chalicelib.cli.environment import ROOT
 from devstack.ports import free_port
+from tests.ids import make_id
 
 
 def _processes_mentioning(*needles: str) -> list[str]:
@@ -36,6 +37,23 @@ def _health(port: int) -> tuple[int, dict] | None:
         return None
 
 
+def _operator_cli_talks_to_the_running_stack(env: dict, tmp_path: Path) -> None:
+    swreg = str(Path(sys.executable).parent / "swreg")
+    register = tmp_path / "register.csv"
+    register.write_text("name,id_number,certificate_no,level,qualification_year\n"
+                        f"周晓梅,{make_id(seq=31)},Z2021000031,assistant,2021\n", encoding="utf-8")
+
+    def swreg_ok(*args: str) -> str:
+        result = subprocess.run([swreg, *args], env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    assert "imported 1" in swreg_ok("import", "practitioners", str(register))
+    assert "unchanged 1" in swreg_ok("import", "practitioners", str(register))
+    assert "window 2026 opened" in swreg_ok("window", "open", "--year", "2026", "--opens", "2026-11-01",
+                                            "--closes", "2026-12-01")
+
+
 def test_make_run_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
     api, ddb, s3 = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SWREG_", "AWS_", "POWERTOOLS_"))}
@@ -52,6 +70,7 @@ def test_make_run_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
         assert answer == (200, {"status": "ok", "checks": {"dynamodb": "ok", "s3": "ok"}}), \
             runner.stdout.read() if runner.poll() is not None else "no answer within 60 s"
         assert (tmp_path / "local" / "stack.json").exists()
+        _operator_cli_talks_to_the_running_stack(env, tmp_path)
     finally:
         runner.send_signal(signal.SIGINT)
         output, _ = runner.communicate(timeout=60)

@@ -163,3 +163,23 @@ def test_an_applicants_history_is_paged_newest_first(repos):
 def test_an_unknown_application_is_not_found(repos):
     with pytest.raises(NotFoundError):
         repos[2].get("no-such-application")
+
+
+def test_concurrent_creations_for_one_window_leave_exactly_one(deps):
+    from concurrent.futures import ThreadPoolExecutor
+    first = _draft(NOW)
+    rivals = [first] + [_draft(NOW) for _ in range(5)]
+    for rival in rivals[1:]:
+        rival.id_number = first.id_number
+
+    def add(application):
+        try:
+            deps.applications.add(application)
+            return "created"
+        except ConflictError:
+            return "conflict"
+
+    with ThreadPoolExecutor(len(rivals)) as pool:
+        outcomes = list(pool.map(add, rivals))
+    assert sorted(outcomes) == ["conflict"] * 5 + ["created"]
+    assert len(deps.applications.list_for_applicant(first.id_number, None, 10).items) == 1
