@@ -47,6 +47,62 @@ class Deps:
         self.tables
         return DynamoApplicationRepository(self.settings.region)
 
+    @cached_property
+    def accounts(self):
+        from chalicelib.adapters.dynamo.accounts import DynamoAccountRepository
+        self.tables
+        return DynamoAccountRepository(self.settings.region)
+
+    @cached_property
+    def sms_codes(self):
+        from chalicelib.adapters.dynamo.accounts import DynamoSmsCodeRepository
+        self.tables
+        return DynamoSmsCodeRepository()
+
+    @cached_property
+    def rate_limiter(self):
+        from chalicelib.adapters.dynamo.accounts import DynamoRateLimiter
+        self.tables
+        return DynamoRateLimiter()
+
+    @cached_property
+    def messages(self):
+        from chalicelib.adapters.dynamo.messages import DynamoMessageRepository
+        self.tables
+        return DynamoMessageRepository()
+
+    @cached_property
+    def uploads(self):
+        from chalicelib.adapters.uploads import S3Uploads
+        return S3Uploads(self.s3, self.settings.bucket)
+
+    @cached_property
+    def sms(self):
+        """The SMS port: a local file, or Amazon SNS."""
+        from chalicelib.adapters import sms
+        if self.settings.sms_sink == "file":
+            return sms.FileSms(self.settings.sms_file)
+        import boto3
+        return sms.SnsSms(boto3.client("sns", region_name=self.settings.region))
+
+    @cached_property
+    def signing_key(self) -> bytes:
+        from chalicelib.adapters.tokens import load_signing_key
+        return load_signing_key(key_file=self.settings.jwt_key_file,
+                                key_parameter=self.settings.jwt_key_parameter)
+
+    @cached_property
+    def tokens(self):
+        from chalicelib.adapters.tokens import TokenService
+        return TokenService(self.signing_key)
+
+    @cached_property
+    def pepper(self) -> bytes:
+        """Keys the SMS-code hashes, derived from the signing key (one secret to manage)."""
+        import hashlib
+        import hmac
+        return hmac.new(self.signing_key, b"swreg sms codes", hashlib.sha256).digest()
+
     @property
     def health_probes(self) -> dict[str, Callable[[], None]]:
         return {"dynamodb": lambda: self.tables.probe(),

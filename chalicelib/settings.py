@@ -27,6 +27,8 @@ class Settings:
     bucket: str
     sms_sink: str
     sms_file: str | None
+    jwt_key_file: str | None
+    jwt_key_parameter: str | None
     debug: bool
 
     @classmethod
@@ -40,6 +42,8 @@ class Settings:
         sms_sink = env.get("SWREG_SMS_SINK", "sns")
         if sms_sink == "file" and not env.get("SWREG_SMS_FILE"):
             missing.append("SWREG_SMS_FILE")
+        if not env.get("SWREG_JWT_KEY_FILE") and not env.get("SWREG_JWT_KEY_PARAMETER"):
+            missing.append("SWREG_JWT_KEY_FILE or SWREG_JWT_KEY_PARAMETER")
         if missing:
             raise SettingsError("missing environment variables: " + ", ".join(missing))
         if sms_sink not in ("sns", "file"):
@@ -51,5 +55,7 @@ class Settings:
             bucket=env["SWREG_BUCKET"],
             sms_sink=sms_sink,
             sms_file=env.get("SWREG_SMS_FILE"),
+            jwt_key_file=env.get("SWREG_JWT_KEY_FILE") or None,
+            jwt_key_parameter=env.get("SWREG_JWT_KEY_PARAMETER") or None,
             debug=env.get("SWREG_DEBUG", "false").lower() == "true",
         )

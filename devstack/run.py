@@ -46,6 +46,10 @@ def main() -> int:
         from chalicelib import bootstrap
         from chalicelib.cli import main as swreg
         swreg(["--stage", STAGE, "provision"])
+        seeded = LOCAL / "demo-seeded"
+        if not seeded.exists():  # first start only: later starts keep what you changed
+            swreg(["--stage", STAGE, "seed-demo"])
+            seeded.touch()
         deps = bootstrap.deps()
         bucket = deps.settings.bucket
         s3_emulator.ensure_bucket(deps.s3, bucket)

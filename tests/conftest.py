@@ -31,7 +31,9 @@ def stack(tmp_path_factory):
     local = LocalStack(log_dir=tmp_path_factory.mktemp("stack")).start()
     try:
         local.export()
-        os.environ["SWREG_SMS_FILE"] = str(tmp_path_factory.mktemp("sms") / "sms.jsonl")
+        secrets_dir = tmp_path_factory.mktemp("secrets")
+        os.environ["SWREG_SMS_FILE"] = str(secrets_dir / "sms.jsonl")
+        os.environ["SWREG_JWT_KEY_FILE"] = str(secrets_dir / "jwt-signing.key")
         from chalicelib import bootstrap
         from chalicelib.settings import Settings
 

@@ -18,6 +18,15 @@ def _provision(args, deps) -> int:
     return 0
 
 
+def _seed_demo(args, deps) -> int:
+    from datetime import datetime, timezone
+
+    from chalicelib.services import demo
+    for line in demo.seed(deps, datetime.now(timezone.utc)):
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="swreg", description=__doc__)
     parser.add_argument("--stage", default=os.environ.get("SWREG_STAGE", "local"),
@@ -26,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     provision = commands.add_parser("provision", help="create missing tables and the bucket (local stacks)")
     provision.set_defaults(handler=_provision)
     register.add_commands(commands)
+    seed = commands.add_parser("seed-demo", help="load a demo register and open this year's window")
+    seed.set_defaults(handler=_seed_demo)
     return parser
 
 

@@ -24,8 +24,9 @@ def stage_variables(stage: str, root: Path = ROOT) -> dict[str, str]:
         raise KeyError(f"no stage {stage!r} in .chalice/config.json")
     variables = {**config.get("environment_variables", {}),
                  **config["stages"][stage].get("environment_variables", {})}
-    if variables.get("SWREG_SMS_FILE"):
-        variables["SWREG_SMS_FILE"] = str(root / variables["SWREG_SMS_FILE"])
+    for name in ("SWREG_SMS_FILE", "SWREG_JWT_KEY_FILE"):
+        if variables.get(name):
+            variables[name] = str(root / variables[name])
     return variables
 
 

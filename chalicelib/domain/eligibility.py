@@ -64,7 +64,7 @@ class ReissueReason(StrEnum):
 _REISSUE_CHINESE = {ReissueReason.NEVER_REGISTERED: "取得证书后从未登记",
                     ReissueReason.LOST: "登记证书遗失", ReissueReason.DAMAGED: "登记证书损坏"}
 
-_DEFAULT_PICKUP = {RegistrationType.FIRST: PickupMethod.MAIL, RegistrationType.RENEWAL: PickupMethod.ELECTRONIC,
+DEFAULT_PICKUP = {RegistrationType.FIRST: PickupMethod.MAIL, RegistrationType.RENEWAL: PickupMethod.ELECTRONIC,
                    RegistrationType.LATE: PickupMethod.ELECTRONIC, RegistrationType.REISSUE: PickupMethod.MAIL}
 
 
@@ -167,7 +167,7 @@ def _verdict(facts: _Facts, type: RegistrationType, eligible: bool, code: str, r
     return TypeVerdict(
         type=type, eligible=eligible, reason_code=code, reason=reason,
         required_materials=tuple(required), optional_materials=tuple(optional),
-        default_pickup=_DEFAULT_PICKUP[type],
+        default_pickup=DEFAULT_PICKUP[type],
         ce_hours_on_record=facts.hours,
         ce_hours_required=facts.required_hours if counts_ce and facts.last is not None else None,
         last_registration_year=facts.last,

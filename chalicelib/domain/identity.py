@@ -60,7 +60,8 @@ def _compact(raw: object, field: str, wrong_shape: str) -> str:
     return "".join(unicodedata.normalize("NFKC", raw).split())
 
 
-def _check_char(body17: str) -> str:
+def check_char(body17: str) -> str:
+    """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
     return _ID_CHECK_CHARS[sum(map(mul, map(int, body17), _ID_WEIGHTS)) % 11]
 
 
@@ -87,7 +88,7 @@ def parse_id_number(raw: object, *, field: str = "id_number", today: date | None
         raise _refuse(field, "身份证号中的出生日期不存在") from None
     if born.year < 1900 or (today is not None and born > today):
         raise _refuse(field, "身份证号中的出生日期不存在")
-    if _check_char(value[:17]) != value[17]:
+    if check_char(value[:17]) != value[17]:
         raise _refuse(field, "身份证号校验位不正确，请核对")
     return value
 

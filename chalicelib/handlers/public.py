@@ -1,10 +1,13 @@
-"""Public routes: health and the API description."""
+"""Public routes: health, the registration guide and the API description."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
+from chalicelib.domain.guide import guide_for_year
+from chalicelib.domain.windows import SHANGHAI
 from chalicelib.handlers.openapi import doc, document
+from chalicelib.handlers.requests import now
 from chalicelib.services import health as health_service
 
 public = Blueprint(__name__)
@@ -22,6 +25,13 @@ def health():
     healthy = all(state == "ok" for state in checks.values())
     return Response(body={"status": "ok" if healthy else "degraded", "checks": checks},
                     status_code=200 if healthy else 503)
+
+
+@public.route("/guide", methods=["GET"])
+@doc("The registration guide: steps, the four types, materials and photo rules, FAQ, contacts",
+     tags=("public",))
+def guide():
+    return guide_for_year(now().astimezone(SHANGHAI).year)
 
 
 @public.route("/openapi.json", methods=["GET"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -49,3 +50,11 @@ def test_openapi_operations_have_responses_and_unique_ids(client):
     for ops in document["paths"].values():
         for op in ops.values():
             assert op["responses"]
+
+
+def test_the_guide_is_public_and_covers_types_materials_faq_and_contacts(client):
+    response = client.http.get("/guide")
+    assert response.status_code == 200
+    text = json.dumps(response.json_body, ensure_ascii=False)
+    for needle in ("首登记", "再登记", "补登记", "补证", "id_photo", "413", "65868811", "58163934"):
+        assert needle in text

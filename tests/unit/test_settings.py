@@ -4,7 +4,8 @@ import pytest
 from chalicelib.settings import Settings, SettingsError
 
 GOOD = {"SWREG_STAGE": "prod", "SWREG_TABLE_PREFIX": "swreg-prod-", "SWREG_BUCKET": "b",
-        "AWS_REGION": "cn-north-1"}
+        "AWS_REGION": "cn-north-1",
+        "SWREG_JWT_KEY_PARAMETER": "/swreg/prod/jwt-signing-key"}
 
 
 def test_settings_are_read_from_the_environment():

@@ -8,19 +8,19 @@ the same transaction as the application, conditional on not existing.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import datetime, timezone
+from typing import Sequence
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import codec
+from chalicelib.adapters.dynamo.keys import decode_cursor, encode_cursor, sortable
+from chalicelib.adapters.dynamo.messages import message_item, outbox_item
 from chalicelib.adapters.dynamo.models import ApplicationItem, UniqueItem
 from chalicelib.domain.application import Application
-from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
+from chalicelib.domain.notifications import Message, Sms
 from chalicelib.domain.ports import Page
 
 _NOT_STORED = {"events"}
@@ -36,9 +36,9 @@ def _item(application: Application) -> ApplicationItem:
     item = ApplicationItem(
         application.application_id,
         id_number=application.id_number,
-        created_sort=f"{_sortable(application.created_at)}#{application.application_id}",
+        created_sort=f"{sortable(application.created_at)}#{application.application_id}",
         queue_key=f"{application.window_year}#{application.status.value}",
-        queue_sort=f"{_sortable(since)}#{application.application_id}",
+        queue_sort=f"{sortable(since)}#{application.application_id}",
         body=body,
     )
     if application.version:
@@ -46,31 +46,10 @@ def _item(application: Application) -> ApplicationItem:
     return item
 
 
-def _sortable(moment: datetime) -> str:
-    """UTC, fixed width: index sort keys must order as the instants do."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _application(item: ApplicationItem) -> Application:
     application = codec.decode(Application, item.body)
     application.version = int(item.version)
     return application
-
-
-def encode_cursor(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def decode_cursor(cursor: str | None) -> dict | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise ValidationError("bad cursor", details={"cursor": "翻页参数无效"}) from None
-    if not isinstance(key, dict):
-        raise ValidationError("bad cursor", details={"cursor": "翻页参数无效"})
-    return key
 
 
 class DynamoApplicationRepository:
@@ -97,14 +76,28 @@ class DynamoApplicationRepository:
             raise
         application.version = int(item.version)
 
-    def save(self, application: Application) -> None:
+    def save(self, application: Application, messages: Sequence[Message] = (),
+             sms: Sequence[Sms] = ()) -> None:
         item = _item(application)
-        try:
-            item.save()
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
-            raise
+        if not messages and not sms:
+            try:
+                item.save()
+            except PutError as exc:
+                if exc.cause_response_code == "ConditionalCheckFailedException":
+                    raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
+                raise
+        else:
+            try:
+                with TransactWrite(connection=Connection(region=self._region)) as transaction:
+                    transaction.save(item)
+                    for message in messages:
+                        transaction.save(message_item(message))
+                    for text in sms:
+                        transaction.save(outbox_item(text))
+            except TransactWriteError as exc:
+                if exc.cause_response_code == "TransactionCanceledException":
+                    raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
+                raise
         application.version = int(item.version)
 
     def list_for_applicant(self, id_number: str, cursor: str | None, limit: int) -> Page:

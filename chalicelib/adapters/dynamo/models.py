@@ -14,14 +14,23 @@ a Scan on a request path:
                      `by_queue`: (window year, status) ordered by queue_sort
                      (submission time), for the review queue and window jobs
 - uniques            conditional puts that make a value unique across items
-                     (one live application per practitioner and window, …)
+                     (one live application per practitioner and window, one
+                     account per phone, per ID number, per staff username)
+- accounts           get by account_id (the token subject);
+                     `by_login`: account_id for a login key (phone#…, staff#…)
+- sms_codes          get by purpose#phone; expire by TTL
+- rate_limits        conditional atomic counters per key and period; TTL
+- messages           query by owner (id_number), newest first (sort: message_key)
+- outbox             get by outbox_id; `by_status`: due rows of a status, oldest first
 """
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    TTLAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -132,6 +141,91 @@ class UniqueItem(_Table):
     owner = UnicodeAttribute()
 
 
+class LoginIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_login"
+        projection = KeysOnlyProjection()
+
+    login_key = UnicodeAttribute(hash_key=True)
+
+
+class AccountItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "accounts"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    login_key = UnicodeAttribute()
+    role = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    id_number = UnicodeAttribute(null=True)
+    username = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute()
+    failures = NumberAttribute(default=0)
+    locked_until = UTCDateTimeAttribute(null=True)
+    disabled = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    by_login = LoginIndex()
+
+
+class SmsCodeItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "sms_codes"
+
+    code_key = UnicodeAttribute(hash_key=True)
+    code_hash = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    attempts = NumberAttribute(default=0)
+    ttl = TTLAttribute()
+
+
+class RateLimitItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "rate_limits"
+
+    limit_key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    ttl = TTLAttribute()
+
+
+class MessageItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "messages"
+
+    owner = UnicodeAttribute(hash_key=True)
+    message_key = UnicodeAttribute(range_key=True)
+    message_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    application_id = UnicodeAttribute(null=True)
+    read = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+
+
+class OutboxStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    due_sort = UnicodeAttribute(range_key=True)
+
+
+class OutboxItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "outbox"
+
+    outbox_id = UnicodeAttribute(hash_key=True)
+    phone = UnicodeAttribute()
+    text = UnicodeAttribute()
+    status = UnicodeAttribute()
+    due_sort = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    provider_message_id = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    by_status = OutboxStatusIndex()
+
+
 MODELS: tuple[type[Model], ...] = (
     PractitionerItem,
     RegistrationItem,
@@ -139,4 +233,9 @@ MODELS: tuple[type[Model], ...] = (
     WindowItem,
     ApplicationItem,
     UniqueItem,
+    AccountItem,
+    SmsCodeItem,
+    RateLimitItem,
+    MessageItem,
+    OutboxItem,
 )

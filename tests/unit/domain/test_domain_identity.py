@@ -1,6 +1,7 @@
 """Resident ID numbers, names, phones, postal codes and districts as people actually type them."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -199,7 +200,10 @@ def test_free_text_is_trimmed_and_bounded():
         assert list(caught.value.details) == ["employer"]
 
 
-_IDEOGRAPHS = st.characters(min_codepoint=0x3400, max_codepoint=0x2A6DF, categories=["Lo"])
+# Compatibility ideographs (U+F900–U+FAFF) are excluded: NFC maps them to their unified
+# twins on purpose, so they are not "kept as typed".
+_IDEOGRAPHS = st.characters(min_codepoint=0x3400, max_codepoint=0x2A6DF, categories=["Lo"]).filter(
+    lambda ch: unicodedata.normalize("NFC", ch) == ch)
 
 
 @given(st.lists(st.text(_IDEOGRAPHS, min_size=1, max_size=6), min_size=1, max_size=4))

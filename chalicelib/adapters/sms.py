@@ -1,0 +1,44 @@
+"""The SMS port's two implementations: Amazon SNS (production) and a local file sink (SPEC §5)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from chalicelib.observability import logger
+
+
+class FileSms:
+    """Appends `{"to", "text", "sent_at"}` as one JSON line to the file and echoes it to stderr."""
+
+    def __init__(self, path: str) -> None:
+        self._path = Path(path)
+
+    def send(self, phone: str, text: str) -> str:
+        line = json.dumps({"to": phone, "text": text,
+                           "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                          ensure_ascii=False)
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        with self._path.open("a", encoding="utf-8") as sink:
+            sink.write(line + "\n")
+            sink.flush()
+            os.fsync(sink.fileno())
+        sys.stderr.write(f"SMS {line}\n")
+        return f"file-{uuid.uuid4().hex}"
+
+
+class SnsSms:
+    """Direct-to-phone publish; mainland numbers get the +86 prefix SNS needs."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def send(self, phone: str, text: str) -> str:
+        response = self._client.publish(
+            PhoneNumber=phone if phone.startswith("+") else f"+86{phone}", Message=text,
+            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+        logger.info("sms sent", extra={"provider_message_id": response["MessageId"]})
+        return response["MessageId"]

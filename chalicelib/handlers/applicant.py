@@ -1,0 +1,111 @@
+"""Applicant routes (SPEC §3 Applicant): profile, eligibility, applications, materials, messages."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib import bootstrap
+from chalicelib.domain.accounts import Role
+from chalicelib.handlers import schemas, views
+from chalicelib.handlers.guard import bearer, signed_in
+from chalicelib.handlers.openapi import doc
+from chalicelib.handlers.requests import json_object, now
+from chalicelib.services import applicant as service
+
+applicant = Blueprint(__name__)
+TAGS = ("applicant",)
+CURSOR = {"cursor": {"type": "string"}}
+
+
+def _me():
+    return signed_in(applicant.current_request, Role.APPLICANT)
+
+
+def _cursor() -> str | None:
+    return (applicant.current_request.query_params or {}).get("cursor")
+
+
+@applicant.route("/me", methods=["GET"], authorizer=bearer)
+@doc("My profile from the register: name, masked ID, certificate, registrations, CE hours", tags=TAGS)
+def me():
+    return views.profile(service.profile(bootstrap.deps(), _me()))
+
+
+@applicant.route("/me/eligibility", methods=["GET"], authorizer=bearer)
+@doc("Which of the four registration types apply in the open window, with reasons", tags=TAGS)
+def my_eligibility():
+    return views.eligibility(service.eligibility(bootstrap.deps(), _me(), now()))
+
+
+@applicant.route("/applications", methods=["POST"], authorizer=bearer)
+@doc("Start a draft application of a type", status=201, request=schemas.CREATE_APPLICATION,
+     response=schemas.APPLICATION, errors=(409,), tags=TAGS)
+def create_application():
+    body = json_object(applicant.current_request, allowed=frozenset({"type"}))
+    created = service.create_application(bootstrap.deps(), _me(), body, now())
+    return Response(body=views.application(created), status_code=201)
+
+
+@applicant.route("/applications", methods=["GET"], authorizer=bearer)
+@doc("My applications, all windows, newest first", response=schemas.APPLICATION_PAGE, query=CURSOR,
+     errors=(422,), tags=TAGS)
+def list_applications():
+    page = service.list_applications(bootstrap.deps(), _me(), _cursor())
+    return {"items": [views.application_summary(a) for a in page.items], "cursor": page.cursor}
+
+
+@applicant.route("/applications/{application_id}", methods=["GET"], authorizer=bearer)
+@doc("One of my applications: fields, materials, history, review rounds", response=schemas.APPLICATION,
+     errors=(404,), tags=TAGS)
+def get_application(application_id):
+    return views.application(service.get_application(bootstrap.deps(), _me(), application_id))
+
+
+@applicant.route("/applications/{application_id}", methods=["PATCH"], authorizer=bearer)
+@doc("Save the draft (partial update; every bad field named)", request=schemas.FIELDS,
+     response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
+def update_application(application_id):
+    changes = json_object(applicant.current_request)
+    return views.application(service.update_application(bootstrap.deps(), _me(), application_id, changes, now()))
+
+
+@applicant.route("/applications/{application_id}/materials/{kind}/upload", methods=["POST"], authorizer=bearer)
+@doc("A presigned S3 POST for one material photo (up to 10 MB, 5 minutes)", response=schemas.UPLOAD,
+     errors=(404, 409, 422), tags=TAGS)
+def upload_material(application_id, kind):
+    return service.upload_url(bootstrap.deps(), _me(), application_id, kind, now())
+
+
+@applicant.route("/applications/{application_id}/materials/{kind}", methods=["DELETE"], authorizer=bearer)
+@doc("Remove a material (the ×)", response=schemas.APPLICATION, errors=(404, 409, 422), tags=TAGS)
+def delete_material(application_id, kind):
+    return views.application(service.delete_material(bootstrap.deps(), _me(), application_id, kind, now()))
+
+
+@applicant.route("/applications/{application_id}/materials/registration_cert/attach-certificate",
+                 methods=["POST"], authorizer=bearer)
+@doc("Attach my own e-certificate as the registration certificate", response=schemas.APPLICATION,
+     errors=(404, 409, 422), tags=TAGS)
+def attach_certificate(application_id):
+    return views.application(service.attach_certificate(bootstrap.deps(), _me(), application_id, now()))
+
+
+@applicant.route("/applications/{application_id}/submit", methods=["POST"], authorizer=bearer)
+@doc("Submit for review (declaration required; everything missing is named at once)", request=schemas.SUBMIT,
+     response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
+def submit(application_id):
+    body = json_object(applicant.current_request, allowed=frozenset({"declaration"}))
+    return views.application(service.submit(bootstrap.deps(), _me(), application_id, body, now()))
+
+
+@applicant.route("/messages", methods=["GET"], authorizer=bearer)
+@doc("My messages (我的消息), newest first, with the unread count", response=schemas.MESSAGES, query=CURSOR,
+     errors=(422,), tags=TAGS)
+def list_messages():
+    page, unread = service.messages(bootstrap.deps(), _me(), _cursor())
+    return {"items": [views.message(m) for m in page.items], "cursor": page.cursor, "unread": unread}
+
+
+@applicant.route("/messages/{message_id}/read", methods=["POST"], authorizer=bearer)
+@doc("Mark a message read", errors=(404,), tags=TAGS)
+def read_message(message_id):
+    return views.message(service.read_message(bootstrap.deps(), _me(), message_id))

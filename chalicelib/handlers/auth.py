@@ -1,0 +1,38 @@
+"""Auth routes: SMS codes, sign-up, login (SPEC §3 Auth)."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib import bootstrap
+from chalicelib.handlers import schemas
+from chalicelib.handlers.openapi import doc
+from chalicelib.handlers.requests import json_object, now, source_ip
+from chalicelib.services import auth as service
+
+auth = Blueprint(__name__)
+
+
+@auth.route("/auth/sms-codes", methods=["POST"])
+@doc("Send a 6-digit SMS code (same answer whether or not the phone has an account)", status=202,
+     request=schemas.SMS_CODE_REQUEST, response=schemas.ACCEPTED, errors=(429,), tags=("auth",))
+def request_sms_code():
+    request = auth.current_request
+    body = json_object(request, allowed=frozenset({"phone", "purpose"}))
+    service.request_sms_code(bootstrap.deps(), body, source_ip(request), now())
+    return Response(body={"status": "sent"}, status_code=202)
+
+
+@auth.route("/auth/signup", methods=["POST"])
+@doc("Create an applicant account bound to one ID number", status=201, request=schemas.SIGNUP,
+     response=schemas.TOKEN, errors=(401, 409), tags=("auth",))
+def signup():
+    body = json_object(auth.current_request, allowed=frozenset({"phone", "code", "name", "id_number", "password"}))
+    return Response(body=service.signup(bootstrap.deps(), body, now()), status_code=201)
+
+
+@auth.route("/auth/login", methods=["POST"])
+@doc("Log in: phone + password, phone + code, or staff username + password", request=schemas.LOGIN,
+     response=schemas.TOKEN, errors=(401, 429), tags=("auth",))
+def login():
+    body = json_object(auth.current_request, allowed=frozenset({"phone", "password", "code", "username"}))
+    return service.login(bootstrap.deps(), body, now())

@@ -1,0 +1,107 @@
+"""Response shapes: domain objects to JSON for the applicant (ID numbers masked, reviewers anonymous)."""
+from __future__ import annotations
+
+from chalicelib.adapters.dynamo.codec import encode
+from chalicelib.domain.application import Application
+from chalicelib.domain.identity import mask_id_number
+from chalicelib.domain.notifications import Message
+from chalicelib.services.applicant import EligibilityAnswer, Profile
+
+
+def _window(window) -> dict | None:
+    if window is None:
+        return None
+    return {"year": window.year, "opens_at": window.opens_at.isoformat(), "closes_at": window.closes_at.isoformat()}
+
+
+def profile(p: Profile) -> dict:
+    body = {"phone": p.account.phone, "in_register": p.practitioner is not None,
+            "id_number_masked": mask_id_number(p.account.id_number)}
+    if p.practitioner is None:
+        body["notice"] = "您的身份证号不在职业水平证书登记名册中；如已通过考试，请等待名册导入后再申请登记。"
+        return body
+    person = p.practitioner
+    body.update({
+        "name": person.name, "gender": person.gender, "certificate_no": person.certificate_no,
+        "level": person.level.value, "level_name": person.level.chinese,
+        "qualification_year": person.qualification_year,
+        "registrations": [{"registration_year": r.registration_year, "registration_no": r.registration_no,
+                           "valid_until": r.valid_until} for r in p.registrations],
+        "ce_records": [{"completed_on": r.completed_on.isoformat(), "hours": str(r.hours), "course": r.course,
+                        "provider": r.provider} for r in p.ce_records],
+        "ce_hours_on_record": str(sum((r.hours for r in p.ce_records), 0)),
+    })
+    return body
+
+
+def eligibility(answer: EligibilityAnswer) -> dict:
+    body = {"window": _window(answer.window), "next_window": _window(answer.next_window),
+            "in_register": answer.in_register, "types": []}
+    if not answer.in_register:
+        body["message"] = "您不在职业水平证书登记名册中，暂不能申请登记"
+    elif answer.eligibility is None:
+        body["message"] = "当前不在登记时间内" + (
+            f"，{answer.next_window.year}年度登记将于{answer.next_window.opens_at:%Y-%m-%d %H:%M}开始"
+            if answer.next_window else "")
+    else:
+        body["types"] = [{
+            "type": v.type.value, "type_name": v.type.chinese, "eligible": v.eligible,
+            "reason_code": v.reason_code, "reason": v.reason,
+            "required_materials": [k.value for k in v.required_materials],
+            "optional_materials": [k.value for k in v.optional_materials],
+            "default_pickup": v.default_pickup.value,
+            "ce_hours_on_record": None if v.ce_hours_on_record is None else str(v.ce_hours_on_record),
+            "ce_hours_required": v.ce_hours_required, "hours_summary": v.hours_summary,
+        } for v in answer.eligibility.verdicts]
+    return body
+
+
+def _actor(actor: str, application: Application) -> str:
+    """The applicant sees who acted by role, never a reviewer's identity."""
+    if actor == "system":
+        return "system"
+    return "applicant" if actor not in {r.reviewer for r in application.review_rounds} else "reviewer"
+
+
+def application(app: Application) -> dict:
+    fields = encode(app.fields)
+    return {
+        "application_id": app.application_id, "type": app.type.value, "type_name": app.type.chinese,
+        "window_year": app.window_year, "status": app.status.value, "status_name": app.status.chinese,
+        "name": app.name, "id_number_masked": mask_id_number(app.id_number),
+        "certificate_no": app.certificate_no, "level": app.level.value,
+        "created_at": app.created_at.isoformat(), "updated_at": app.updated_at.isoformat(),
+        "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
+        "editable": app.is_editable, "fields": fields,
+        "required_materials": [k.value for k in app.required_materials],
+        "optional_materials": [k.value for k in app.optional_materials],
+        "materials": {kind.value: {"kind": kind.value, "status": m.status.value, "reason_code": m.reason_code,
+                                   "reason": m.reason, "width": m.width, "height": m.height,
+                                   "bytes": m.size_bytes, "updated_at": m.updated_at.isoformat()
+                                   if m.updated_at else None}
+                      for kind, m in app.materials.items()},
+        "history": [{"at": h.at.isoformat(), "actor": _actor(h.actor, app),
+                     "from": h.from_status.value if h.from_status else None, "to": h.to_status.value,
+                     "note": h.note} for h in app.history],
+        "review_rounds": [{"number": r.number, "submitted_at": r.submitted_at.isoformat(),
+                           "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+                           "outcome": r.outcome.value if r.outcome else None, "opinion": r.opinion,
+                           "issues": [{"item": i.item, "note": i.note} for i in r.issues]}
+                          for r in app.review_rounds],
+        "registration_no": app.registration_no,
+    }
+
+
+def application_summary(app: Application) -> dict:
+    return {"application_id": app.application_id, "type": app.type.value, "window_year": app.window_year,
+            "status": app.status.value, "status_name": app.status.chinese,
+            "created_at": app.created_at.isoformat(),
+            "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
+            "registration_no": app.registration_no}
+
+
+def message(m: Message) -> dict:
+    return {"message_id": m.message_id, "title": m.title, "body": m.body, "read": m.read,
+            "created_at": m.created_at.isoformat(), "application_id": m.application_id}
+
+

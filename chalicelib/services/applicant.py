@@ -1,0 +1,166 @@
+"""The applicant's use cases (SPEC §3 Applicant): one function each — load, call the domain, save."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain.accounts import Account
+from chalicelib.domain.application import Application
+from chalicelib.domain.eligibility import Eligibility, RegistrationType, evaluate
+from chalicelib.domain.errors import NotFoundError, RuleViolationError, ValidationError
+from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.notifications import notices_for
+from chalicelib.domain.ports import Page
+from chalicelib.domain.register import CeRecord, Practitioner, Registration
+from chalicelib.domain.windows import SHANGHAI, Window
+from chalicelib.settings import UPLOADS_PREFIX
+
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_EXPIRES_IN = 300
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Profile:
+    account: Account
+    practitioner: Practitioner | None
+    registrations: list[Registration]
+    ce_records: list[CeRecord]
+
+
+@dataclass(frozen=True)
+class EligibilityAnswer:
+    """The engine's answer for the open window, or why there is none (and the next one)."""
+
+    window: Window | None
+    eligibility: Eligibility | None
+    next_window: Window | None
+    in_register: bool
+
+
+def profile(deps, account: Account) -> Profile:
+    practitioner = deps.register.get_practitioner(account.id_number)
+    if practitioner is None:
+        return Profile(account, None, [], [])
+    return Profile(account, practitioner, deps.register.registrations_of(account.id_number),
+                   deps.register.ce_records_of(account.id_number))
+
+
+def _windows(deps, now: datetime) -> tuple[Window | None, Window | None]:
+    """(the open window, the next one to open), by key lookups of this year and next."""
+    year = now.astimezone(SHANGHAI).year
+    windows = sorted(deps.windows.around(year), key=lambda w: w.year)
+    open_window = next((w for w in windows if w.is_open(now)), None)
+    upcoming = next((w for w in windows if w.opens_at > now), None)
+    return open_window, upcoming
+
+
+def eligibility(deps, account: Account, now: datetime) -> EligibilityAnswer:
+    window, upcoming = _windows(deps, now)
+    facts = profile(deps, account)
+    if window is None or facts.practitioner is None:
+        return EligibilityAnswer(window, None, upcoming, facts.practitioner is not None)
+    verdicts = evaluate(facts.practitioner, facts.registrations, facts.ce_records, window)
+    return EligibilityAnswer(window, verdicts, upcoming, True)
+
+
+def create_application(deps, account: Account, body: dict, now: datetime) -> Application:
+    """A draft of the requested type for the open window (422 with the reason when the
+    type does not apply; 409 when one already exists for this window)."""
+    try:
+        kind = RegistrationType(body.get("type"))
+    except ValueError:
+        raise ValidationError("bad type", details={"type": "登记类型只能是 first、renewal、late 或 reissue"}) from None
+    answer = eligibility(deps, account, now)
+    if not answer.in_register:
+        raise RuleViolationError("您不在职业水平证书登记名册中，暂不能申请登记", code="NOT_IN_REGISTER")
+    if answer.window is None:
+        raise RuleViolationError("当前不在登记时间内", code="NO_OPEN_WINDOW")
+    practitioner = deps.register.get_practitioner(account.id_number)
+    application = Application.start(uuid.uuid4().hex, practitioner, answer.eligibility.verdict(kind),
+                                    answer.window, now, actor=account.account_id)
+    deps.applications.add(application)
+    return application
+
+
+def get_application(deps, account: Account, application_id: str) -> Application:
+    """Someone else's application is "not found": its existence is not disclosed."""
+    application = deps.applications.get(application_id)
+    if application.id_number != account.id_number:
+        raise NotFoundError("申请不存在")
+    return application
+
+
+def list_applications(deps, account: Account, cursor: str | None) -> Page:
+    return deps.applications.list_for_applicant(account.id_number, cursor, PAGE_SIZE)
+
+
+def update_application(deps, account: Account, application_id: str, changes: dict, now: datetime) -> Application:
+    application = get_application(deps, account, application_id)
+    application.update_fields(changes, now, deps.windows.get(application.window_year))
+    deps.applications.save(application)
+    return application
+
+
+def _kind(raw: str) -> MaterialKind:
+    try:
+        return MaterialKind(raw)
+    except ValueError:
+        raise NotFoundError("没有这种材料") from None
+
+
+def upload_url(deps, account: Account, application_id: str, kind: str, now: datetime) -> dict:
+    """A presigned POST for one photo; the object key is ours, never the client's."""
+    application = get_application(deps, account, application_id)
+    upload_id = uuid.uuid4().hex
+    material = application.start_upload(_kind(kind), upload_id, now)
+    deps.applications.save(application)
+    key = f"{UPLOADS_PREFIX}{application.application_id}/{material.kind.value}/{upload_id}"
+    post = deps.uploads.presigned_post(key, UPLOAD_MAX_BYTES, UPLOAD_EXPIRES_IN)
+    return {"url": post["url"], "fields": post["fields"], "max_bytes": UPLOAD_MAX_BYTES,
+            "expires_in": UPLOAD_EXPIRES_IN, "upload_id": upload_id}
+
+
+def delete_material(deps, account: Account, application_id: str, kind: str, now: datetime) -> Application:
+    application = get_application(deps, account, application_id)
+    application.remove_material(_kind(kind), now)
+    deps.applications.save(application)
+    return application
+
+
+def attach_certificate(deps, account: Account, application_id: str, now: datetime) -> Application:
+    """Attach the applicant's own e-certificate as `registration_cert`.
+
+    E-certificates do not exist yet in this service (the certificate job that
+    issues them comes later), so every applicant is told to upload the paper one.
+    """
+    get_application(deps, account, application_id)
+    raise RuleViolationError("您还没有电子证书，请上传纸质登记证书照片", code="NO_E_CERTIFICATE")
+
+
+def submit(deps, account: Account, application_id: str, body: dict, now: datetime) -> Application:
+    """Submit ("是"): the status change, its history entry, the in-app message and the SMS
+    outbox row are written in one transaction."""
+    application = get_application(deps, account, application_id)
+    application.submit(now, deps.windows.get(application.window_year), body.get("declaration") is True,
+                       actor=account.account_id)
+    save_with_notices(deps, application, phone=application.fields.phone or account.phone)
+    return application
+
+
+def save_with_notices(deps, application: Application, phone: str | None) -> None:
+    messages, texts = [], []
+    for event in application.pull_events():
+        event_messages, event_texts = notices_for(event, phone)
+        messages += event_messages
+        texts += event_texts
+    deps.applications.save(application, messages=messages, sms=texts)
+
+
+def messages(deps, account: Account, cursor: str | None) -> tuple[Page, int]:
+    return deps.messages.list(account.id_number, cursor, PAGE_SIZE), deps.messages.unread_count(account.id_number)
+
+
+def read_message(deps, account: Account, message_id: str):
+    return deps.messages.mark_read(account.id_number, message_id)

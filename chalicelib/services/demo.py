@@ -1,0 +1,61 @@
+"""`swreg seed-demo`: a demo register that shows every registration type, and an open window.
+
+Idempotent: running it again rewrites the same rows and leaves an existing
+window for the year as it is.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from chalicelib.domain.identity import check_char
+from chalicelib.domain.levels import Level
+from chalicelib.domain.register import CeRecord, Practitioner, Registration
+from chalicelib.domain.windows import SHANGHAI, Window
+
+
+def _id(birth: str, seq: int) -> str:
+    body = f"110108{birth}{seq:03d}"
+    return body + check_char(body)
+
+
+def demo_register(year: int) -> tuple[list[Practitioner], list[Registration], list[CeRecord], list[str]]:
+    """Practitioners for window year `year`, with the case each one demonstrates."""
+    people = [  # (name, birth, level, qualified, registered years, CE hours, what it shows)
+        ("周晓梅", "19900307", Level.ASSISTANT, year - 1, [], 0, "首登记 (first)"),
+        ("李建国", "19850612", Level.ASSISTANT, year - 7, [year - 6, year - 3], 80, "再登记 (renewal), CE complete"),
+        ("王芳", "19881121", Level.INTERMEDIATE, year - 7, [year - 3], 40, "再登记 with CE short: needs ce_proof"),
+        ("阿依古丽·买买提", "19790415", Level.SENIOR, year - 10, [year - 9, year - 6], 95, "补登记 (late)"),
+        ("张伟", "19920101", Level.ASSISTANT, year - 3, [], 0, "补证 (reissue) — qualified, never registered"),
+        ("刘洋", "19870808", Level.INTERMEDIATE, year - 4, [year - 1], 0, "nothing due; 补证 only if lost"),
+        ("陈晨", "19990909", Level.ASSISTANT, year, [], 0, "nothing yet (qualified this year)"),
+        ("王䶮", "19930303", Level.ASSISTANT, year - 1, [], 0, "首登记, a name outside GB2312"),
+    ]
+    practitioners, registrations, records, cases = [], [], [], []
+    for seq, (name, birth, level, qualified, years, hours, shows) in enumerate(people, start=11):
+        id_number = _id(birth, seq * 2 + 1)
+        practitioners.append(Practitioner(id_number, name, f"DEMO{qualified}{seq:04d}", level, qualified))
+        registrations += [Registration(id_number, y, f"BJDEMO{y}{seq:04d}") for y in years]
+        if hours:
+            last = max(years)
+            records += [CeRecord(id_number, date(last + 1, 6, 1), Decimal(hours // 2), "社会工作实务", "北京社会工作者协会"),
+                        CeRecord(id_number, date(last + 2, 6, 1), Decimal(hours - hours // 2), "社会工作伦理",
+                                 "北京社会工作者协会")]
+        cases.append(f"{name}  {id_number}  {shows}")
+    return practitioners, registrations, records, cases
+
+
+def seed(deps, now: datetime) -> list[str]:
+    """Load the demo register and open this year's window if none exists; returns lines to print."""
+    year = now.astimezone(SHANGHAI).year
+    practitioners, registrations, records, cases = demo_register(year)
+    deps.register.upsert_practitioners(practitioners)
+    deps.register.upsert_registrations(registrations)
+    deps.register.upsert_ce_records(records)
+    window = deps.windows.get(year)
+    if window is None:
+        window = Window.create(year, now - timedelta(days=7), now + timedelta(days=23))
+        deps.windows.put(window)
+    lines = [f"window {year}: {window.opens_at:%Y-%m-%d %H:%M} → {window.closes_at:%Y-%m-%d %H:%M} (Asia/Shanghai)",
+             "demo practitioners (sign up with any phone; the code arrives in the SMS file):"]
+    return lines + [f"  {case}" for case in cases]

@@ -1,0 +1,171 @@
+"""Passwords, SMS codes and the login lockout (SPEC §3 Auth, issue 4)."""
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.domain import credentials
+from chalicelib.domain.credentials import (
+    DUMMY_HASH,
+    LOGIN_LOCKOUT,
+    LOGIN_MAX_FAILURES,
+    LoginState,
+    SmsPurpose,
+    check_password_policy,
+    hash_password,
+    hash_sms_code,
+    new_sms_code,
+    verify_password,
+)
+from chalicelib.domain.errors import ValidationError
+
+NOW = datetime(2022, 3, 1, 9, 0, tzinfo=timezone.utc)
+PEPPER = b"p" * 32
+PHONE = "13800138000"
+
+
+@pytest.fixture(scope="module")
+def stored() -> str:
+    """One hash shared by the module: scrypt costs ~50 ms a call."""
+    return hash_password("correct horse 马")
+
+
+@pytest.mark.parametrize("password", ["abcd1234", "Passw0rd!", "密码是八个字符吧", "a" * 127 + "b", "1234567a"])
+def test_acceptable_passwords_are_returned_unchanged(password):
+    assert check_password_policy(password) == password
+
+
+@pytest.mark.parametrize("password, reason", [
+    (None, "请填写密码"),
+    ("", "请填写密码"),
+    ("abc123", "至少8位"),
+    ("a" * 64 + "b" * 65, "不能超过128位"),
+    ("12345678", "全部是数字"),
+    ("aaaaaaaa", "同一个字符"),
+    ("        ", "同一个字符"),
+])
+def test_unacceptable_passwords_are_refused_with_a_reason_naming_the_field(password, reason):
+    with pytest.raises(ValidationError) as caught:
+        check_password_policy(password)
+    assert reason in caught.value.details["password"]
+
+
+def test_hash_records_its_parameters_and_verifies_the_same_password(stored):
+    scheme, n, r, p, salt, digest = stored.split("$")
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert len(base64.b64decode(salt)) == 16 and len(base64.b64decode(digest)) == 32
+    assert verify_password("correct horse 马", stored)
+
+
+def test_wrong_password_does_not_verify(stored):
+    assert not verify_password("correct horse 马 ", stored)
+    assert not verify_password("", stored)
+
+
+def test_the_same_password_hashed_twice_differs_by_its_salt(stored):
+    again = hash_password("correct horse 马")
+    assert again != stored
+    assert again.split("$")[4] != stored.split("$")[4]
+
+
+def test_a_differently_composed_unicode_password_still_verifies():
+    composed, decomposed = "caf\u00e9-password", "cafe\u0301-password"
+    assert verify_password(decomposed, hash_password(composed))
+
+
+def _with(stored: str, index: int, value: str) -> str:
+    parts = stored.split("$")
+    parts[index] = value
+    return "$".join(parts)
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda s: _with(s, 5, base64.b64encode(b"\0" * 32).decode()),  # other digest
+    lambda s: _with(s, 4, base64.b64encode(b"\1" * 16).decode()),  # other salt
+    lambda s: _with(s, 1, "8192"),                                  # other cost
+    lambda s: _with(s, 0, "bcrypt"),
+    lambda s: _with(s, 1, "16383"),                                 # n not a power of two
+    lambda s: _with(s, 1, "99999999999999999999999"),
+    lambda s: _with(s, 2, "0"),
+    lambda s: _with(s, 3, "1000"),                                  # a CPU bomb
+    lambda s: _with(s, 4, "not base64!"),
+    lambda s: _with(s, 5, ""),
+    lambda s: s.rsplit("$", 1)[0],
+    lambda s: s + "$extra",
+    lambda s: "",
+    lambda s: "plaintext-password",
+    lambda s: None,
+])
+def test_tampered_or_malformed_stored_values_never_verify(stored, tamper):
+    assert verify_password("correct horse 马", tamper(stored)) is False
+
+
+def test_the_dummy_hash_is_well_formed_and_matches_no_ordinary_password():
+    assert DUMMY_HASH.split("$")[:4] == ["scrypt", str(credentials.SCRYPT_N), str(credentials.SCRYPT_R),
+                                         str(credentials.SCRYPT_P)]
+    assert not verify_password("password123", DUMMY_HASH)
+
+
+def test_sms_codes_are_always_six_digits_and_spread_over_the_range():
+    codes = [new_sms_code() for _ in range(5000)]
+    assert all(len(code) == 6 and code.isascii() and code.isdigit() for code in codes)
+    assert len(set(codes)) > 4900
+    assert any(code.startswith("0") for code in codes)
+
+
+def test_the_code_hash_binds_the_code_to_phone_purpose_and_pepper():
+    base = hash_sms_code("012345", PHONE, SmsPurpose.LOGIN, PEPPER)
+    assert base == hash_sms_code("012345", PHONE, "login", PEPPER)
+    assert len(base) == 64 and "012345" not in base
+    assert base != hash_sms_code("012346", PHONE, SmsPurpose.LOGIN, PEPPER)
+    assert base != hash_sms_code("012345", "13800138001", SmsPurpose.LOGIN, PEPPER)
+    assert base != hash_sms_code("012345", PHONE, SmsPurpose.SIGNUP, PEPPER)
+    assert base != hash_sms_code("012345", PHONE, SmsPurpose.LOGIN, b"q" * 32)
+
+
+def test_sms_limits_match_the_issue():
+    assert credentials.SMS_CODE_TTL.total_seconds() == 300
+    assert credentials.SMS_CODE_MAX_ATTEMPTS == 5
+    assert credentials.SMS_COOLDOWN.total_seconds() == 60
+    assert (credentials.SMS_DAILY_CAP_PER_PHONE, credentials.SMS_DAILY_CAP_PER_IP) == (10, 50)
+
+
+def _fail(state: LoginState, times: int, now: datetime = NOW) -> LoginState:
+    for _ in range(times):
+        state = state.after_failure(now)
+    return state
+
+
+def test_four_failures_do_not_lock():
+    state = _fail(LoginState(), LOGIN_MAX_FAILURES - 1)
+    assert state == LoginState(4, None)
+    assert not state.is_locked(NOW)
+
+
+def test_the_fifth_consecutive_failure_locks_for_fifteen_minutes():
+    state = _fail(LoginState(), LOGIN_MAX_FAILURES)
+    assert state.locked_until == NOW + LOGIN_LOCKOUT
+    assert state.is_locked(NOW)
+    assert state.is_locked(NOW + LOGIN_LOCKOUT - LOGIN_LOCKOUT / 900)
+    assert not state.is_locked(NOW + LOGIN_LOCKOUT)
+
+
+def test_failures_during_a_lock_do_not_extend_it():
+    locked = _fail(LoginState(), LOGIN_MAX_FAILURES)
+    assert locked.after_failure(NOW + LOGIN_LOCKOUT / 2) == locked
+
+
+def test_after_the_lock_runs_out_the_count_starts_again():
+    locked = _fail(LoginState(), LOGIN_MAX_FAILURES)
+    later = NOW + LOGIN_LOCKOUT
+    state = locked.after_failure(later)
+    assert state == LoginState(1, None)
+    assert _fail(state, LOGIN_MAX_FAILURES - 1, later).locked_until == later + LOGIN_LOCKOUT
+
+
+def test_success_resets_the_count():
+    state = _fail(LoginState(), LOGIN_MAX_FAILURES - 1).after_success()
+    assert state == LoginState()
+    assert not _fail(state, LOGIN_MAX_FAILURES - 1).is_locked(NOW)
