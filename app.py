@@ -1,13 +1,14 @@
 """swreg's Chalice app: blueprints, middleware, event and schedule wiring — nothing else."""
 from chalice import Chalice
 
-from chalicelib.handlers import errors
+from chalicelib.handlers import errors, uploads
 from chalicelib.handlers.applicant import applicant
 from chalicelib.handlers.auth import auth
 from chalicelib.handlers.guard import guard
 from chalicelib.handlers.public import public
+from chalicelib.handlers.review import review
 from chalicelib.observability import observe
-from chalicelib.settings import Settings
+from chalicelib.settings import UPLOADS_PREFIX, Settings
 
 settings = Settings.from_env()
 
@@ -18,5 +19,11 @@ app.register_blueprint(guard)
 app.register_blueprint(public)
 app.register_blueprint(auth)
 app.register_blueprint(applicant)
+app.register_blueprint(review)
 
 errors.install(app)
+
+
+@app.on_s3_event(bucket=settings.bucket, prefix=UPLOADS_PREFIX, events=["s3:ObjectCreated:*"])
+def on_upload(event):
+    uploads.on_upload(event)

@@ -72,9 +72,20 @@ class Deps:
         return DynamoMessageRepository()
 
     @cached_property
+    def audit(self):
+        from chalicelib.adapters.dynamo.audit import DynamoAuditLog
+        self.tables
+        return DynamoAuditLog()
+
+    @cached_property
     def uploads(self):
         from chalicelib.adapters.uploads import S3Uploads
         return S3Uploads(self.s3, self.settings.bucket)
+
+    @cached_property
+    def files(self):
+        from chalicelib.adapters.files import S3Files
+        return S3Files(self.s3, self.settings.bucket)
 
     @cached_property
     def sms(self):

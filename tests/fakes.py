@@ -98,3 +98,13 @@ class FakeApplicationRepository:
         page = [copy.deepcopy(a) for a in mine[start:start + limit]]
         more = start + limit < len(mine)
         return Page(page, str(start + limit) if more else None)
+
+
+class FakeAccountRepository:
+    def __init__(self) -> None:
+        self.created: dict[str, object] = {}
+
+    def create(self, account, unique):
+        if account.login_key in self.created:
+            raise ConflictError("账号已存在", code=unique.get(account.login_key, "ACCOUNT_EXISTS"))
+        self.created[account.login_key] = account

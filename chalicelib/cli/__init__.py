@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from chalicelib.cli import environment, register
+from chalicelib.cli import environment, register, reviewers
 
 
 def _provision(args, deps) -> int:
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     provision = commands.add_parser("provision", help="create missing tables and the bucket (local stacks)")
     provision.set_defaults(handler=_provision)
     register.add_commands(commands)
+    reviewers.add_commands(commands)
     seed = commands.add_parser("seed-demo", help="load a demo register and open this year's window")
     seed.set_defaults(handler=_seed_demo)
     return parser

@@ -41,3 +41,5 @@ UPLOAD = obj({"url": STR, "fields": {"type": "object", "additionalProperties": S
 SUBMIT = obj({"declaration": BOOL}, ("declaration",))
 MESSAGES = obj({"items": {"type": "array", "items": ANY_OBJ}, "cursor": NULLABLE_STR, "unread": INT},
                ("items", "unread"))
+DECISION = obj({"outcome": {"type": "string", "enum": ["approve", "reject"]}, "opinion": NULLABLE_STR,
+                "issues": {"type": "array", "items": obj({"item": STR, "note": STR}, ("item",))}}, ("outcome",))

@@ -105,3 +105,36 @@ def message(m: Message) -> dict:
             "created_at": m.created_at.isoformat(), "application_id": m.application_id}
 
 
+
+
+def queue_entry(app: Application) -> dict:
+    return {**application_summary(app), "name": app.name, "level": app.level.value,
+            "lease": {"reviewer": app.lease.reviewer, "until": app.lease.until.isoformat()} if app.lease else None}
+
+
+def review_file(review) -> dict:
+    """The reviewer's view: the full ID number, the register row, photos as short-lived links."""
+    app = review.application
+    body = application(app)
+    body.update({
+        "id_number": app.id_number,
+        "history": [{"at": h.at.isoformat(), "actor": h.actor, "from": h.from_status.value if h.from_status else None,
+                     "to": h.to_status.value, "note": h.note} for h in app.history],
+        "review_rounds": [{**encode(r)} for r in app.review_rounds],
+        "lease": {"reviewer": app.lease.reviewer, "until": app.lease.until.isoformat()} if app.lease else None,
+        "register": None if review.practitioner is None else {
+            "name": review.practitioner.name, "gender": review.practitioner.gender,
+            "birth_date": review.practitioner.birth_date.isoformat(),
+            "certificate_no": review.practitioner.certificate_no, "level": review.practitioner.level.value,
+            "qualification_year": review.practitioner.qualification_year},
+        "registrations": [{"registration_year": r.registration_year, "registration_no": r.registration_no,
+                           "valid_until": r.valid_until} for r in review.registrations],
+        "ce_records": [{"completed_on": r.completed_on.isoformat(), "hours": str(r.hours), "course": r.course,
+                        "provider": r.provider} for r in review.ce_records],
+        "ce_hours_on_record": None if app.ce_hours_on_record is None else str(app.ce_hours_on_record),
+        "ce_hours_required": app.ce_hours_required,
+        "audit": [{"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action} for entry in review.audit],
+    })
+    for kind, url in review.photo_urls.items():
+        body["materials"][kind]["url"] = url
+    return body

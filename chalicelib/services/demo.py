@@ -1,4 +1,4 @@
-"""`swreg seed-demo`: a demo register that shows every registration type, and an open window.
+"""`swreg seed-demo`: a demo register that shows every registration type, an open window, a reviewer.
 
 Idempotent: running it again rewrites the same rows and leaves an existing
 window for the year as it is.
@@ -8,10 +8,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.identity import check_char
 from chalicelib.domain.levels import Level
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
+from chalicelib.services import staff
+
+DEMO_REVIEWER = "demo-reviewer"
+DEMO_REVIEWER_PASSWORD = "demo-review-2026"
 
 
 def _id(birth: str, seq: int) -> str:
@@ -56,6 +61,11 @@ def seed(deps, now: datetime) -> list[str]:
     if window is None:
         window = Window.create(year, now - timedelta(days=7), now + timedelta(days=23))
         deps.windows.put(window)
-    lines = [f"window {year}: {window.opens_at:%Y-%m-%d %H:%M} → {window.closes_at:%Y-%m-%d %H:%M} (Asia/Shanghai)",
+    try:
+        staff.add_staff(deps, DEMO_REVIEWER, DEMO_REVIEWER_PASSWORD, admin=False, now=now)
+    except ConflictError:
+        pass  # seeded before
+    lines = [f"reviewer login: {DEMO_REVIEWER} / {DEMO_REVIEWER_PASSWORD}  (POST /auth/login {{username, password}})",
+             f"window {year}: {window.opens_at:%Y-%m-%d %H:%M} → {window.closes_at:%Y-%m-%d %H:%M} (Asia/Shanghai)",
              "demo practitioners (sign up with any phone; the code arrives in the SMS file):"]
     return lines + [f"  {case}" for case in cases]

@@ -5,14 +5,14 @@ from datetime import datetime, timezone
 
 from chalicelib.domain.eligibility import evaluate
 from chalicelib.services.demo import demo_register, seed
-from tests.fakes import FakeRegisterRepository, FakeWindowRepository
+from tests.fakes import FakeAccountRepository, FakeRegisterRepository, FakeWindowRepository
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 
 
 class _Deps:
     def __init__(self):
-        self.register, self.windows = FakeRegisterRepository(), FakeWindowRepository()
+        self.register, self.windows, self.accounts = FakeRegisterRepository(), FakeWindowRepository(), FakeAccountRepository()
 
 
 def test_the_demo_covers_all_four_types_and_nothing_due():
@@ -44,3 +44,4 @@ def test_seeding_twice_changes_nothing_and_keeps_the_window():
     seed(deps, NOW.replace(day=27))
     assert deps.windows.get(2026) == first_window
     assert len(deps.register.practitioners) == len(demo_register(2026)[0])
+    assert list(deps.accounts.created) == ["staff#demo-reviewer"]

@@ -73,7 +73,8 @@ class DynamoAccountRepository:
             else AccountItem.locked_until.remove(),
         ])
 
-    def set_password(self, account: Account) -> None:
+    def save_credentials(self, account: Account) -> None:
+        """Persist a changed password hash or the disabled flag."""
         AccountItem(account.account_id).update(actions=[AccountItem.password_hash.set(account.password_hash),
                                                         AccountItem.disabled.set(account.disabled)])
 

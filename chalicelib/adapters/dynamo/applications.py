@@ -18,12 +18,17 @@ from chalicelib.adapters.dynamo import codec
 from chalicelib.adapters.dynamo.keys import decode_cursor, encode_cursor, sortable
 from chalicelib.adapters.dynamo.messages import message_item, outbox_item
 from chalicelib.adapters.dynamo.models import ApplicationItem, UniqueItem
-from chalicelib.domain.application import Application
+from chalicelib.domain.application import Application, ApplicationStatus
+from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
 from chalicelib.domain.notifications import Message, Sms
 from chalicelib.domain.ports import Page
 
 _NOT_STORED = {"events"}
+
+
+def queue_key(year: int, status: ApplicationStatus, kind: RegistrationType | None = None) -> str:
+    return f"{year}#{status.value}" + (f"#{kind.value}" if kind else "")
 
 
 def live_key(application: Application) -> str:
@@ -37,7 +42,8 @@ def _item(application: Application) -> ApplicationItem:
         application.application_id,
         id_number=application.id_number,
         created_sort=f"{sortable(application.created_at)}#{application.application_id}",
-        queue_key=f"{application.window_year}#{application.status.value}",
+        queue_key=queue_key(application.window_year, application.status),
+        queue_type_key=queue_key(application.window_year, application.status, application.type),
         queue_sort=f"{sortable(since)}#{application.application_id}",
         body=body,
     )
@@ -107,3 +113,17 @@ class DynamoApplicationRepository:
         ids = [k.application_id for k in keys]
         found = {item.application_id: _application(item) for item in ApplicationItem.batch_get(ids)}
         return Page([found[i] for i in ids if i in found], encode_cursor(keys.last_evaluated_key))
+
+    def queue_page(self, year: int, status: ApplicationStatus, kind: RegistrationType | None,
+                   cursor: str | None, limit: int) -> Page:
+        """Oldest submission first: one query on `by_queue` (or `by_queue_type` with a type)."""
+        index = ApplicationItem.by_queue_type if kind else ApplicationItem.by_queue
+        keys = index.query(queue_key(year, status, kind), limit=limit, last_evaluated_key=decode_cursor(cursor))
+        ids = [k.application_id for k in keys]
+        found = {item.application_id: _application(item) for item in ApplicationItem.batch_get(ids)}
+        return Page([found[i] for i in ids if i in found], encode_cursor(keys.last_evaluated_key))
+
+    def counts(self, year: int) -> dict[tuple[ApplicationStatus, RegistrationType], int]:
+        """Applications per (status, type) in a window: COUNT queries on `by_queue_type`, no Scan."""
+        return {(status, kind): count for status in ApplicationStatus for kind in RegistrationType
+                if (count := ApplicationItem.by_queue_type.count(queue_key(year, status, kind)))}

@@ -12,7 +12,9 @@ a Scan on a request path:
 - applications       get by application_id;
                      `by_applicant`: an applicant's history, newest first;
                      `by_queue`: (window year, status) ordered by queue_sort
-                     (submission time), for the review queue and window jobs
+                     (submission time), for the review queue and window jobs;
+                     `by_queue_type`: the same per registration type (queue
+                     filter, and COUNT queries for the stats)
 - uniques            conditional puts that make a value unique across items
                      (one live application per practitioner and window, one
                      account per phone, per ID number, per staff username)
@@ -22,6 +24,7 @@ a Scan on a request path:
 - rate_limits        conditional atomic counters per key and period; TTL
 - messages           query by owner (id_number), newest first (sort: message_key)
 - outbox             get by outbox_id; `by_status`: due rows of a status, oldest first
+- audit              query by subject (application id): who viewed the full file, when
 """
 from __future__ import annotations
 
@@ -118,6 +121,15 @@ class QueueIndex(GlobalSecondaryIndex):
     queue_sort = UnicodeAttribute(range_key=True)
 
 
+class QueueTypeIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_queue_type"
+        projection = KeysOnlyProjection()
+
+    queue_type_key = UnicodeAttribute(hash_key=True)
+    queue_sort = UnicodeAttribute(range_key=True)
+
+
 class ApplicationItem(_Table):
     class Meta(_Table.Meta):
         base_name = "applications"
@@ -126,11 +138,13 @@ class ApplicationItem(_Table):
     id_number = UnicodeAttribute()
     created_sort = UnicodeAttribute()
     queue_key = UnicodeAttribute()
+    queue_type_key = UnicodeAttribute()
     queue_sort = UnicodeAttribute()
     body = JSONAttribute()
     version = VersionAttribute()
     by_applicant = ApplicantIndex()
     by_queue = QueueIndex()
+    by_queue_type = QueueTypeIndex()
 
 
 class UniqueItem(_Table):
@@ -226,6 +240,17 @@ class OutboxItem(_Table):
     by_status = OutboxStatusIndex()
 
 
+class AuditItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "audit"
+
+    subject = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
 MODELS: tuple[type[Model], ...] = (
     PractitionerItem,
     RegistrationItem,
@@ -238,4 +263,5 @@ MODELS: tuple[type[Model], ...] = (
     RateLimitItem,
     MessageItem,
     OutboxItem,
+    AuditItem,
 )

@@ -1,0 +1,49 @@
+"""`swreg reviewer add|disable`: staff accounts for reviewers and admins."""
+from __future__ import annotations
+
+import getpass
+import sys
+
+from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.services import staff
+
+
+def add_commands(commands) -> None:
+    reviewer = commands.add_parser("reviewer", help="reviewer and admin accounts")
+    actions = reviewer.add_subparsers(dest="reviewer_command", required=True)
+    add = actions.add_parser("add", help="create a reviewer (password read from stdin)")
+    add.add_argument("username")
+    add.add_argument("--admin", action="store_true", help="an admin instead of a reviewer")
+    add.set_defaults(handler=run_add)
+    disable = actions.add_parser("disable", help="stop a reviewer from logging in")
+    disable.add_argument("username")
+    disable.set_defaults(handler=run_disable)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def run_add(args, deps) -> int:
+    from datetime import datetime, timezone
+    try:
+        account = staff.add_staff(deps, args.username, _read_password(), admin=args.admin,
+                                  now=datetime.now(timezone.utc))
+    except (ValidationError, ConflictError) as exc:
+        reasons = "; ".join(f"{k}: {v}" for k, v in exc.details.items()) or exc.message
+        print(f"swreg: {reasons}", file=sys.stderr)
+        return 2
+    print(f"{account.role.value} {account.username} added")
+    return 0
+
+
+def run_disable(args, deps) -> int:
+    try:
+        staff.disable_staff(deps, args.username)
+    except NotFoundError as exc:
+        print(f"swreg: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"{args.username} disabled")
+    return 0
