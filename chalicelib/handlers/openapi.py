@@ -20,6 +20,8 @@ ERROR_SCHEMA = {
         },
     }},
 }
+PATH_SCHEMAS = {"kind": {"type": "string", "enum": ["id_photo", "id_card_front", "id_card_back",
+                                                   "qualification_cert", "registration_cert", "ce_proof"]}}
 _ERRORS = {"400": "bad JSON", "401": "no or bad token", "403": "wrong role or not yours",
            "404": "unknown", "409": "state conflict", "413": "body too large",
            "422": "rule or validation failure", "429": "rate limited"}
@@ -75,10 +77,13 @@ def _operation(entry, meta: dict[str, Any]) -> dict[str, Any]:
     responses = {str(meta["status"]): {"description": meta["summary"],
                                        "content": {"application/json": {"schema": meta["response"]}}}}
     responses.update({str(c): {"description": _ERRORS[str(c)], **error_ref} for c in sorted(codes)})
+    if "429" in responses:
+        responses["429"]["headers"] = {"Retry-After": {"description": "seconds until a retry may succeed",
+                                                       "schema": {"type": "integer"}}}
     operation: dict[str, Any] = {"operationId": entry.view_name, "summary": meta["summary"],
                                  "tags": list(meta["tags"]), "responses": responses}
-    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for name in entry.view_args]
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": PATH_SCHEMAS.get(name, {"type": "string"})} for name in entry.view_args]
     parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
                    for name, schema in meta["query"].items()]
     if parameters:

@@ -7,7 +7,7 @@ from datetime import datetime
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.eligibility import RegistrationType
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import NotFoundError, ValidationError
 from chalicelib.domain.ports import Page
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI
@@ -61,6 +61,8 @@ def claim(deps, account: Account, application_id: str, now: datetime) -> Applica
 def review_file(deps, account: Account, application_id: str, now: datetime) -> ReviewFile:
     """Everything the applicant filed and the register holds; the access is audited."""
     application = deps.applications.get(application_id)
+    if application.status is ApplicationStatus.DRAFT:
+        raise NotFoundError("申请尚未提交")  # a never-submitted draft is the applicant's own business
     deps.audit.record(application_id, _reviewer(account), "viewed", now)
     urls = {kind.value: deps.files.download_url(m.object_key, PHOTO_LINK_SECONDS)
             for kind, m in application.materials.items() if m.object_key}

@@ -130,3 +130,11 @@ def test_a_disabled_reviewer_cannot_log_in(client, deps):
     staff.disable_staff(deps, username)
     assert client.http.post("/auth/login", headers=JSON, body=json.dumps(
         {"username": username, "password": "reviewpass1"})).status_code == 401
+
+
+def test_a_draft_is_not_open_to_reviewers(client, deps, person):
+    token, _ = sign_up(client, deps, person)
+    app_id = client.http.post("/applications", headers=auth(token), body=json.dumps({"type": "first"})
+                              ).json_body["application_id"]
+    reviewer, _ = _staff_token(client, deps)
+    assert client.http.get(f"/review/applications/{app_id}", headers=auth(reviewer)).status_code == 404

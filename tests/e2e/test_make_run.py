@@ -58,11 +58,51 @@ def _operator_cli_talks_to_the_running_stack(env: dict, tmp_path: Path) -> None:
                                               "--closes", f"{year}-12-31T23:59")
 
 
+def _call(port: int, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def _an_upload_is_processed_by_the_local_event_runner(api: int, tmp_path: Path) -> None:
+    """A demo practitioner signs up, uploads a camera photo through the presigned POST, and the
+    runner delivers the S3 event: the material turns ready without anyone calling the handler."""
+    import io
+    import re
+
+    import urllib3
+    from PIL import Image
+
+    from chalicelib.services.demo import demo_register
+    person = demo_register(datetime.now(SHANGHAI).year)[0][0]
+    phone = "13700001234"
+    _call(api, "POST", "/auth/sms-codes", {"phone": phone, "purpose": "signup"})
+    sms = (ROOT / ".local" / "sms.jsonl").read_text(encoding="utf-8").splitlines()
+    code = re.search(r"验证码是(\d{6})", [json.loads(line) for line in sms if phone in line][-1]["text"]).group(1)
+    token = _call(api, "POST", "/auth/signup", {"phone": phone, "code": code, "name": person.name,
+                                                "id_number": person.id_number, "password": "goodpass123"})["token"]
+    app_id = _call(api, "POST", "/applications", {"type": "first"}, token)["application_id"]
+    post = _call(api, "POST", f"/applications/{app_id}/materials/id_photo/upload", None, token)
+    photo = io.BytesIO()
+    Image.effect_noise((3000, 4000), 30).convert("RGB").save(photo, "JPEG", quality=92)
+    fields = dict(post["fields"], file=("camera.jpg", photo.getvalue(), "image/jpeg"))
+    assert urllib3.request("POST", post["url"], fields=fields).status in (200, 204)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        material = _call(api, "GET", f"/applications/{app_id}", None, token)["materials"]["id_photo"]
+        if material["status"] != "pending":
+            break
+        time.sleep(0.5)
+    assert (material["status"], material["width"], material["height"]) == ("ready", 413, 626), material
+
+
 def test_make_run_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
     api, ddb, s3 = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SWREG_", "AWS_", "POWERTOOLS_"))}
     env.update(PORT=str(api), SWREG_DDB_PORT=str(ddb), SWREG_S3_PORT=str(s3),
-               SWREG_LOCAL_DIR=str(tmp_path / "local"), SWREG_SMS_FILE=str(tmp_path / "sms.jsonl"))
+               SWREG_LOCAL_DIR=str(tmp_path / "local"))
     started = time.monotonic()
     runner = subprocess.Popen([sys.executable, "-m", "devstack.run"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -75,6 +115,7 @@ def test_make_run_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
             runner.stdout.read() if runner.poll() is not None else "no answer within 60 s"
         assert (tmp_path / "local" / "stack.json").exists()
         _operator_cli_talks_to_the_running_stack(env, tmp_path)
+        _an_upload_is_processed_by_the_local_event_runner(api, tmp_path)
     finally:
         runner.send_signal(signal.SIGINT)
         output, _ = runner.communicate(timeout=60)
