@@ -1,7 +1,7 @@
 """swreg's Chalice app: blueprints, middleware, event and schedule wiring — nothing else."""
-from chalice import Chalice
+from chalice import Chalice, Rate
 
-from chalicelib.handlers import errors, uploads
+from chalicelib.handlers import errors, jobs, uploads
 from chalicelib.handlers.applicant import applicant
 from chalicelib.handlers.auth import auth
 from chalicelib.handlers.guard import guard
@@ -27,3 +27,8 @@ errors.install(app)
 @app.on_s3_event(bucket=settings.bucket, prefix=UPLOADS_PREFIX, events=["s3:ObjectCreated:*"])
 def on_upload(event):
     uploads.on_upload(event)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="sms-dispatch")
+def sms_dispatch(event):
+    return jobs.sms_dispatch(event)

@@ -72,6 +72,12 @@ class Deps:
         return DynamoMessageRepository()
 
     @cached_property
+    def outbox(self):
+        from chalicelib.adapters.dynamo.outbox import DynamoOutbox
+        self.tables
+        return DynamoOutbox()
+
+    @cached_property
     def audit(self):
         from chalicelib.adapters.dynamo.audit import DynamoAuditLog
         self.tables

@@ -8,11 +8,12 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from chalicelib.observability import logger
+from chalicelib.observability import logger, mask_pii
 
 
 class FileSms:
-    """Appends `{"to", "text", "sent_at"}` as one JSON line to the file and echoes it to stderr."""
+    """Appends `{"to", "text", "sent_at"}` as one JSON line to the file (SPEC §5) and echoes it,
+    phone masked, to stderr."""
 
     def __init__(self, path: str) -> None:
         self._path = Path(path)
@@ -26,7 +27,7 @@ class FileSms:
             sink.write(line + "\n")
             sink.flush()
             os.fsync(sink.fileno())
-        sys.stderr.write(f"SMS {line}\n")
+        sys.stderr.write(f"SMS {mask_pii(line)}\n")
         return f"file-{uuid.uuid4().hex}"
 
 

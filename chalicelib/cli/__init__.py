@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from chalicelib.cli import environment, register, reviewers
+from chalicelib.cli import environment, outbox, register, reviewers
 
 
 def _provision(args, deps) -> int:
@@ -27,6 +27,26 @@ def _seed_demo(args, deps) -> int:
     return 0
 
 
+def _run_job(args, deps) -> int:
+    from datetime import datetime, timezone
+
+    from chalicelib.domain.errors import ValidationError
+    from chalicelib.domain.windows import parse_window_time
+    from chalicelib.handlers import jobs
+    if args.name not in jobs.JOBS:
+        print(f"swreg: no job {args.name!r}; jobs: {', '.join(sorted(jobs.JOBS))}", file=sys.stderr)
+        return 2
+    try:
+        at = parse_window_time(args.now, field="now") if args.now else datetime.now(timezone.utc)
+    except ValidationError as exc:
+        print(f"swreg: --now: {exc.message}", file=sys.stderr)
+        return 2
+    summary = jobs.run(args.name, deps, at)
+    print(f"{args.name} as of {at.isoformat(timespec='seconds')}: "
+          + ", ".join(f"{outcome} {count}" for outcome, count in summary.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="swreg", description=__doc__)
     parser.add_argument("--stage", default=os.environ.get("SWREG_STAGE", "local"),
@@ -36,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     provision.set_defaults(handler=_provision)
     register.add_commands(commands)
     reviewers.add_commands(commands)
+    outbox.add_commands(commands)
+    job_parser = commands.add_parser("jobs", help="scheduled jobs")
+    job_commands = job_parser.add_subparsers(dest="jobs_command", required=True)
+    runner = job_commands.add_parser("run", help="run a scheduled job once")
+    runner.add_argument("name", help="the job, e.g. sms-dispatch")
+    runner.add_argument("--now", help="the job's clock, ISO; without an offset it is Asia/Shanghai")
+    runner.set_defaults(handler=_run_job)
     seed = commands.add_parser("seed-demo", help="load a demo register and open this year's window")
     seed.set_defaults(handler=_seed_demo)
     return parser

@@ -52,6 +52,7 @@ def process_upload(deps, key: str, now: datetime) -> str:
     upload = UploadKey.parse(key)
     if upload is None:
         logger.warning("upload with a key we never issued", extra={"key": key})
+        deps.files.delete(key)
         return "ignored"
     if not _is_current(deps, upload):
         deps.files.delete(key)

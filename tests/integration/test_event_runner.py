@@ -27,7 +27,7 @@ def probe(deps):
     app = Chalice(app_name="runner-probe")
     app.seen, app.ticks, app.failures = [], [], {"left": 0}
 
-    @app.on_s3_event(bucket=deps.settings.bucket, prefix="uploads/", events=["s3:ObjectCreated:*"])
+    @app.on_s3_event(bucket=deps.settings.bucket, prefix="probe-uploads/", events=["s3:ObjectCreated:*"])
     def on_upload(event):
         if app.failures["left"]:
             app.failures["left"] -= 1
@@ -51,7 +51,7 @@ def _presigned_post(s3, bucket, key, body):
 
 def test_an_upload_through_a_presigned_post_reaches_the_s3_handler_once(deps, probe):
     s3, bucket = deps.s3, deps.settings.bucket
-    key = "uploads/app-1/id_photo/upload 1+x.jpg"
+    key = "probe-uploads/app-1/id_photo/upload 1+x.jpg"
     _presigned_post(s3, bucket, key, b"\xff\xd8 not really a jpeg")
     s3.put_object(Bucket=bucket, Key="elsewhere/ignored.jpg", Body=b"x")
     runner = EventRunner(probe, s3, region="us-east-1")
@@ -64,7 +64,7 @@ def test_an_upload_through_a_presigned_post_reaches_the_s3_handler_once(deps, pr
 
 def test_a_failing_s3_handler_is_retried_then_given_up(deps, probe):
     s3, bucket = deps.s3, deps.settings.bucket
-    key = "uploads/app-2/id_photo/u2.jpg"
+    key = "probe-uploads/app-2/id_photo/u2.jpg"
     s3.put_object(Bucket=bucket, Key=key, Body=b"x")
     runner = EventRunner(probe, s3, region="us-east-1")
     probe.failures["left"] = 1
@@ -73,7 +73,7 @@ def test_a_failing_s3_handler_is_retried_then_given_up(deps, probe):
     assert [seen[1] for seen in probe.seen] == [key]
     probe.seen.clear()
     probe.failures["left"] = MAX_ATTEMPTS + 5
-    other = "uploads/app-2/id_photo/u3.jpg"
+    other = "probe-uploads/app-2/id_photo/u3.jpg"
     s3.put_object(Bucket=bucket, Key=other, Body=b"x")
     for _ in range(MAX_ATTEMPTS + 2):
         runner.tick()

@@ -13,6 +13,10 @@ def test_id_numbers_and_mobiles_are_masked():
     assert "110105********002X" in text and "138****5678" in text
 
 
+def test_mobiles_with_the_country_code_are_masked_too():
+    assert mask_pii("to +8613812345678") == "to +86138****5678"
+
+
 def test_longer_digit_runs_are_left_alone():
     assert mask_pii("order 1381234567890") == "order 1381234567890"
 

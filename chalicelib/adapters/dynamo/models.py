@@ -237,6 +237,9 @@ class OutboxItem(_Table):
     created_at = UTCDateTimeAttribute()
     provider_message_id = UnicodeAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+    lease_token = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)
+    sent_at = UTCDateTimeAttribute(null=True)
     by_status = OutboxStatusIndex()
 
 

@@ -1,0 +1,114 @@
+"""The SMS outbox in DynamoDB: due rows through the `by_status` index, every move a conditional update.
+
+`due_sort` is `<sortable time>#<outbox_id>`; its time means what
+`OutboxEntry.due_at` says for the row's status, so one index answers both
+"PENDING rows due now" and "SENDING rows whose lease ran out".
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.adapters.dynamo.keys import sortable
+from chalicelib.adapters.dynamo.models import OutboxItem
+from chalicelib.domain.errors import ConcurrentUpdateError, NotFoundError
+from chalicelib.services.outbox import OutboxEntry, OutboxStatus
+
+_SORTABLE = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def _due_sort(at: datetime, outbox_id: str) -> str:
+    return f"{sortable(at)}#{outbox_id}"
+
+
+def _due_at(due_sort: str) -> datetime:
+    return datetime.strptime(due_sort.split("#", 1)[0], _SORTABLE).replace(tzinfo=timezone.utc)
+
+
+def _entry(item: OutboxItem) -> OutboxEntry:
+    return OutboxEntry(outbox_id=item.outbox_id, phone=item.phone, text=item.text,
+                       status=OutboxStatus(item.status), due_at=_due_at(item.due_sort),
+                       attempts=int(item.attempts or 0), created_at=item.created_at,
+                       lease_token=item.lease_token, provider_message_id=item.provider_message_id,
+                       last_error=item.last_error, sent_at=item.sent_at)
+
+
+def _unleased():
+    return [OutboxItem.lease_token.remove(), OutboxItem.lease_until.remove()]
+
+
+class DynamoOutbox:
+    """Implements `services.outbox.OutboxRepository`."""
+
+    def get(self, outbox_id: str) -> OutboxEntry:
+        try:
+            return _entry(OutboxItem.get(outbox_id, consistent_read=True))
+        except OutboxItem.DoesNotExist:
+            raise NotFoundError("短信记录不存在", details={"outbox_id": outbox_id}) from None
+
+    def due(self, status: OutboxStatus, now: datetime, limit: int) -> list[OutboxEntry]:
+        # "~" sorts after the "#" that ends every timestamp: rows due exactly at `now` count.
+        items = OutboxItem.by_status.query(status.value, OutboxItem.due_sort <= f"{sortable(now)}~", limit=limit)
+        return [_entry(item) for item in items]
+
+    def list(self, status: OutboxStatus, limit: int) -> list[OutboxEntry]:
+        return [_entry(item) for item in OutboxItem.by_status.query(status.value, limit=limit)]
+
+    def claim(self, entry: OutboxEntry, token: str, lease_until: datetime) -> bool:
+        # The index is eventually consistent: the condition re-checks, on the table
+        # itself, that the row is still exactly what the index showed.
+        unchanged = (OutboxItem.lease_token == entry.lease_token if entry.status is OutboxStatus.SENDING
+                     else OutboxItem.due_sort == _due_sort(entry.due_at, entry.outbox_id))
+        return self._move(entry.outbox_id, (OutboxItem.status == entry.status.value) & unchanged, [
+            OutboxItem.status.set(OutboxStatus.SENDING.value),
+            OutboxItem.lease_token.set(token),
+            OutboxItem.lease_until.set(lease_until),
+            OutboxItem.due_sort.set(_due_sort(lease_until, entry.outbox_id)),
+            OutboxItem.attempts.add(1),
+        ]) is not None
+
+    def mark_sent(self, outbox_id: str, token: str, provider_message_id: str, sent_at: datetime) -> bool:
+        return self._move(outbox_id, self._leased(token), [
+            OutboxItem.status.set(OutboxStatus.SENT.value),
+            OutboxItem.provider_message_id.set(provider_message_id),
+            OutboxItem.sent_at.set(sent_at),
+            OutboxItem.due_sort.set(_due_sort(sent_at, outbox_id)),
+            *_unleased(),
+        ]) is not None
+
+    def release(self, outbox_id: str, token: str, status: OutboxStatus, due_at: datetime, error: str) -> bool:
+        return self._move(outbox_id, self._leased(token), [
+            OutboxItem.status.set(status.value),
+            OutboxItem.due_sort.set(_due_sort(due_at, outbox_id)),
+            OutboxItem.last_error.set(error),
+            *_unleased(),
+        ]) is not None
+
+    def requeue(self, entry: OutboxEntry, due_at: datetime) -> OutboxEntry:
+        item = self._move(entry.outbox_id, (OutboxItem.status == entry.status.value)
+                          & (OutboxItem.due_sort == _due_sort(entry.due_at, entry.outbox_id)), [
+            OutboxItem.status.set(OutboxStatus.PENDING.value),
+            OutboxItem.due_sort.set(_due_sort(due_at, entry.outbox_id)),
+            OutboxItem.attempts.set(0),
+            *_unleased(),
+        ])
+        if item is None:
+            raise ConcurrentUpdateError("短信记录已被改变，请重试", details={"outbox_id": entry.outbox_id})
+        return _entry(item)
+
+    @staticmethod
+    def _leased(token: str):
+        return (OutboxItem.status == OutboxStatus.SENDING.value) & (OutboxItem.lease_token == token)
+
+    @staticmethod
+    def _move(outbox_id: str, condition, actions) -> OutboxItem | None:
+        """The updated row, or None when `condition` no longer holds."""
+        item = OutboxItem(outbox_id)
+        try:
+            item.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return item

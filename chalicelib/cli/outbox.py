@@ -1,0 +1,53 @@
+"""`swreg outbox list|retry`: what the SMS dispatcher has not sent, and a second chance for it."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+from chalicelib.domain.errors import ConflictError, NotFoundError
+
+# The services (and through them the Powertools logger) are imported when a
+# command runs, after `environment.apply` has set the stage's variables.
+
+
+def add_commands(commands) -> None:
+    parser = commands.add_parser("outbox", help="the SMS outbox")
+    actions = parser.add_subparsers(dest="outbox_command", required=True)
+    lister = actions.add_parser("list", help="rows waiting to be sent (PENDING, SENDING), oldest first")
+    lister.add_argument("--dead", action="store_true", help="the rows that were given up on (DEAD) instead")
+    lister.add_argument("--limit", type=int, default=50, help="at most this many rows per status (default 50)")
+    lister.set_defaults(handler=run_list)
+    retry = actions.add_parser("retry", help="queue a DEAD or failing row again, due now, attempts reset")
+    retry.add_argument("outbox_id")
+    retry.set_defaults(handler=run_retry)
+
+
+def _line(entry) -> str:
+    """Phone and text masked: operators need to tell rows apart, not read them."""
+    from chalicelib.observability import mask_pii
+    when = entry.due_at.isoformat(timespec="seconds")
+    error = f"  error: {entry.last_error}" if entry.last_error else ""
+    return (f"{entry.outbox_id}  {entry.status.value:<7}  attempts {entry.attempts}  due {when}  "
+            f"to {mask_pii(entry.phone)}  {mask_pii(entry.text[:24])}{error}")
+
+
+def run_list(args, deps) -> int:
+    from chalicelib.services import outbox
+    from chalicelib.services.outbox import OutboxStatus
+    statuses = (OutboxStatus.DEAD,) if args.dead else (OutboxStatus.PENDING, OutboxStatus.SENDING)
+    entries = outbox.rows(deps.outbox, statuses, args.limit)
+    for entry in entries:
+        print(_line(entry))
+    print(f"{len(entries)} row(s) {'/'.join(s.value for s in statuses)}")
+    return 0
+
+
+def run_retry(args, deps) -> int:
+    from chalicelib.services import outbox
+    try:
+        entry = outbox.retry(deps.outbox, args.outbox_id, datetime.now(timezone.utc))
+    except (NotFoundError, ConflictError) as exc:
+        print(f"swreg: {args.outbox_id}: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"{entry.outbox_id} queued again, due {entry.due_at.isoformat(timespec='seconds')}")
+    return 0

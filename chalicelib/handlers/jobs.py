@@ -1,0 +1,30 @@
+"""Scheduled jobs: each reads the clock, runs one service, and logs what it did.
+
+`JOBS` is the one list of job names; the schedules in `app.py` and
+`swreg jobs run NAME [--now ISO]` both go through `run`.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from chalicelib import bootstrap
+from chalicelib.handlers.requests import now
+from chalicelib.observability import logger
+from chalicelib.services import outbox
+
+JOBS: dict[str, Callable[[bootstrap.Deps, datetime], dict]] = {
+    "sms-dispatch": lambda deps, at: outbox.dispatch(deps.outbox, deps.sms, at),
+}
+
+
+def run(name: str, deps: bootstrap.Deps, at: datetime) -> dict:
+    """Run job `name` once as of `at`; returns its summary."""
+    summary = JOBS[name](deps, at)
+    logger.info("job finished", extra={"job": name, **summary})
+    return summary
+
+
+def sms_dispatch(event) -> dict:
+    """Every minute: send what is due in the SMS outbox."""
+    return run("sms-dispatch", bootstrap.deps(), now())

@@ -1,0 +1,134 @@
+"""The S3 upload handler through chalice.test.Client, with real objects in the S3 emulator."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import urllib3
+from PIL import Image
+
+from chalicelib.services.uploads import MISSING_RETRIES, UploadNotVisibleError
+from tests.api.conftest import auth, sign_up
+
+
+def _jpeg(width=1200, height=1600) -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((width, height), 40).convert("RGB").save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def draft(client, deps, person):
+    token, _ = sign_up(client, deps, person)
+    app_id = client.http.post("/applications", headers=auth(token), body=json.dumps({"type": "first"})
+                              ).json_body["application_id"]
+    return token, app_id
+
+
+def _upload_url(client, token, app_id, kind="id_photo") -> dict:
+    response = client.http.post(f"/applications/{app_id}/materials/{kind}/upload", headers=auth(token))
+    assert response.status_code == 200, response.body
+    return response.json_body
+
+
+def _post(post: dict, body: bytes) -> str:
+    fields = dict(post["fields"], file=("photo.jpg", body, "image/jpeg"))
+    assert urllib3.request("POST", post["url"], fields=fields).status in (200, 204)
+    return post["fields"]["key"]
+
+
+def _deliver(client, deps, key: str):
+    event = client.events.generate_s3_event(bucket=deps.settings.bucket, key=key)
+    return client.lambda_.invoke("on_upload", event)
+
+
+def _material(client, token, app_id, kind="id_photo") -> dict:
+    return client.http.get(f"/applications/{app_id}", headers=auth(token)).json_body["materials"][kind]
+
+
+def _exists(deps, key: str) -> bool:
+    return deps.files.size(key) is not None
+
+
+def test_an_upload_becomes_a_ready_normalised_material_and_the_raw_object_goes(client, deps, draft):
+    token, app_id = draft
+    key = _post(_upload_url(client, token, app_id), _jpeg())
+    _deliver(client, deps, key)
+    material = _material(client, token, app_id)
+    assert (material["status"], material["width"], material["height"]) == ("ready", 413, 626)
+    stored = deps.applications.get(app_id).materials
+    jpeg = deps.files.read(next(iter(stored.values())).object_key)
+    assert len(jpeg) <= 1_048_576 and Image.open(io.BytesIO(jpeg)).format == "JPEG"
+    assert not _exists(deps, key)
+
+
+def test_the_same_event_twice_gives_one_result(client, deps, draft):
+    token, app_id = draft
+    key = _post(_upload_url(client, token, app_id), _jpeg())
+    _deliver(client, deps, key)
+    version = deps.applications.get(app_id).version
+    _deliver(client, deps, key)
+    assert deps.applications.get(app_id).version == version
+    assert _material(client, token, app_id)["status"] == "ready"
+
+
+def test_an_event_for_a_replaced_upload_arriving_late_is_ignored(client, deps, draft):
+    token, app_id = draft
+    old_key = _post(_upload_url(client, token, app_id), _jpeg())
+    new_key = _post(_upload_url(client, token, app_id), _jpeg(900, 1300))
+    _deliver(client, deps, new_key)
+    ready = deps.applications.get(app_id)
+    _deliver(client, deps, old_key)
+    assert deps.applications.get(app_id) == ready
+    assert not _exists(deps, old_key)
+
+
+def test_an_upload_deleted_before_its_event_is_ignored(client, deps, draft):
+    token, app_id = draft
+    key = _post(_upload_url(client, token, app_id), _jpeg())
+    assert client.http.delete(f"/applications/{app_id}/materials/id_photo", headers=auth(token)).status_code == 200
+    _deliver(client, deps, key)
+    assert "id_photo" not in client.http.get(f"/applications/{app_id}", headers=auth(token)).json_body["materials"]
+
+
+@pytest.mark.parametrize("body, code", [
+    (b"<html><script>alert(1)</script></html>", "NOT_AN_IMAGE"),
+    (_jpeg(120, 90), "TOO_SMALL"),
+    (b"", "EMPTY"),
+])
+def test_a_refused_upload_shows_its_reason_to_the_applicant(client, deps, draft, body, code):
+    token, app_id = draft
+    post = _upload_url(client, token, app_id)
+    key = post["fields"]["key"]
+    deps.files.write(key, body, "image/jpeg")  # the emulator does not enforce the POST policy's size range
+    _deliver(client, deps, key)
+    material = _material(client, token, app_id)
+    assert material["status"] == "rejected" and material["reason_code"] == code and material["reason"]
+
+
+def test_an_object_over_ten_megabytes_is_refused_without_decoding(client, deps, draft):
+    token, app_id = draft
+    key = _upload_url(client, token, app_id)["fields"]["key"]
+    deps.files.write(key, b"\xff\xd8" + b"\0" * (10 * 1024 * 1024), "image/jpeg")
+    _deliver(client, deps, key)
+    assert _material(client, token, app_id)["reason_code"] == "TOO_LARGE"
+
+
+def test_a_missing_object_is_retried_then_marked_lost(client, deps, draft):
+    token, app_id = draft
+    key = _upload_url(client, token, app_id)["fields"]["key"]
+    for _ in range(MISSING_RETRIES):
+        with pytest.raises(UploadNotVisibleError):
+            _deliver(client, deps, key)
+        assert _material(client, token, app_id)["status"] == "pending"
+    _deliver(client, deps, key)
+    assert _material(client, token, app_id)["reason_code"] == "UPLOAD_LOST"
+
+
+def test_a_key_we_never_issued_changes_nothing(client, deps, draft):
+    token, app_id = draft
+    deps.files.write("uploads/not/ours.jpg", b"x", "image/jpeg")
+    _deliver(client, deps, "uploads/not/ours.jpg")
+    assert client.http.get(f"/applications/{app_id}", headers=auth(token)).json_body["materials"] == {}
+    assert not _exists(deps, "uploads/not/ours.jpg")
