@@ -1,0 +1,124 @@
+"""How close does photo normalisation come to the cost of just decoding the photo, and how much memory does it take?
+
+Times `normalise()` of a 4000×3000 camera JPEG into an `id_photo` and into an ID-card
+material (median of several runs) next to the floor measured in the same run: a bare
+Pillow `draft()` reduced decode of the same file at the same scale `normalise()` picks.
+Goal: at most 1.5× the floor. Then, each in a fresh interpreter, the peak memory of
+normalising a ~10 MB camera JPEG and of the worst case the pixel limit allows (a 40 MP PNG
+with transparency): the peak resident set (VmHWM) over the process's baseline, and tracemalloc's peak (which
+sees Python objects only, not Pillow's pixel buffers). No AWS stack is started.
+Usage: .venv/bin/python bench/photos.py [RUNS]
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+# Files in bench/ are named like stdlib modules (queue.py): take the folder off the import path.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != _HERE]
+ROOT = os.path.dirname(_HERE)
+sys.path.insert(0, ROOT)
+
+import io  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+
+from PIL import Image  # noqa: E402
+
+from chalicelib.adapters import photos  # noqa: E402
+from tests.unit import photo_samples  # noqa: E402
+
+GOAL = 1.5
+KINDS = ("id_photo", "id_card_front")
+
+
+def _median_seconds(action, runs: int) -> float:
+    action()                                   # warm: first-call imports and allocator growth
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def _floor(data: bytes, draft_size: tuple[int, int]) -> tuple[int, int]:
+    image = Image.open(io.BytesIO(data))
+    image.draft("RGB", draft_size)
+    image.load()
+    return image.size
+
+
+def speed(runs: int) -> None:
+    camera = photo_samples.camera_jpeg(4000, 3000)
+    print(f"source: 4000×3000 camera JPEG, {len(camera) / 2**20:.1f} MB; median of {runs} runs")
+    print(f"{'kind':<15}{'output':>10}{'draft k':>9}{'floor ms':>10}{'normalise ms':>14}{'ratio':>8}  goal ≤{GOAL}×")
+    for kind in KINDS:
+        plan = photos.decode_plan((4000, 3000), 1, kind)
+        reduced = _floor(camera, plan.draft_size)
+        floor = _median_seconds(lambda: _floor(camera, plan.draft_size), runs)
+        photo = photos.normalise(camera, kind)
+        took = _median_seconds(lambda: photos.normalise(camera, kind), runs)
+        ratio = took / floor
+        verdict = "ok" if ratio <= GOAL else "OVER"
+        print(f"{kind:<15}{photo.width:>5}×{photo.height:<4}{4000 // reduced[0]:>9}{floor * 1000:>10.1f}"
+              f"{took * 1000:>14.1f}{ratio:>7.2f}×  {verdict}  ({len(photo.jpeg) // 1024} KB)")
+
+
+def _peak_rss_mb() -> float:
+    """This process's high-water resident set. Not ru_maxrss: Linux carries that over from the parent across exec."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+
+
+def measure_memory(path: str, kind: str) -> None:
+    """Child process: normalise one file and print the peaks it caused."""
+    with open(path, "rb") as source:
+        data = source.read()
+    baseline = _peak_rss_mb()
+    tracemalloc.start()
+    photo = photos.normalise(data, kind)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    peak = _peak_rss_mb()
+    print(f"{photo.width}×{photo.height}\t{baseline:.0f}\t{peak:.0f}\t{peak - baseline:.0f}\t{traced_peak / 2**20:.1f}")
+
+
+def memory() -> None:
+    uploads = {
+        "camera JPEG 6000×4500": photo_samples.encode(photo_samples.camera_image(6000, 4500, 9), "JPEG", quality=93),
+        "PNG+alpha 8000×5000 (40 MP)": _worst_png(),
+    }
+    print(f"\n{'upload':<30}{'MB':>6}  {'kind':<15}{'output':>10}{'RSS base':>10}{'RSS peak':>10}"
+          f"{'Δ MB':>7}{'traced MB':>11}")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, data in uploads.items():
+            path = os.path.join(folder, "upload")
+            with open(path, "wb") as target:
+                target.write(data)
+            for kind in KINDS:
+                result = subprocess.run([sys.executable, __file__, "--measure-memory", path, kind],
+                                        capture_output=True, text=True, check=True)
+                output, base, peak, delta, traced = result.stdout.split()
+                print(f"{name:<30}{len(data) / 2**20:>6.1f}  {kind:<15}{output:>10}{base:>10}{peak:>10}"
+                      f"{delta:>7}{traced:>11}")
+    print("(RSS base: the interpreter with Pillow loaded and the upload read; a Lambda has 512 MB)")
+
+
+def _worst_png() -> bytes:
+    """The largest decode the limits allow: 40 MP with an alpha channel, compressible to well under 10 MB."""
+    image = photo_samples.camera_image(8000, 5000, 0)
+    image.putalpha(Image.linear_gradient("L").resize((8000, 5000)))
+    return photo_samples.encode(image, "PNG", compress_level=1)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--measure-memory"]:
+        measure_memory(sys.argv[2], sys.argv[3])
+    else:
+        speed(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
+        memory()
