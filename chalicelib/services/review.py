@@ -40,12 +40,17 @@ def _enum(raw, enum, field: str, default=None):
         raise ValidationError(f"bad {field}", details={field: f"{field} 取值无效"}) from None
 
 
-def queue(deps, query: dict, now: datetime) -> Page:
-    """Oldest submission first; one GSI query per page whatever the table's size."""
+def _window_year(query: dict, now: datetime) -> int:
+    """`?window=` or, when absent, this year in Beijing."""
     try:
-        year = int(query.get("window") or now.astimezone(SHANGHAI).year)
+        return int(query.get("window") or now.astimezone(SHANGHAI).year)
     except ValueError:
         raise ValidationError("bad window", details={"window": "window 应为年份"}) from None
+
+
+def queue(deps, query: dict, now: datetime) -> Page:
+    """Oldest submission first; one GSI query per page whatever the table's size."""
+    year = _window_year(query, now)
     status = _enum(query.get("status"), ApplicationStatus, "status", ApplicationStatus.SUBMITTED)
     kind = _enum(query.get("type"), RegistrationType, "type")
     return deps.applications.queue_page(year, status, kind, query.get("cursor"), PAGE_SIZE)
@@ -89,10 +94,7 @@ def decide(deps, account: Account, application_id: str, body: dict, now: datetim
 
 
 def stats(deps, query: dict, now: datetime) -> dict:
-    try:
-        year = int(query.get("window") or now.astimezone(SHANGHAI).year)
-    except ValueError:
-        raise ValidationError("bad window", details={"window": "window 应为年份"}) from None
+    year = _window_year(query, now)
     counts = deps.applications.counts(year)
     by_status = {s.value: sum(c for (st, _), c in counts.items() if st is s) for s in ApplicationStatus}
     by_type = {t.value: sum(c for (_, ty), c in counts.items() if ty is t) for t in RegistrationType}

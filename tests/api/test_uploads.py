@@ -8,7 +8,9 @@ import pytest
 import urllib3
 from PIL import Image
 
+from chalicelib.domain.materials import MaterialKind
 from chalicelib.services.uploads import MISSING_RETRIES, UploadNotVisibleError
+from tests.unit import photo_samples as samples
 from tests.api.conftest import auth, sign_up
 
 
@@ -132,3 +134,37 @@ def test_a_key_we_never_issued_changes_nothing(client, deps, draft):
     _deliver(client, deps, "uploads/not/ours.jpg")
     assert client.http.get(f"/applications/{app_id}", headers=auth(token)).json_body["materials"] == {}
     assert not _exists(deps, "uploads/not/ours.jpg")
+
+
+
+
+@pytest.mark.parametrize("make, kind, expected", [
+    (lambda: samples.camera_jpeg(), "id_card_front", ("ready", None)),
+    (lambda: samples.png_with_alpha(), "id_card_back", ("ready", None)),
+    (lambda: samples.oriented_jpeg(samples.quadrants(800, 1200), 6), "qualification_cert", ("ready", None)),
+    (lambda: samples.cmyk_jpeg(), "id_card_front", ("ready", None)),
+    (lambda: samples.webp(), "id_card_front", ("ready", None)),
+    (lambda: samples.png_16bit(), "id_card_front", ("ready", None)),
+    (lambda: samples.palette_png(), "id_card_front", ("ready", None)),
+    (lambda: samples.truncated_jpeg(), "id_card_front", ("rejected", "TRUNCATED")),
+    (lambda: samples.png_bomb(), "id_card_front", ("rejected", "BOMB")),
+    (lambda: samples.png_text_bomb(), "id_card_front", ("rejected", "NOT_AN_IMAGE")),
+    (lambda: samples.animated_gif(), "id_card_front", ("rejected", "NOT_AN_IMAGE")),
+    (lambda: samples.SVG_WITH_SCRIPT, "id_card_front", ("rejected", "NOT_AN_IMAGE")),
+    (lambda: samples.pdf(), "id_card_front", ("rejected", "NOT_AN_IMAGE")),
+    (lambda: samples.heic_header(), "id_card_front", ("rejected", "HEIC_UNSUPPORTED")),
+], ids=["camera-12mp", "png-alpha", "exif-6", "cmyk", "webp", "png-16bit", "palette", "truncated", "bomb",
+        "text-bomb", "gif", "svg", "pdf", "heic"])
+def test_each_kind_of_file_people_upload_through_the_pipeline(client, deps, draft, make, kind, expected):
+    token, app_id = draft
+    key = _post(_upload_url(client, token, app_id, kind), make())
+    _deliver(client, deps, key)
+    material = _material(client, token, app_id, kind)
+    assert (material["status"], material["reason_code"]) == expected, material
+    if expected[0] == "ready":
+        stored = deps.applications.get(app_id).materials[MaterialKind(kind)]
+        out = Image.open(io.BytesIO(deps.files.read(stored.object_key)))
+        assert out.format == "JPEG" and max(out.size) <= 1600 and stored.size_bytes <= 1_048_576
+        assert not out.getexif() and "exif" not in out.info
+    if kind == "qualification_cert" and expected[0] == "ready":
+        assert material["height"] > material["width"]  # stored landscape with orientation 6: shown upright, portrait
