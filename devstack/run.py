@@ -42,7 +42,9 @@ def main() -> int:
         stack_file.write_text(json.dumps(stack.env, indent=2))
         from chalicelib.cli import environment
         environment.apply(STAGE)
-        Path(os.environ["SWREG_SMS_FILE"]).touch()
+        sms_file = Path(os.environ["SWREG_SMS_FILE"])
+        sms_file.parent.mkdir(parents=True, exist_ok=True)
+        sms_file.touch()
         from chalicelib import bootstrap
         from chalicelib.cli import main as swreg
         swreg(["--stage", STAGE, "provision"])
