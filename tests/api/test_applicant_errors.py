@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -192,3 +193,22 @@ def test_someone_outside_the_register_is_told_so(client, deps, open_window):
     assert me["in_register"] is False and me["notice"]
     assert _error(client.http.post("/applications", headers=auth(token), body=json.dumps({"type": "first"})),
                   422)["code"] == "NOT_IN_REGISTER"
+
+
+def test_codes_are_capped_per_source_ip_per_day(deps):
+    from chalicelib.domain.credentials import SMS_DAILY_CAP_PER_IP
+    from chalicelib.domain.errors import RateLimitedError
+    from chalicelib.services.auth import request_sms_code
+    now, address = datetime.now(timezone.utc), f"203.0.113.{uuid.uuid4().int % 256}-{uuid.uuid4().hex[:6]}"
+    for _ in range(SMS_DAILY_CAP_PER_IP):
+        request_sms_code(deps, {"phone": unique_phone()}, address, now)
+    with pytest.raises(RateLimitedError) as caught:
+        request_sms_code(deps, {"phone": unique_phone()}, address, now)
+    assert 0 < caught.value.retry_after <= 24 * 3600
+
+
+def test_a_code_request_over_http_is_202_and_the_code_arrives_by_sms(client, deps):
+    phone = unique_phone()
+    response = client.http.post("/auth/sms-codes", headers=JSON, body=json.dumps({"phone": phone}))
+    assert response.status_code == 202 and response.json_body == {"status": "sent"}
+    assert len(last_code(deps, phone)) == 6
