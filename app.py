@@ -32,3 +32,8 @@ def on_upload(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sms-dispatch")
 def sms_dispatch(event):
     return jobs.sms_dispatch(event)
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="window-tick")
+def window_tick(event):
+    return jobs.window_tick(event)

@@ -32,6 +32,7 @@ from chalicelib.domain.events import (
     ApplicationRejected,
     ApplicationSubmitted,
     CertificateIssued,
+    ReminderDue,
 )
 from chalicelib.domain.identity import clean_text, parse_district, parse_mobile, parse_postal_code
 from chalicelib.domain.levels import Level, valid_until
@@ -89,6 +90,17 @@ READ_ONLY_FIELDS = frozenset({
     "birth_date", "window_year", "type", "status", "registration_no", "materials",
 })
 _ALWAYS_REQUIRED = ("phone", "employer", "district", "education", "pickup_method")
+
+
+def item_label(item: str) -> str:
+    """The Chinese name of a form field (`phone`), a mailing-address part (`mailing_address.recipient`)
+    or a material kind (`id_photo`), as the applicant sees it on the form."""
+    if item in FIELD_LABELS:
+        return FIELD_LABELS[item]
+    prefix, _, part = item.partition(".")
+    if prefix == "mailing_address" and part in ADDRESS_LABELS:
+        return ADDRESS_LABELS[part]
+    return MaterialKind(item).chinese
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,8 @@ class Application:
     review_rounds: list[ReviewRound] = field(default_factory=list)
     lease: Lease | None = None
     registration_no: str | None = None
+    # The reminder thresholds (days before the window closes) already sent: each goes at most once.
+    reminders_sent: tuple[int, ...] = ()
     events: list[ApplicationEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -436,6 +450,15 @@ class Application:
             problems["declaration"] = "请勾选“我保证上述所填信息均真实有效”"
         if window is None or window.year != self.window_year or not window.is_open(now):
             problems["window"] = f"{self.window_year}年度登记不在开放时间内，不能提交"
+        problems.update(self.missing_for_submit())
+        return problems
+
+    def missing_for_submit(self) -> dict[str, str]:
+        """What the form still lacks for `submit`, item → what to do (Chinese): every required
+        field not filled in, the CE hours, every material missing, still processing or refused.
+        `submit` refuses with exactly these plus the declaration and the window; empty means
+        the form is complete. Pure: reads nothing but the application."""
+        problems: dict[str, str] = {}
         form = self.fields
         for name in _ALWAYS_REQUIRED:
             if getattr(form, name) is None:
@@ -563,6 +586,27 @@ class Application:
         """Draft or rejected → expired, when the window has closed (the caller's judgement)."""
         self._transition(ApplicationStatus.EXPIRED, now, actor, "登记时间已结束，申请未提交")
         self.events.append(ApplicationExpired(self.application_id, self.id_number, now))
+
+    def remind(self, days_before: int, now: datetime, closes_at: datetime | None = None) -> bool:
+        """Tell the applicant, `days_before` days ahead of the window's close (`closes_at`), what
+        `missing_for_submit` still lists: a ReminderDue event, and the threshold recorded in
+        `reminders_sent`. Not a status change: no history entry, `updated_at` unchanged.
+
+        False, and no change, when this threshold was already sent or nothing awaits the
+        applicant (neither draft nor rejected) — so a repeated or late call is harmless.
+        Whether a reminder is due is the caller's judgement, as for `expire`.
+        """
+        if isinstance(days_before, bool) or not isinstance(days_before, int) or days_before <= 0:
+            raise ValueError("days_before must be a positive number of days")
+        if now.utcoffset() is None:
+            raise ValueError("now must be timezone-aware")
+        if not self.is_editable or days_before in self.reminders_sent:
+            return False
+        self.reminders_sent = tuple(sorted({*self.reminders_sent, days_before}, reverse=True))
+        self.events.append(ReminderDue(self.application_id, self.id_number, now, days_left=days_before,
+                                       missing=tuple(item_label(item) for item in self.missing_for_submit()),
+                                       closes_at=closes_at))
+        return True
 
     def certify(self, registration_no: str, now: datetime, actor: str = "system") -> None:
         """Approved → certified with its registration number; certified is terminal, so a

@@ -40,3 +40,13 @@ class CertificateIssued(ApplicationEvent):
     registration_no: str
     registration_year: int
     valid_until: int
+
+
+@dataclass(frozen=True)
+class ReminderDue(ApplicationEvent):
+    """A draft (or a rejection not yet resubmitted) whose window closes within `days_left` days;
+    `missing` names, in Chinese, every field and material still in the way of submitting."""
+
+    days_left: int
+    missing: tuple[str, ...]
+    closes_at: datetime | None = None

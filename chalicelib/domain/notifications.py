@@ -17,7 +17,9 @@ from chalicelib.domain.events import (
     ApplicationRejected,
     ApplicationSubmitted,
     CertificateIssued,
+    ReminderDue,
 )
+from chalicelib.domain.windows import SHANGHAI
 
 SIGNATURE = "【北京社工登记】"
 
@@ -62,11 +64,24 @@ def _texts(event: ApplicationEvent) -> tuple[str, str] | None:
                 f"您的登记申请不通过。审核意见：{event.opinion}。{detail}请在登记时间内修改后重新提交。")
     if isinstance(event, ApplicationExpired):
         return ("登记申请已过期", "本年度登记时间已结束，您未提交的登记申请已过期。")
+    if isinstance(event, ReminderDue):
+        return ("登记即将截止，请尽快提交", _reminder_body(event))
     if isinstance(event, CertificateIssued):
         return ("电子证书已生成",
                 f"您的电子证书已生成，登记证书编号{event.registration_no}，有效期至{event.valid_until}年。"
                 "请在“登记历史”中查看和下载。")
     return None
+
+
+def _reminder_body(event: ReminderDue) -> str:
+    deadline = ""
+    if event.closes_at is not None:
+        at = event.closes_at.astimezone(SHANGHAI)
+        deadline = f"（{at.year}年{at.month}月{at.day}日{at:%H:%M}截止）"
+    lead = f"距本年度登记截止已不足{event.days_left}天{deadline}，您的登记申请尚未提交。"
+    if event.missing:
+        return lead + f"还需填写或上传：{'、'.join(event.missing)}。请补全后提交，截止时仍未提交的申请将过期。"
+    return lead + "信息已填写完整，请勾选“我保证上述所填信息均真实有效”后提交，截止时仍未提交的申请将过期。"
 
 
 def notices_for(event: ApplicationEvent, phone: str | None) -> tuple[list[Message], list[Sms]]:

@@ -11,10 +11,11 @@ from typing import Callable
 from chalicelib import bootstrap
 from chalicelib.handlers.requests import now
 from chalicelib.observability import logger
-from chalicelib.services import outbox
+from chalicelib.services import outbox, window_jobs
 
 JOBS: dict[str, Callable[[bootstrap.Deps, datetime], dict]] = {
     "sms-dispatch": lambda deps, at: outbox.dispatch(deps.outbox, deps.sms, at),
+    "window-tick": lambda deps, at: window_jobs.window_tick(deps, at),
 }
 
 
@@ -28,3 +29,8 @@ def run(name: str, deps: bootstrap.Deps, at: datetime) -> dict:
 def sms_dispatch(event) -> dict:
     """Every minute: send what is due in the SMS outbox."""
     return run("sms-dispatch", bootstrap.deps(), now())
+
+
+def window_tick(event) -> dict:
+    """Every five minutes: expire what closed windows left unsubmitted; remind before a window closes."""
+    return run("window-tick", bootstrap.deps(), now())

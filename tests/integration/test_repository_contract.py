@@ -91,7 +91,7 @@ def test_windows_are_created_then_moved(repos):
 
 
 def _draft(now: datetime) -> Application:
-    person = _person(_fresh_seq(), id_number=make_id(region=f"1104{uuid.uuid4().int % 90 + 10:02d}"),
+    person = _person(_fresh_seq(), id_number=make_id(region=f"1104{uuid.uuid4().int % 90 + 10:02d}", seq=_fresh_seq()),
                      qualification_year=now.year - 1)
     window = Window(now.year, now - timedelta(days=1), now + timedelta(days=30))
     verdict = evaluate(person, [], [], window).verdict(RegistrationType.FIRST)

@@ -1,0 +1,249 @@
+"""The `window-tick` job against DynamoDB Local: expiry at the close, reminders before it.
+
+Each test opens a window of its own year (odd years 2001–2019, drawn without
+replacement, so neither a window nor the year before it — which the job also
+looks at — is another test's) and passes explicit clocks.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from chalicelib.cli import main
+from chalicelib.domain.application import Application, ApplicationStatus
+from chalicelib.domain.eligibility import RegistrationType, evaluate
+from chalicelib.domain.levels import Level
+from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.register import Practitioner
+from chalicelib.domain.windows import SHANGHAI, Window
+from chalicelib.services.outbox import OutboxStatus
+from chalicelib.services.window_jobs import window_tick
+from tests.ids import make_id
+
+_YEARS = iter(random.sample(range(2001, 2021, 2), 10))
+NOTHING = {"expired": 0, "reminded": 0, "skipped": 0}
+COMPLETE = {"employer": "西城社工", "district": "西城区", "education": "本科", "pickup_method": "electronic"}
+
+
+@pytest.fixture
+def window(deps) -> Window:
+    year = next(_YEARS)
+    opened = Window.create(year, datetime(year, 3, 1, 9, tzinfo=SHANGHAI), datetime(year, 4, 1, tzinfo=SHANGHAI))
+    deps.windows.put(opened)
+    return opened
+
+
+def _phone() -> str:
+    return f"137{uuid.uuid4().int % 10**8:08d}"
+
+
+def _application(deps, window: Window, status: ApplicationStatus = ApplicationStatus.DRAFT,
+                 fields: dict | None = None) -> Application:
+    """A first registration in `window`, driven through the domain to `status` and stored."""
+    id_number = make_id(region=f"13{uuid.uuid4().int % 9000 + 1000:04d}", seq=uuid.uuid4().int % 999)
+    person = Practitioner(id_number, "周晓梅", f"Z{uuid.uuid4().int % 10**9:09d}", Level.ASSISTANT, window.year - 1)
+    deps.register.upsert_practitioners([person])
+    at = window.opens_at + timedelta(days=1)
+    verdict = evaluate(person, [], [], window).verdict(RegistrationType.FIRST)
+    application = Application.start(uuid.uuid4().hex, person, verdict, window, at, actor="applicant")
+    if fields:
+        application.update_fields(fields, at, window)
+    if status is not ApplicationStatus.DRAFT:
+        application.update_fields({"phone": _phone(), **COMPLETE}, at, window)
+        for kind in application.required_materials:
+            application.start_upload(kind, f"u-{kind.value}", at)
+            application.record_material_ready(kind, f"u-{kind.value}", width=1200, height=1600, size_bytes=1,
+                                              sha256="0" * 64, object_key=f"m/{kind.value}", now=at)
+        application.submit(at, window, declaration=True, actor="applicant")
+    if status in (ApplicationStatus.IN_REVIEW, ApplicationStatus.REJECTED):
+        application.claim("rev1", at)
+    if status is ApplicationStatus.REJECTED:
+        application.reject("rev1", at, "照片不清晰", [{"item": "id_photo", "note": "请上传免冠照"}])
+    application.pull_events()
+    deps.applications.add(application)
+    assert application.status is status
+    return deps.applications.get(application.application_id)
+
+
+def _titles(deps, application: Application) -> list[str]:
+    return [m.title for m in deps.messages.list(application.id_number, None, 50).items]
+
+
+def _texts_to(deps, phone: str, window: Window) -> list[str]:
+    """Outbox rows for `phone`; due in the window's (long past) year, so the oldest rows."""
+    rows = deps.outbox.due(OutboxStatus.PENDING, window.closes_at + timedelta(days=30), 1000)
+    return [row.text for row in rows if row.phone == phone]
+
+
+def test_a_draft_expires_when_its_window_closes_not_a_second_before(deps, window):
+    phone = _phone()
+    draft = _application(deps, window, fields={"phone": phone})
+    close = window.closes_at
+
+    window_tick(deps, close - timedelta(seconds=1))
+    assert deps.applications.get(draft.application_id).status is ApplicationStatus.DRAFT
+
+    assert window_tick(deps, close)["expired"] == 1
+    expired = deps.applications.get(draft.application_id)
+    assert expired.status is ApplicationStatus.EXPIRED
+    last = expired.history[-1]
+    assert (last.from_status, last.to_status, last.actor, last.at) == (
+        ApplicationStatus.DRAFT, ApplicationStatus.EXPIRED, "system", close)
+    assert _titles(deps, draft)[0] == "登记申请已过期"
+    assert any("申请已过期" in text for text in _texts_to(deps, phone, window))
+
+    assert window_tick(deps, close + timedelta(seconds=1)) == NOTHING
+    assert deps.applications.get(draft.application_id).version == expired.version
+
+
+def test_rejected_ones_expire_while_submitted_and_in_review_ones_stay_reviewable_and_a_rerun_changes_nothing(
+        deps, window):
+    apps = {status: _application(deps, window, status) for status in (
+        ApplicationStatus.DRAFT, ApplicationStatus.REJECTED, ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_REVIEW)}
+    after = window.closes_at + timedelta(hours=1)
+
+    assert window_tick(deps, after) == {"expired": 2, "reminded": 0, "skipped": 0}
+    first = {status: deps.applications.get(app.application_id) for status, app in apps.items()}
+    assert {status: app.status for status, app in first.items()} == {
+        ApplicationStatus.DRAFT: ApplicationStatus.EXPIRED, ApplicationStatus.REJECTED: ApplicationStatus.EXPIRED,
+        ApplicationStatus.SUBMITTED: ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_REVIEW: ApplicationStatus.IN_REVIEW}
+    for status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
+        assert first[status].version == apps[status].version
+    assert [r.outcome.value for r in first[ApplicationStatus.REJECTED].review_rounds] == ["rejected"]
+
+    assert window_tick(deps, after + timedelta(minutes=5)) == NOTHING
+    assert {s: deps.applications.get(a.application_id).version for s, a in apps.items()} == {
+        s: a.version for s, a in first.items()}
+
+
+class _RacingApplications:
+    """The real repository, except that right after a page naming `victim` is read,
+    someone else saves `victim` (once) — a real concurrent update."""
+
+    def __init__(self, real, victim: str) -> None:
+        self._real, self._victim = real, victim
+
+    def queue_page(self, *args):
+        page = self._real.queue_page(*args)
+        if self._victim in {a.application_id for a in page.items}:
+            self._real.save(self._real.get(self._victim))
+            self._victim = None
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def test_a_concurrently_updated_application_is_skipped_not_fatal_and_the_next_run_expires_it(deps, window):
+    drafts = [_application(deps, window) for _ in range(3)]
+    racing = SimpleNamespace(windows=deps.windows,
+                             applications=_RacingApplications(deps.applications, drafts[1].application_id))
+    after = window.closes_at + timedelta(minutes=5)
+
+    assert window_tick(racing, after) == {"expired": 2, "reminded": 0, "skipped": 1}
+    assert deps.applications.get(drafts[1].application_id).status is ApplicationStatus.DRAFT
+    assert window_tick(deps, after + timedelta(minutes=5)) == {"expired": 1, "reminded": 0, "skipped": 0}
+    assert {deps.applications.get(d.application_id).status for d in drafts} == {ApplicationStatus.EXPIRED}
+
+
+def test_each_run_does_bounded_work_and_the_next_run_continues(deps, window):
+    drafts = [_application(deps, window) for _ in range(5)]
+    after = window.closes_at + timedelta(minutes=1)
+    runs = [window_tick(deps, after + timedelta(minutes=5 * n), page_size=2, max_pages=1)["expired"]
+            for n in range(4)]
+    assert runs == [2, 2, 1, 0]
+    more = [_application(deps, window) for _ in range(5)]
+    assert [window_tick(deps, after, max_changes=3)["expired"] for _ in range(3)] == [3, 2, 0]
+    assert {deps.applications.get(d.application_id).status for d in drafts + more} == {ApplicationStatus.EXPIRED}
+
+
+def test_reminders_go_once_per_threshold_and_list_exactly_what_is_missing(deps, window):
+    phone = _phone()
+    draft = _application(deps, window, fields={"phone": phone, "employer": "西城社工", "pickup_method": "electronic"})
+    rejected = _application(deps, window, ApplicationStatus.REJECTED)
+    submitted = _application(deps, window, ApplicationStatus.SUBMITTED)
+    close = window.closes_at
+
+    assert window_tick(deps, close - timedelta(days=8)) == NOTHING
+    almost_a_week = close - timedelta(days=6, hours=23)
+    assert window_tick(deps, almost_a_week) == {"expired": 0, "reminded": 2, "skipped": 0}
+    assert window_tick(deps, almost_a_week) == NOTHING
+    assert window_tick(deps, almost_a_week + timedelta(minutes=5)) == NOTHING
+
+    [text] = _texts_to(deps, phone, window)
+    assert "不足7天" in text and f"{window.year}年4月1日00:00截止" in text
+    assert "还需填写或上传：所在区、学历、两寸免冠照片、身份证人像面照片、身份证国徽面照片、社会工作者职业水平证书照片。" in text
+    assert _titles(deps, draft) == ["登记即将截止，请尽快提交"]
+    assert deps.applications.get(draft.application_id).reminders_sent == (7,)
+    assert deps.applications.get(submitted.application_id).version == submitted.version
+    assert _titles(deps, submitted) == []
+
+    reminded = deps.applications.get(rejected.application_id)
+    assert reminded.status is ApplicationStatus.REJECTED and reminded.reminders_sent == (7,)
+    assert "信息已填写完整" in deps.messages.list(rejected.id_number, None, 5).items[0].body
+
+    assert window_tick(deps, close - timedelta(days=2, hours=23))["reminded"] == 2
+    assert window_tick(deps, close - timedelta(hours=1))["reminded"] == 2
+    assert window_tick(deps, close - timedelta(minutes=5)) == NOTHING
+    assert deps.applications.get(draft.application_id).reminders_sent == (7, 3, 1)
+    assert [("不足1天" in t, "不足3天" in t) for t in _texts_to(deps, phone, window)] == [
+        (False, False), (False, True), (True, False)]
+
+
+def test_a_reminder_lists_a_refused_material_until_it_is_uploaded_again(deps, window):
+    draft = _application(deps, window, fields={"phone": _phone(), **COMPLETE})
+    at = window.opens_at + timedelta(days=2)
+    for kind in draft.required_materials:
+        draft.start_upload(kind, f"u-{kind.value}", at)
+        draft.record_material_ready(kind, f"u-{kind.value}", width=1200, height=1600, size_bytes=1,
+                                    sha256="0" * 64, object_key=f"m/{kind.value}", now=at)
+    draft.start_upload(MaterialKind.ID_PHOTO, "u-again", at)
+    draft.record_material_rejected(MaterialKind.ID_PHOTO, "u-again", "BLURRY", "照片模糊", at)
+    deps.applications.save(draft)
+
+    assert window_tick(deps, window.closes_at - timedelta(hours=20))["reminded"] == 1
+    body = deps.messages.list(draft.id_number, None, 5).items[0].body
+    assert "不足1天" in body and "还需填写或上传：两寸免冠照片。" in body
+
+
+def test_swreg_jobs_run_window_tick_takes_a_clock(deps, window, capsys):
+    draft = _application(deps, window)
+    args = ["--stage", "test", "jobs", "run", "window-tick", "--now"]
+    assert main(args + [f"{window.year}-03-31T23:59:59"]) == 0
+    assert "expired 0, reminded 1, skipped 0" in capsys.readouterr().out
+    assert main(args + [f"{window.year}-04-01T00:00"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"window-tick as of {window.year}-04-01T00:00:00+08:00: ")
+    assert "expired 1, reminded 0, skipped 0" in out
+    assert deps.applications.get(draft.application_id).status is ApplicationStatus.EXPIRED
+
+
+def _scheduled_event(client):
+    return client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, region="us-east-1",
+        resources=["arn:aws:events:us-east-1:123456789012:rule/window-tick"])
+
+
+def test_the_schedule_runs_every_five_minutes_and_expires_through_the_lambda_handler(
+        client, deps, window, monkeypatch):
+    from chalice.app import ScheduledEventConfig
+
+    from app import app
+    from chalicelib.handlers import jobs
+    schedules = {s.name: s.schedule_expression.to_string() for s in app.event_sources
+                 if isinstance(s, ScheduledEventConfig)}
+    assert schedules["window-tick"] == "rate(5 minutes)"
+
+    draft = _application(deps, window)
+    # The handler reads the clock once (handlers.requests.now); set it to just after this window's close.
+    monkeypatch.setattr(jobs, "now", lambda: window.closes_at + timedelta(minutes=3))
+    assert client.lambda_.invoke("window-tick", _scheduled_event(client)).payload == {
+        "expired": 1, "reminded": 0, "skipped": 0}
+    assert client.lambda_.invoke("window-tick", _scheduled_event(client)).payload == NOTHING
+    assert deps.applications.get(draft.application_id).status is ApplicationStatus.EXPIRED
