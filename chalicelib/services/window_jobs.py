@@ -11,7 +11,7 @@ Only the tightest threshold due is sent, so an application started two days
 before the close gets the 3-day reminder, not the 7-day one as well.
 
 Both passes read the window's applications with `queue_page` (the `by_queue`
-index, per status: no Scan), at most `max_pages` pages of `page_size` per
+index, per status: never a table scan), at most `max_pages` pages of `page_size` per
 status and at most `max_changes` writes per run, so a run stays well inside
 the function's timeout. Work left over is found by the next run:
 

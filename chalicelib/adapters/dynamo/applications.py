@@ -124,6 +124,6 @@ class DynamoApplicationRepository:
         return Page([found[i] for i in ids if i in found], encode_cursor(keys.last_evaluated_key))
 
     def counts(self, year: int) -> dict[tuple[ApplicationStatus, RegistrationType], int]:
-        """Applications per (status, type) in a window: COUNT queries on `by_queue_type`, no Scan."""
+        """Applications per (status, type) in a window: COUNT queries on `by_queue_type`, never a table scan."""
         return {(status, kind): count for status in ApplicationStatus for kind in RegistrationType
                 if (count := ApplicationItem.by_queue_type.count(queue_key(year, status, kind)))}

@@ -2,7 +2,7 @@
 
 Tables are named `<SWREG_TABLE_PREFIX><name>` (see `tables.bind`). Access
 patterns — every read is a key lookup or a query on one of these indexes, never
-a Scan on a request path:
+a table scan on a request path:
 
 - practitioners      get by id_number
 - registrations      query by id_number (sort: registration_year);
