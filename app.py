@@ -1,5 +1,5 @@
 """swreg's Chalice app: blueprints, middleware, event and schedule wiring — nothing else."""
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.handlers import errors, jobs, uploads
 from chalicelib.handlers.applicant import applicant
@@ -37,3 +37,8 @@ def sms_dispatch(event):
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="window-tick")
 def window_tick(event):
     return jobs.window_tick(event)
+
+
+@app.schedule(Cron(0, 18, "*", "*", "?", "*"), name="issue-certificates")  # 02:00 Beijing time
+def issue_certificates(event):
+    return jobs.issue_certificates(event)

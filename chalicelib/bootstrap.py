@@ -84,6 +84,21 @@ class Deps:
         return DynamoAuditLog()
 
     @cached_property
+    def certificates(self):
+        from chalicelib.adapters.dynamo.certificates import DynamoCertificateRepository
+        self.tables
+        return DynamoCertificateRepository(self.settings.region)
+
+    @cached_property
+    def continuation(self):
+        """How a job that spent its time budget goes on: a new Lambda invocation, or its next run."""
+        from chalicelib.adapters import continuation
+        if self.settings.continuation == "lambda":
+            import boto3
+            return continuation.LambdaContinuation(boto3.client("lambda", region_name=self.settings.region))
+        return continuation.NextRun()
+
+    @cached_property
     def uploads(self):
         from chalicelib.adapters.uploads import S3Uploads
         return S3Uploads(self.s3, self.settings.bucket)

@@ -30,11 +30,13 @@ class Settings:
     jwt_key_file: str | None
     jwt_key_parameter: str | None
     debug: bool
+    verify_base_url: str
+    continuation: str = "none"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
-        missing = [name for name in ("SWREG_STAGE", "SWREG_TABLE_PREFIX", "SWREG_BUCKET")
+        missing = [name for name in ("SWREG_STAGE", "SWREG_TABLE_PREFIX", "SWREG_BUCKET", "SWREG_VERIFY_BASE_URL")
                    if not env.get(name)]
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
         if not region:
@@ -48,6 +50,9 @@ class Settings:
             raise SettingsError("missing environment variables: " + ", ".join(missing))
         if sms_sink not in ("sns", "file"):
             raise SettingsError(f"SWREG_SMS_SINK must be 'sns' or 'file', not {sms_sink!r}")
+        continuation = env.get("SWREG_JOB_CONTINUATION", "none")
+        if continuation not in ("lambda", "none"):
+            raise SettingsError(f"SWREG_JOB_CONTINUATION must be 'lambda' or 'none', not {continuation!r}")
         return cls(
             stage=env["SWREG_STAGE"],
             region=region,
@@ -58,4 +63,6 @@ class Settings:
             jwt_key_file=env.get("SWREG_JWT_KEY_FILE") or None,
             jwt_key_parameter=env.get("SWREG_JWT_KEY_PARAMETER") or None,
             debug=env.get("SWREG_DEBUG", "false").lower() == "true",
+            verify_base_url=env["SWREG_VERIFY_BASE_URL"].rstrip("/") + "/",
+            continuation=continuation,
         )

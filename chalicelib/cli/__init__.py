@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from chalicelib.cli import environment, outbox, register, reviewers
+from chalicelib.cli import certificates, environment, outbox, register, reviewers
 
 
 def _provision(args, deps) -> int:
@@ -57,10 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_commands(commands)
     reviewers.add_commands(commands)
     outbox.add_commands(commands)
+    certificates.add_commands(commands)
     job_parser = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = job_parser.add_subparsers(dest="jobs_command", required=True)
     runner = job_commands.add_parser("run", help="run a scheduled job once")
-    runner.add_argument("name", help="the job, e.g. sms-dispatch")
+    runner.add_argument("name", help="the job: sms-dispatch, window-tick or issue-certificates")
     runner.add_argument("--now", help="the job's clock, ISO; without an offset it is Asia/Shanghai")
     runner.set_defaults(handler=_run_job)
     seed = commands.add_parser("seed-demo", help="load a demo register and open this year's window")

@@ -179,6 +179,8 @@ class Application:
     review_rounds: list[ReviewRound] = field(default_factory=list)
     lease: Lease | None = None
     registration_no: str | None = None
+    # Drawn before the certificate is rendered; certifying must use it (see `reserve_registration_no`).
+    reserved_registration_no: str | None = None
     # The reminder thresholds (days before the window closes) already sent: each goes at most once.
     reminders_sent: tuple[int, ...] = ()
     events: list[ApplicationEvent] = field(default_factory=list, repr=False, compare=False)
@@ -382,6 +384,16 @@ class Application:
             current, status=MaterialStatus.READY, width=width, height=height, size_bytes=size_bytes,
             sha256=sha256, object_key=object_key, updated_at=now)
         return True
+
+    def attach_e_certificate(self, registration_no: str, *, width: int, height: int, size_bytes: int,
+                             sha256: str, object_key: str, now: datetime) -> Material:
+        """Use the applicant's own e-certificate (its PNG preview) as `registration_cert`:
+        ready at once, no upload. Same refusals as `start_upload`."""
+        upload_id = f"e-certificate-{registration_no}"
+        self.start_upload(MaterialKind.REGISTRATION_CERT, upload_id, now)
+        self.record_material_ready(MaterialKind.REGISTRATION_CERT, upload_id, width=width, height=height,
+                                   size_bytes=size_bytes, sha256=sha256, object_key=object_key, now=now)
+        return self.materials[MaterialKind.REGISTRATION_CERT]
 
     def record_material_rejected(self, kind: MaterialKind | str, upload_id: str, reason_code: str,
                                  reason: str, now: datetime) -> bool:
@@ -608,12 +620,25 @@ class Application:
                                        closes_at=closes_at))
         return True
 
+    def reserve_registration_no(self, number: str) -> str:
+        """Pin an approved application's registration number before its certificate is
+        rendered: a run that dies between rendering and certifying is resumed under the
+        same number, never a second one. Returns the number reserved (the first one wins)."""
+        if self.status is not ApplicationStatus.APPROVED:
+            raise InvalidTransitionError(self.status.value, ApplicationStatus.CERTIFIED.value)
+        if self.reserved_registration_no is None:
+            self.reserved_registration_no = number
+        return self.reserved_registration_no
+
     def certify(self, registration_no: str, now: datetime, actor: str = "system") -> None:
         """Approved → certified with its registration number; certified is terminal, so a
-        second certificate is an InvalidTransitionError."""
+        second certificate is an InvalidTransitionError. A reserved number must be the one used."""
         if _blank(registration_no):
             raise _refuse("registration_no", "请提供登记证书编号")
         registration_no = registration_no.strip()
+        if self.reserved_registration_no not in (None, registration_no):
+            raise ConflictError("登记证书编号与预留编号不一致", code="REGISTRATION_NO_RESERVED",
+                                details={"registration_no": self.reserved_registration_no})
         self._transition(ApplicationStatus.CERTIFIED, now, actor, f"发放电子证书 {registration_no}")
         self.registration_no = registration_no
         self.events.append(CertificateIssued(

@@ -1,4 +1,4 @@
-"""Applicant routes (SPEC §3 Applicant): profile, eligibility, applications, materials, messages."""
+"""Applicant routes (SPEC §3 Applicant): profile, eligibility, applications, materials, messages, certificates."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
@@ -10,6 +10,7 @@ from chalicelib.handlers.guard import bearer, signed_in
 from chalicelib.handlers.openapi import doc
 from chalicelib.handlers.requests import json_object, now
 from chalicelib.services import applicant as service
+from chalicelib.services import certificates
 
 applicant = Blueprint(__name__)
 TAGS = ("applicant",)
@@ -109,3 +110,18 @@ def list_messages():
 @doc("Mark a message read", errors=(404,), tags=TAGS)
 def read_message(message_id):
     return views.message(service.read_message(bootstrap.deps(), _me(), message_id))
+
+
+@applicant.route("/certificates", methods=["GET"], authorizer=bearer)
+@doc("My e-certificates, newest first", response=schemas.CERTIFICATES, tags=TAGS)
+def list_certificates():
+    at = now()
+    return {"items": [views.certificate(c, at) for c in certificates.list_certificates(bootstrap.deps(), _me())]}
+
+
+@applicant.route("/certificates/{registration_no}", methods=["GET"], authorizer=bearer)
+@doc("One of my e-certificates with PDF and PNG download links (valid 5 minutes)",
+     response=schemas.CERTIFICATE, errors=(404,), tags=TAGS)
+def get_certificate(registration_no):
+    certificate, links = certificates.certificate_of(bootstrap.deps(), _me(), registration_no)
+    return views.certificate(certificate, now(), links)

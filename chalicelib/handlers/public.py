@@ -1,4 +1,4 @@
-"""Public routes: health, the registration guide and the API description."""
+"""Public routes: health, the registration guide, certificate verification and the API description."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
@@ -7,7 +7,9 @@ from chalicelib import bootstrap
 from chalicelib.domain.guide import guide_for_year
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.handlers.openapi import doc, document
-from chalicelib.handlers.requests import now
+from chalicelib.handlers import schemas
+from chalicelib.handlers.requests import now, source_ip
+from chalicelib.services import certificates
 from chalicelib.services import health as health_service
 
 public = Blueprint(__name__)
@@ -32,6 +34,13 @@ def health():
      tags=("public",))
 def guide():
     return guide_for_year(now().astimezone(SHANGHAI).year)
+
+
+@public.route("/verify/{registration_no}", methods=["GET"])
+@doc("Is this e-certificate genuine and valid? Status, level, years and a masked name only",
+     response=schemas.VERIFICATION, errors=(404, 429), tags=("public",))
+def verify(registration_no):
+    return certificates.verify(bootstrap.deps(), registration_no, source_ip(public.current_request), now())
 
 
 @public.route("/openapi.json", methods=["GET"])

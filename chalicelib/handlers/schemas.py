@@ -43,3 +43,11 @@ MESSAGES = obj({"items": {"type": "array", "items": ANY_OBJ}, "cursor": NULLABLE
                ("items", "unread"))
 DECISION = obj({"outcome": {"type": "string", "enum": ["approve", "reject"]}, "opinion": NULLABLE_STR,
                 "issues": {"type": "array", "items": obj({"item": STR, "note": STR}, ("item",))}}, ("outcome",))
+CERTIFICATE = obj({"registration_no": STR, "status": {"type": "string", "enum": ["valid", "expired", "revoked"]},
+                   "registration_year": INT, "valid_until": INT, "level": STR, "issued_at": STR,
+                   "downloads": obj({"pdf": STR, "png": STR, "expires_in": INT})},
+                  ("registration_no", "status", "registration_year", "valid_until"), extra=True)
+CERTIFICATES = obj({"items": {"type": "array", "items": CERTIFICATE}}, ("items",))
+VERIFICATION = obj({"registration_no": STR, "status": {"type": "string", "enum": ["valid", "expired", "revoked"]},
+                    "name": STR, "level": STR, "registration_year": INT, "valid_until": INT},
+                   ("registration_no", "status", "name", "level", "registration_year", "valid_until"), extra=True)

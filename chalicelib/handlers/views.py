@@ -6,6 +6,7 @@ from chalicelib.domain.application import Application
 from chalicelib.domain.identity import mask_id_number
 from chalicelib.domain.notifications import Message
 from chalicelib.services.applicant import EligibilityAnswer, Profile
+from chalicelib.services.certificates import DOWNLOAD_EXPIRES_IN
 
 
 def _window(window) -> dict | None:
@@ -137,4 +138,18 @@ def review_file(review) -> dict:
     })
     for kind, url in review.photo_urls.items():
         body["materials"][kind]["url"] = url
+    return body
+
+
+def certificate(c, now, downloads: dict[str, str] | None = None) -> dict:
+    """The holder's view: everything printed on it (their own ID number masked, as everywhere)."""
+    status = c.status(now)
+    body = {"registration_no": c.registration_no, "status": status.value, "status_text": status.chinese,
+            "name": c.name, "id_number_masked": mask_id_number(c.id_number), "level": c.level.value,
+            "level_name": c.level.chinese, "certificate_no": c.certificate_no,
+            "registration_year": c.registration_year, "valid_until": c.valid_until,
+            "issued_at": c.issued_at.isoformat(), "application_id": c.application_id,
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None}
+    if downloads is not None:
+        body["downloads"] = {**downloads, "expires_in": DOWNLOAD_EXPIRES_IN}
     return body

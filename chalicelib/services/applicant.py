@@ -1,6 +1,7 @@
 """The applicant's use cases (SPEC §3 Applicant): one function each — load, call the domain, save."""
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,13 +131,26 @@ def delete_material(deps, account: Account, application_id: str, kind: str, now:
 
 
 def attach_certificate(deps, account: Account, application_id: str, now: datetime) -> Application:
-    """Attach the applicant's own e-certificate as `registration_cert`.
+    """Attach the applicant's newest e-certificate that is not revoked (its PNG preview) as
+    `registration_cert`. 422 NO_E_CERTIFICATE when they have none: upload the paper one."""
+    application = get_application(deps, account, application_id)
+    certificate = next((c for c in deps.certificates.of_holder(account.id_number) if c.revoked_at is None), None)
+    if certificate is None:
+        raise RuleViolationError("您还没有电子证书，请上传纸质登记证书照片", code="NO_E_CERTIFICATE")
+    preview = deps.files.read(certificate.png_key)
+    width, height = png_size(preview)
+    application.attach_e_certificate(certificate.registration_no, width=width, height=height,
+                                     size_bytes=len(preview), sha256=hashlib.sha256(preview).hexdigest(),
+                                     object_key=certificate.png_key, now=now)
+    deps.applications.save(application)
+    return application
 
-    E-certificates do not exist yet in this service (the certificate job that
-    issues them comes later), so every applicant is told to upload the paper one.
-    """
-    get_application(deps, account, application_id)
-    raise RuleViolationError("您还没有电子证书，请上传纸质登记证书照片", code="NO_E_CERTIFICATE")
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR chunk, which the format puts first."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def submit(deps, account: Account, application_id: str, body: dict, now: datetime) -> Application:
@@ -149,12 +163,18 @@ def submit(deps, account: Account, application_id: str, body: dict, now: datetim
     return application
 
 
-def save_with_notices(deps, application: Application, phone: str | None) -> None:
+def notices_of(application: Application, phone: str | None) -> tuple[list, list]:
+    """(in-app messages, outbox SMS) for the events the application raised since the last pull."""
     messages, texts = [], []
     for event in application.pull_events():
         event_messages, event_texts = notices_for(event, phone)
         messages += event_messages
         texts += event_texts
+    return messages, texts
+
+
+def save_with_notices(deps, application: Application, phone: str | None) -> None:
+    messages, texts = notices_of(application, phone)
     deps.applications.save(application, messages=messages, sms=texts)
 
 

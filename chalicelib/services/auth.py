@@ -14,6 +14,7 @@ from chalicelib.domain.accounts import Account, Role, phone_login, staff_login
 from chalicelib.domain.errors import AuthenticationError, RateLimitedError, ValidationError
 from chalicelib.domain.identity import normalize_name, parse_id_number, parse_mobile
 from chalicelib.domain.windows import SHANGHAI
+from chalicelib.services.rate_limits import enforce_rate_limit
 
 SMS_CODE_TEXT = "【北京社工登记】您的验证码是{code}，5分钟内有效。请勿告诉他人。"
 
@@ -21,13 +22,6 @@ SMS_CODE_TEXT = "【北京社工登记】您的验证码是{code}，5分钟内�
 def _next_midnight(now: datetime) -> datetime:
     local = now.astimezone(SHANGHAI)
     return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=SHANGHAI)
-
-
-def _limited(deps, key: str, limit: int, resets_at: datetime, now: datetime, message: str) -> None:
-    blocked_until = deps.rate_limiter.take(key, limit, resets_at, now)
-    if blocked_until is not None:
-        retry_after = max(1, int((blocked_until - now).total_seconds() + 0.999))
-        raise RateLimitedError(message, retry_after=retry_after)
 
 
 def _code_key(purpose: credentials.SmsPurpose, phone: str) -> str:
@@ -47,10 +41,10 @@ def request_sms_code(deps, body: dict, source_ip: str, now: datetime) -> None:
     except ValueError:
         raise ValidationError("bad purpose", details={"purpose": "用途只能是 login 或 signup"}) from None
     day = now.astimezone(SHANGHAI).date().isoformat()
-    _limited(deps, f"sms-cooldown#{phone}", 1, now + credentials.SMS_COOLDOWN, now, "验证码发送过于频繁，请稍后再试")
-    _limited(deps, f"sms-phone#{phone}#{day}", credentials.SMS_DAILY_CAP_PER_PHONE, _next_midnight(now), now,
+    enforce_rate_limit(deps, f"sms-cooldown#{phone}", 1, now + credentials.SMS_COOLDOWN, now, "验证码发送过于频繁，请稍后再试")
+    enforce_rate_limit(deps, f"sms-phone#{phone}#{day}", credentials.SMS_DAILY_CAP_PER_PHONE, _next_midnight(now), now,
              "该手机号今日获取验证码次数已达上限")
-    _limited(deps, f"sms-ip#{source_ip}#{day}", credentials.SMS_DAILY_CAP_PER_IP, _next_midnight(now), now,
+    enforce_rate_limit(deps, f"sms-ip#{source_ip}#{day}", credentials.SMS_DAILY_CAP_PER_IP, _next_midnight(now), now,
              "今日获取验证码次数已达上限")
     code = credentials.new_sms_code()
     deps.sms_codes.put(_code_key(purpose, phone), credentials.hash_sms_code(code, phone, purpose, deps.pepper),

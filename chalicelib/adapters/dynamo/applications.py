@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from pynamodb.connection import Connection
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -35,7 +37,7 @@ def live_key(application: Application) -> str:
     return f"live-application#{application.id_number}#{application.window_year}"
 
 
-def _item(application: Application) -> ApplicationItem:
+def application_item(application: Application) -> ApplicationItem:
     body = {k: v for k, v in codec.encode(application).items() if k not in _NOT_STORED | {"version"}}
     since = application.submitted_at or application.created_at
     item = ApplicationItem(
@@ -58,6 +60,26 @@ def _application(item: ApplicationItem) -> Application:
     return application
 
 
+def save_in_transaction(region: str, item: ApplicationItem, messages: Sequence[Message] = (),
+                        sms: Sequence[Sms] = (), also: Sequence[tuple[Model, Condition | None]] = ()) -> None:
+    """Write an application item (conditional on its version), its notices and `also`
+    (other items with their put conditions) all or nothing. Any failed condition
+    is a ConcurrentUpdateError: the caller reloads and looks again."""
+    try:
+        with TransactWrite(connection=Connection(region=region)) as transaction:
+            transaction.save(item)
+            for extra, condition in also:
+                transaction.save(extra, condition=condition)
+            for message in messages:
+                transaction.save(message_item(message))
+            for text in sms:
+                transaction.save(outbox_item(text))
+    except TransactWriteError as exc:
+        if exc.cause_response_code == "TransactionCanceledException":
+            raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
+        raise
+
+
 class DynamoApplicationRepository:
     def __init__(self, region: str) -> None:
         self._region = region
@@ -69,7 +91,7 @@ class DynamoApplicationRepository:
             raise NotFoundError("申请不存在") from None
 
     def add(self, application: Application) -> None:
-        item = _item(application)
+        item = application_item(application)
         guard = UniqueItem(live_key(application), owner=application.application_id)
         try:
             with TransactWrite(connection=Connection(region=self._region)) as transaction:
@@ -84,7 +106,7 @@ class DynamoApplicationRepository:
 
     def save(self, application: Application, messages: Sequence[Message] = (),
              sms: Sequence[Sms] = ()) -> None:
-        item = _item(application)
+        item = application_item(application)
         if not messages and not sms:
             try:
                 item.save()
@@ -93,17 +115,7 @@ class DynamoApplicationRepository:
                     raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
                 raise
         else:
-            try:
-                with TransactWrite(connection=Connection(region=self._region)) as transaction:
-                    transaction.save(item)
-                    for message in messages:
-                        transaction.save(message_item(message))
-                    for text in sms:
-                        transaction.save(outbox_item(text))
-            except TransactWriteError as exc:
-                if exc.cause_response_code == "TransactionCanceledException":
-                    raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
-                raise
+            save_in_transaction(self._region, item, messages, sms)
         application.version = int(item.version)
 
     def list_for_applicant(self, id_number: str, cursor: str | None, limit: int) -> Page:

@@ -25,6 +25,9 @@ a table scan on a request path:
 - messages           query by owner (id_number), newest first (sort: message_key)
 - outbox             get by outbox_id; `by_status`: due rows of a status, oldest first
 - audit              query by subject (application id): who viewed the full file, when
+- certificates       get by registration_no (verification, download);
+                     `by_holder`: a holder's certificates, newest first
+- counters           atomic counters by name (registration-number sequences)
 """
 from __future__ import annotations
 
@@ -254,6 +257,36 @@ class AuditItem(_Table):
     at = UTCDateTimeAttribute()
 
 
+class HolderIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_holder"
+        projection = AllProjection()
+
+    id_number = UnicodeAttribute(hash_key=True)
+    issued_sort = UnicodeAttribute(range_key=True)
+
+
+class CertificateItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "certificates"
+
+    registration_no = UnicodeAttribute(hash_key=True)
+    id_number = UnicodeAttribute()
+    issued_sort = UnicodeAttribute()
+    body = JSONAttribute()
+    revoked_at = UTCDateTimeAttribute(null=True)
+    revocation_reason = UnicodeAttribute(null=True)
+    by_holder = HolderIndex()
+
+
+class CounterItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "counters"
+
+    name = UnicodeAttribute(hash_key=True)
+    value = NumberAttribute(default=0)
+
+
 MODELS: tuple[type[Model], ...] = (
     PractitionerItem,
     RegistrationItem,
@@ -267,4 +300,6 @@ MODELS: tuple[type[Model], ...] = (
     MessageItem,
     OutboxItem,
     AuditItem,
+    CertificateItem,
+    CounterItem,
 )

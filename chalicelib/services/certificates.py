@@ -1,0 +1,176 @@
+"""E-certificates: the `issue-certificates` job, the holder's downloads, public verification, revocation.
+
+Issuing (SPEC §2.6, §2.8), per approved application of a window whose
+`certificates_due_at` has passed, oldest approval first:
+
+1. reserve a registration number on the application (atomic counter, then a
+   version-conditional save) — unless one is already reserved;
+2. render the PDF and PNG and store them under keys derived from that number
+   (rewriting the same objects if a previous run died after this step);
+3. in one transaction: application approved → certified (conditional on its
+   version), the certificate (conditional on its number being new), the
+   registration record, the in-app message and the SMS outbox row.
+
+So each application is certified exactly once whatever retries or double
+runs happen: a run that dies anywhere is resumed by the next under the same
+number; two runs racing on one application both render, one commits, the
+other's transaction fails its condition and is counted as `skipped`.
+
+Work is bounded by time, not count: the job stops starting certificates when
+less than `SECONDS_PER_CERTIFICATE` of its budget remains and reports
+`more`; the Lambda handler then re-invokes itself (see `handlers/jobs.py`).
+Certified applications leave the `approved` query, so the next run starts
+where this one stopped without a saved cursor; an application that keeps
+failing is passed over by the cursor within a run and retried by the next.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Callable
+
+from chalicelib.domain.accounts import Account
+from chalicelib.domain.application import Application, ApplicationStatus
+from chalicelib.domain.certificates import (
+    Certificate,
+    ISSUING_AUTHORITY,
+    certificate_for,
+    registration_for,
+    registration_number,
+    sequence_name,
+)
+from chalicelib.domain.errors import ConcurrentUpdateError, NotFoundError
+from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.windows import SHANGHAI
+from chalicelib.observability import logger
+from chalicelib.services.applicant import notices_of
+from chalicelib.services.rate_limits import enforce_rate_limit
+
+PAGE_SIZE = 50
+SECONDS_PER_CERTIFICATE = 5.0  # a render and four writes take well under a second; the rest is slack
+DOWNLOAD_EXPIRES_IN = 300
+VERIFY_LIMIT_PER_MINUTE = 30
+_PLAUSIBLE_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
+
+
+def issue_due(deps, now: datetime, time_left: Callable[[], float] | None = None) -> dict:
+    """Certify every approved application of the windows (this year's and the two before)
+    whose certificates are due. `time_left()` gives the seconds left in this invocation's
+    budget (None: no limit). Returns {"issued", "skipped", "failed", "more"}."""
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    summary = {"issued": 0, "skipped": 0, "failed": 0, "more": False}
+    year = now.astimezone(SHANGHAI).year
+    for window in (deps.windows.get(y) for y in (year - 2, year - 1, year)):
+        if window is None or now < window.certificates_due_at:
+            continue
+        cursor = None
+        while True:
+            page = deps.applications.queue_page(window.year, ApplicationStatus.APPROVED, None, cursor, PAGE_SIZE)
+            for application in page.items:
+                if time_left is not None and time_left() < SECONDS_PER_CERTIFICATE:
+                    summary["more"] = True
+                    logger.info("issue-certificates budget spent; a continuation goes on",
+                                extra={"window": window.year, **summary})
+                    return summary
+                summary[_issue(deps, application, now)] += 1
+            logger.info("issue-certificates page done", extra={"window": window.year, **summary})
+            cursor = page.cursor
+            if cursor is None:
+                break
+    return summary
+
+
+def _issue(deps, application: Application, now: datetime) -> str:
+    if application.status is not ApplicationStatus.APPROVED:  # a stale index entry
+        return "skipped"
+    try:
+        _issue_certificate(deps, application, now)
+    except ConcurrentUpdateError:
+        logger.info("certificate skipped: application changed concurrently",
+                    extra={"application_id": application.application_id})
+        return "skipped"
+    except Exception:  # one application's failure (say, its photo is gone) must not stop 40,000 others
+        logger.exception("certificate failed; the next run retries it",
+                         extra={"application_id": application.application_id})
+        return "failed"
+    return "issued"
+
+
+def _issue_certificate(deps, application: Application, now: datetime) -> None:
+    if application.reserved_registration_no is None:
+        year = application.certificate_registration_year
+        application.reserve_registration_no(
+            registration_number(year, deps.certificates.next_sequence(sequence_name(year))))
+        deps.applications.save(application)
+    certificate = certificate_for(application, now)
+    from chalicelib.adapters import certificate_render  # ReportLab and Pillow only on this job's path
+    photo = deps.files.read(application.materials[MaterialKind.ID_PHOTO].object_key)
+    rendered = certificate_render.render(certificate, photo, verify_url(deps, certificate.registration_no))
+    deps.files.write(certificate.pdf_key, rendered.pdf, "application/pdf")
+    deps.files.write(certificate.png_key, rendered.png, "image/png")
+    application.certify(certificate.registration_no, now)
+    messages, texts = notices_of(application, application.fields.phone)
+    deps.certificates.issue(application, certificate, registration_for(application), messages, texts, now)
+    logger.info("certificate issued", extra={"application_id": application.application_id,
+                                             "registration_no": certificate.registration_no})
+
+
+def verify_url(deps, registration_no: str) -> str:
+    return deps.settings.verify_base_url + registration_no
+
+
+# --- the holder ----------------------------------------------------------------------
+
+def list_certificates(deps, account: Account) -> list[Certificate]:
+    return deps.certificates.of_holder(account.id_number)
+
+
+def certificate_of(deps, account: Account, registration_no: str) -> tuple[Certificate, dict[str, str]]:
+    """The holder's certificate and presigned download links (≤ 5 minutes). Another
+    person's number is "not found": whether it exists is not disclosed here."""
+    certificate = deps.certificates.get(registration_no) if _PLAUSIBLE_NUMBER.fullmatch(registration_no) else None
+    if certificate is None or certificate.id_number != account.id_number:
+        raise NotFoundError("证书不存在")
+    links = {"pdf": deps.files.download_url(certificate.pdf_key, DOWNLOAD_EXPIRES_IN),
+             "png": deps.files.download_url(certificate.png_key, DOWNLOAD_EXPIRES_IN)}
+    return certificate, links
+
+
+# --- the public --------------------------------------------------------------------------
+
+def verify(deps, registration_no: str, source_ip: str, now: datetime) -> dict:
+    """What anyone holding a certificate (or its QR code) may learn: status, level, years,
+    the masked name. Rate limited per address; each check is logged. An unknown number
+    costs the same one key lookup as a known one (NotFoundError)."""
+    minute = now.replace(second=0, microsecond=0)
+    enforce_rate_limit(deps, f"verify#{source_ip}#{minute:%Y%m%d%H%M}", VERIFY_LIMIT_PER_MINUTE,
+                       minute + timedelta(minutes=1), now, "查询过于频繁，请稍后再试")
+    plausible = _PLAUSIBLE_NUMBER.fullmatch(registration_no) is not None
+    certificate = deps.certificates.get(registration_no if plausible else "-")
+    status = certificate.status(now) if certificate is not None else None
+    logger.info("certificate verification", extra={"registration_no": registration_no[:40],
+                                                   "result": status.value if status else "unknown",
+                                                   "source_ip": source_ip})
+    if certificate is None:
+        raise NotFoundError("查无此证书，请核对登记证书编号")
+    return {"registration_no": certificate.registration_no, "status": status.value,
+            "status_text": status.chinese, "name": certificate.masked_name,
+            "level": certificate.level.value, "level_name": certificate.level.chinese,
+            "registration_year": certificate.registration_year, "valid_until": certificate.valid_until,
+            "issuing_authority": ISSUING_AUTHORITY}
+
+
+# --- operators ---------------------------------------------------------------------------
+
+def revoke(deps, registration_no: str, reason: str, actor: str, now: datetime) -> Certificate:
+    """Revoke a certificate (verification then answers `revoked`); recorded in the audit log.
+    Raises NotFoundError, ValidationError (no reason) and ConflictError ALREADY_REVOKED."""
+    certificate = deps.certificates.get(registration_no)
+    if certificate is None:
+        raise NotFoundError("证书不存在")
+    revoked = certificate.revoke(reason, now)
+    deps.certificates.revoke(revoked)
+    deps.audit.record(f"certificate#{registration_no}", actor, f"revoke: {revoked.revocation_reason}", now)
+    return revoked
+
