@@ -33,10 +33,10 @@ def run(name: str, deps: bootstrap.Deps, at: datetime, time_left: TimeLeft | Non
     return summary
 
 
-def budget(context, seconds: float = RUN_BUDGET_SECONDS) -> TimeLeft:
-    """Seconds left of this invocation's budget: `seconds` from now, and never closer than
-    TIMEOUT_MARGIN_SECONDS to the function's own timeout."""
-    ends = time.monotonic() + seconds
+def budget(context) -> TimeLeft:
+    """Seconds left of this invocation's budget: RUN_BUDGET_SECONDS from now, and never closer
+    than TIMEOUT_MARGIN_SECONDS to the function's own timeout."""
+    ends = time.monotonic() + RUN_BUDGET_SECONDS
 
     def time_left() -> float:
         left = ends - time.monotonic()

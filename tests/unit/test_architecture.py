@@ -30,7 +30,7 @@ def test_domain_imports_no_io_library():
 
 def test_importing_the_api_loads_no_image_or_pdf_library():
     probe = ("import sys, app; heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-             "{'PIL', 'reportlab', 'fpdf', 'qrcode', 'pypdf', 'aws_xray_sdk'}); print(heavy)")
+             "{'PIL', 'reportlab', 'segno', 'fpdf', 'qrcode', 'pypdf', 'aws_xray_sdk'}); print(heavy)")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=dict(os.environ),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
