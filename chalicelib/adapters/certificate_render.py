@@ -34,6 +34,8 @@ FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FONT_FILES = {"NotoSansSC": "NotoSansSC-Regular.ttf", "HanaMinB": "HanaMinB.ttf"}  # in fallback order
 PAGE_WIDTH, PAGE_HEIGHT = 842.0, 595.0  # A4 landscape, points
 PNG_SCALE = 1.5  # 1263 × 892 px: readable on a phone, well under the 1 MiB material limit
+PHOTO_BOX = (616.0, 150.0, 140.0, 212.0)  # x, top, width, height: the 413 × 626 ID photo's proportions
+QR_BOX = (626.0, 400.0, 120.0)  # x, top, side
 INK, MUTED, ACCENT = (0x1F, 0x1F, 0x1F), (0x55, 0x55, 0x55), (0x9B, 0x1B, 0x1B)
 
 
@@ -160,8 +162,8 @@ def _layout(certificate: Certificate, photo_jpeg: bytes, verify_url: str) -> lis
         ops.append(_Text(90, baseline, 13, _runs(label), MUTED))
         ops.append(_Text(250, baseline, 16, _runs(value)))
         baseline += 36
-    ops.append(_Photo(616, 150, 140, 212, photo_jpeg))
-    ops.append(_qr_bars(verify_url, 626, 400, 120))
+    ops.append(_Photo(*PHOTO_BOX, photo_jpeg))
+    ops.append(_qr_bars(verify_url, *QR_BOX))
     ops.append(_Text(646, 540, 11, _runs(VERIFY_HINT), MUTED))
     return ops
 
@@ -227,6 +229,17 @@ def _png(ops: list) -> bytes:
                 draw.rectangle((px(x), px(top), px(x + width) - 1, px(top + height) - 1), fill="black")
     out = io.BytesIO()
     image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def placeholder_photo() -> bytes:
+    """A drawn head-and-shoulders outline in the ID photo's 413 × 626, for demo certificates."""
+    image = Image.new("RGB", (413, 626), (214, 226, 240))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((126, 120, 286, 300), fill=(150, 162, 178))
+    draw.ellipse((46, 330, 366, 700), fill=(150, 162, 178))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
     return out.getvalue()
 
 

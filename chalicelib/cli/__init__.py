@@ -22,8 +22,10 @@ def _seed_demo(args, deps) -> int:
     from datetime import datetime, timezone
 
     from chalicelib.services import demo
-    for line in demo.seed(deps, datetime.now(timezone.utc)):
+    now = datetime.now(timezone.utc)
+    for line in demo.seed(deps, now):
         print(line)
+    print(demo.seed_certificate(deps, now))
     return 0
 
 

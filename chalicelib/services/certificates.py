@@ -104,16 +104,21 @@ def _issue_certificate(deps, application: Application, now: datetime) -> None:
             registration_number(year, deps.certificates.next_sequence(sequence_name(year))))
         deps.applications.save(application)
     certificate = certificate_for(application, now)
-    from chalicelib.adapters import certificate_render  # ReportLab and Pillow only on this job's path
-    photo = deps.files.read(application.materials[MaterialKind.ID_PHOTO].object_key)
-    rendered = certificate_render.render(certificate, photo, verify_url(deps, certificate.registration_no))
-    deps.files.write(certificate.pdf_key, rendered.pdf, "application/pdf")
-    deps.files.write(certificate.png_key, rendered.png, "image/png")
+    render_and_store(deps, certificate, deps.files.read(application.materials[MaterialKind.ID_PHOTO].object_key))
     application.certify(certificate.registration_no, now)
     messages, texts = notices_of(application, application.fields.phone)
     deps.certificates.issue(application, certificate, registration_for(application), messages, texts, now)
     logger.info("certificate issued", extra={"application_id": application.application_id,
                                              "registration_no": certificate.registration_no})
+
+
+def render_and_store(deps, certificate: Certificate, photo_jpeg: bytes) -> None:
+    """Render the PDF and PNG and store them under the certificate's keys; a retry rewrites
+    the same objects."""
+    from chalicelib.adapters import certificate_render  # ReportLab and Pillow only on this path
+    rendered = certificate_render.render(certificate, photo_jpeg, verify_url(deps, certificate.registration_no))
+    deps.files.write(certificate.pdf_key, rendered.pdf, "application/pdf")
+    deps.files.write(certificate.png_key, rendered.png, "image/png")
 
 
 def verify_url(deps, registration_no: str) -> str:

@@ -1,4 +1,5 @@
-"""`swreg seed-demo`: a demo register that shows every registration type, an open window, a reviewer.
+"""`swreg seed-demo`: a demo register that shows every registration type, an open window, a reviewer,
+and one e-certificate (downloads, verification and attach-certificate have something to show).
 
 Idempotent: running it again rewrites the same rows and leaves an existing
 window for the year as it is.
@@ -8,15 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from chalicelib.domain.certificates import Certificate, certificate_files
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.identity import check_char
 from chalicelib.domain.levels import Level
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services import staff
+from chalicelib.services.certificates import render_and_store
 
 DEMO_REVIEWER = "demo-reviewer"
 DEMO_REVIEWER_PASSWORD = "demo-review-2026"
+DEMO_CERTIFIED = "李建国"  # due for renewal: can attach the e-certificate of his last registration
 
 
 def _id(birth: str, seq: int) -> str:
@@ -69,3 +73,22 @@ def seed(deps, now: datetime) -> list[str]:
              f"window {year}: {window.opens_at:%Y-%m-%d %H:%M} → {window.closes_at:%Y-%m-%d %H:%M} (Asia/Shanghai)",
              "demo practitioners (sign up with any phone; the code arrives in the SMS file):"]
     return lines + [f"  {case}" for case in cases]
+
+
+def seed_certificate(deps, now: datetime) -> str:
+    """An e-certificate for DEMO_CERTIFIED's last registration (rendered like the job's, with
+    a drawn placeholder photo); returns a line to print. Idempotent."""
+    year = now.astimezone(SHANGHAI).year
+    practitioners, registrations, _, _ = demo_register(year)
+    holder = next(p for p in practitioners if p.name == DEMO_CERTIFIED)
+    last = max((r for r in registrations if r.id_number == holder.id_number), key=lambda r: r.registration_year)
+    line = f"e-certificate {last.registration_no} ({holder.name}): GET /verify/{last.registration_no}"
+    if deps.certificates.get(last.registration_no) is not None:
+        return line
+    pdf_key, png_key = certificate_files(last.registration_no)
+    certificate = Certificate(last.registration_no, holder.id_number, "demo", holder.name, holder.certificate_no,
+                              holder.level, last.registration_year, last.valid_until, now, pdf_key, png_key)
+    from chalicelib.adapters.certificate_render import placeholder_photo  # Pillow: the CLI's path only
+    render_and_store(deps, certificate, placeholder_photo())
+    deps.certificates.add(certificate)
+    return line

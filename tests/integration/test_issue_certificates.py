@@ -2,7 +2,9 @@
 
 Each test opens a window of its own year, drawn without replacement from years
 that no other test's window is in or two years after (the job looks at this
-year's window and the two before), and passes explicit clocks.
+year's window and the two before), and passes explicit clocks. The years are
+after 2020: the outbox tests dispatch what is due in their eras before 2000,
+and the SMS rows issuing leaves behind must not be due then.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services.certificates import issue_due
 from tests import approvals
 
-_YEARS = iter(random.sample([1991, 1994, 1997, 2000, 2031, 2034, 2037], 7))
+_YEARS = iter(random.sample([2031, 2034, 2037, 2040, 2044, 2047, 2050], 7))
 NOTHING = {"issued": 0, "skipped": 0, "failed": 0, "more": False}
 
 

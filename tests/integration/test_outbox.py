@@ -215,7 +215,7 @@ def test_jobs_run_sms_dispatch_with_a_clock_sends_due_rows_through_the_configure
 
 def test_jobs_run_refuses_an_unknown_job_and_a_garbled_clock(deps, capsys):
     assert main(["--stage", "test", "jobs", "run", "sms-dispatchh"]) == 2
-    assert "no job 'sms-dispatchh'; jobs: sms-dispatch" in capsys.readouterr().err
+    assert "no job 'sms-dispatchh'; jobs: issue-certificates, sms-dispatch, window-tick" in capsys.readouterr().err
     assert main(["--stage", "test", "jobs", "run", "sms-dispatch", "--now", "yesterday"]) == 2
     assert capsys.readouterr().err.startswith("swreg: --now: ")
 

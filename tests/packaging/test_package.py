@@ -53,5 +53,17 @@ def test_the_package_fits_lambda_size_limits(package):
     for archive in _zips(package):
         with zipfile.ZipFile(archive) as zf:
             unzipped += sum(info.file_size for info in zf.infolist())
+    print({name: f"{size / MB:.1f} MB" for name, size in zipped.items()}, f"{unzipped / MB:.0f} MB unzipped")
     assert all(size < 50 * MB for size in zipped.values()), zipped
     assert unzipped < 250 * MB, f"{unzipped / MB:.0f} MB unzipped"
+
+
+def test_the_certificate_fonts_and_rendering_libraries_are_deployed(package):
+    names = set()
+    for archive in _zips(package):
+        with zipfile.ZipFile(archive) as zf:
+            names.update(zf.namelist())
+    for font in ("NotoSansSC-Regular.ttf", "HanaMinB.ttf", "NotoSansSC-OFL.txt", "HanaMinB-OFL.txt"):
+        assert f"chalicelib/assets/fonts/{font}" in names
+    for library in ("reportlab/pdfgen/canvas.py", "segno/__init__.py"):
+        assert any(name.endswith(library) for name in names), library

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Sequence
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.adapters.dynamo import codec
 from chalicelib.adapters.dynamo.applications import application_item, save_in_transaction
@@ -56,6 +56,16 @@ class DynamoCertificateRepository:
         """Newest first."""
         return [_certificate(item) for item in CertificateItem.by_holder.query(
             id_number, scan_index_forward=False, limit=HOLDER_LIMIT)]
+
+    def add(self, certificate: Certificate) -> bool:
+        """Store a certificate issued outside the job (the demo's); False when the number exists."""
+        try:
+            _item(certificate).save(condition=CertificateItem.registration_no.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def next_sequence(self, name: str) -> int:
         """An atomic ADD: concurrent callers never get the same value."""
