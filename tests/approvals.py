@@ -13,10 +13,17 @@ from chalicelib.domain.eligibility import RegistrationType, evaluate
 from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.register import Practitioner, Registration
-from chalicelib.domain.windows import Window
+from chalicelib.domain.windows import SHANGHAI, Window
 from tests.ids import make_id
 
 FORM = {"employer": "西城社工", "district": "西城区", "education": "本科", "pickup_method": "electronic"}
+
+
+def spring_window(deps, year: int) -> Window:
+    """`year`'s window, stored: 1 March 09:00 to 1 April 00:00, Beijing time."""
+    window = Window.create(year, datetime(year, 3, 1, 9, tzinfo=SHANGHAI), datetime(year, 4, 1, tzinfo=SHANGHAI))
+    deps.windows.put(window)
+    return window
 
 
 def id_photo_jpeg() -> bytes:

@@ -19,7 +19,7 @@ from chalicelib import bootstrap
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import REGISTRATION_NO
 from chalicelib.domain.eligibility import RegistrationType
-from chalicelib.domain.windows import SHANGHAI, Window
+from chalicelib.domain.windows import Window
 from chalicelib.services.certificates import issue_due
 from tests import approvals
 
@@ -29,11 +29,7 @@ NOTHING = {"issued": 0, "skipped": 0, "failed": 0, "more": False}
 
 @pytest.fixture
 def window(deps) -> Window:
-    from datetime import datetime
-    year = next(_YEARS)
-    opened = Window.create(year, datetime(year, 3, 1, 9, tzinfo=SHANGHAI), datetime(year, 4, 1, tzinfo=SHANGHAI))
-    deps.windows.put(opened)
-    return opened
+    return approvals.spring_window(deps, next(_YEARS))
 
 
 def _issued_messages(deps, application) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -19,26 +19,19 @@ from chalicelib.domain.eligibility import RegistrationType, evaluate
 from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.register import Practitioner
-from chalicelib.domain.windows import SHANGHAI, Window
+from chalicelib.domain.windows import Window
 from chalicelib.services.outbox import OutboxStatus
 from chalicelib.services.window_jobs import window_tick
+from tests import approvals
 from tests.ids import make_id
 
 _YEARS = iter(random.sample(range(2001, 2021, 2), 10))
 NOTHING = {"expired": 0, "reminded": 0, "skipped": 0}
-COMPLETE = {"employer": "西城社工", "district": "西城区", "education": "本科", "pickup_method": "electronic"}
 
 
 @pytest.fixture
 def window(deps) -> Window:
-    year = next(_YEARS)
-    opened = Window.create(year, datetime(year, 3, 1, 9, tzinfo=SHANGHAI), datetime(year, 4, 1, tzinfo=SHANGHAI))
-    deps.windows.put(opened)
-    return opened
-
-
-def _phone() -> str:
-    return f"137{uuid.uuid4().int % 10**8:08d}"
+    return approvals.spring_window(deps, next(_YEARS))
 
 
 def _application(deps, window: Window, status: ApplicationStatus = ApplicationStatus.DRAFT,
@@ -53,7 +46,7 @@ def _application(deps, window: Window, status: ApplicationStatus = ApplicationSt
     if fields:
         application.update_fields(fields, at, window)
     if status is not ApplicationStatus.DRAFT:
-        application.update_fields({"phone": _phone(), **COMPLETE}, at, window)
+        application.update_fields({"phone": approvals.phone(), **approvals.FORM}, at, window)
         for kind in application.required_materials:
             application.start_upload(kind, f"u-{kind.value}", at)
             application.record_material_ready(kind, f"u-{kind.value}", width=1200, height=1600, size_bytes=1,
@@ -80,7 +73,7 @@ def _texts_to(deps, phone: str, window: Window) -> list[str]:
 
 
 def test_a_draft_expires_when_its_window_closes_not_a_second_before(deps, window):
-    phone = _phone()
+    phone = approvals.phone()
     draft = _application(deps, window, fields={"phone": phone})
     close = window.closes_at
 
@@ -164,7 +157,7 @@ def test_each_run_does_bounded_work_and_the_next_run_continues(deps, window):
 
 
 def test_reminders_go_once_per_threshold_and_list_exactly_what_is_missing(deps, window):
-    phone = _phone()
+    phone = approvals.phone()
     draft = _application(deps, window, fields={"phone": phone, "employer": "西城社工", "pickup_method": "electronic"})
     rejected = _application(deps, window, ApplicationStatus.REJECTED)
     submitted = _application(deps, window, ApplicationStatus.SUBMITTED)
@@ -197,7 +190,7 @@ def test_reminders_go_once_per_threshold_and_list_exactly_what_is_missing(deps, 
 
 
 def test_a_reminder_lists_a_refused_material_until_it_is_uploaded_again(deps, window):
-    draft = _application(deps, window, fields={"phone": _phone(), **COMPLETE})
+    draft = _application(deps, window, fields={"phone": approvals.phone(), **approvals.FORM})
     at = window.opens_at + timedelta(days=2)
     for kind in draft.required_materials:
         draft.start_upload(kind, f"u-{kind.value}", at)
