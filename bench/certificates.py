@@ -54,7 +54,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import types  # noqa: E402
 import uuid  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
+from datetime import datetime  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("_stack", os.path.join(_HERE, "_stack.py"))
 _stack = importlib.util.module_from_spec(_spec)
@@ -92,49 +92,19 @@ print(imported - began, first - ready, second - first)
 """
 
 
-def open_window(deps, year: int):
-    from chalicelib.domain.windows import SHANGHAI, Window
-    window = Window.create(year, datetime(year, 3, 1, 9, tzinfo=SHANGHAI), datetime(year, 4, 1, tzinfo=SHANGHAI))
-    deps.windows.put(window)
-    return window
-
-
 def fill(deps, window, id_numbers, photo: bytes) -> list[str]:
-    """One approved application per ID number (as `tests/approvals.approved` builds them, but
-    with distinct ID numbers and the register upserted in one batch); their ids."""
-    from chalicelib.domain.application import Application, ApplicationStatus
-    from chalicelib.domain.eligibility import RegistrationType, evaluate
+    """One approved application per ID number (`tests/approvals.approve`, with distinct ID
+    numbers and the register upserted in one batch); their ids."""
     from chalicelib.domain.levels import Level
-    from chalicelib.domain.materials import MaterialKind
     from chalicelib.domain.register import Practitioner
-    from tests.approvals import FORM, phone
+    from tests import approvals
     people = []
     for i, id_number in enumerate(id_numbers):
         name = RARE_NAMES[(i // 50) % len(RARE_NAMES)] if i % 50 == 49 else NAMES[i % len(NAMES)]
         people.append(Practitioner(id_number, name, f"Z{uuid.uuid4().int % 10**9:09d}", Level.INTERMEDIATE,
                                    window.year - 1))
     deps.register.upsert_practitioners(people)
-    at = window.opens_at + timedelta(days=1)
-    ids = []
-    for person in people:
-        verdict = evaluate(person, [], [], window).verdict(RegistrationType.FIRST)
-        application = Application.start(uuid.uuid4().hex, person, verdict, window, at, actor="applicant")
-        application.update_fields({"phone": phone(), **FORM}, at, window)
-        photo_key = f"materials/{application.application_id}/id_photo/u1.jpg"
-        deps.files.write(photo_key, photo, "image/jpeg")
-        for material in application.required_materials:
-            key = photo_key if material is MaterialKind.ID_PHOTO else f"materials/{application.application_id}/x.jpg"
-            application.start_upload(material, f"u-{material.value}", at)
-            application.record_material_ready(material, f"u-{material.value}", width=413, height=626,
-                                              size_bytes=len(photo), sha256="0" * 64, object_key=key, now=at)
-        application.submit(at, window, declaration=True, actor="applicant")
-        application.claim("rev1", at)
-        application.approve("rev1", at)
-        application.pull_events()
-        deps.applications.add(application)
-        assert application.status is ApplicationStatus.APPROVED
-        ids.append(application.application_id)
-    return ids
+    return [approvals.approve(deps, person, window, photo=photo).application_id for person in people]
 
 
 def median_seconds(action, runs: int) -> float:
@@ -250,7 +220,8 @@ def main() -> int:
         photo = photos.normalise(photo_samples.camera_jpeg(4000, 3000), "id_photo").jpeg
         numbers = _stack.id_numbers(WARMUP + count)
         began = time.perf_counter()
-        warm_window, window = open_window(deps, WARMUP_YEAR), open_window(deps, YEAR)
+        from tests.approvals import spring_window
+        warm_window, window = spring_window(deps, WARMUP_YEAR), spring_window(deps, YEAR)
         fill(deps, warm_window, [next(numbers) for _ in range(WARMUP)], photo)
         ids = fill(deps, window, list(numbers), photo)
         print(f"filled {WARMUP} + {count:,} approved applications in {time.perf_counter() - began:.1f} s")

@@ -52,7 +52,15 @@ def approved(deps, window: Window, name: str = "周晓梅", *, kind: Registratio
              registered_in: int | None = None, at: datetime | None = None) -> Application:
     """An approved application of `kind` in `window`, stored; `reissue` is for a lost certificate."""
     person = practitioner(deps, window, name, registered_in=registered_in)
+    return approve(deps, person, window, kind=kind, at=at)
+
+
+def approve(deps, person: Practitioner, window: Window, *, kind: RegistrationType = RegistrationType.FIRST,
+            at: datetime | None = None, photo: bytes | None = None) -> Application:
+    """`person` (already in the register) applies, submits and is approved; stored with `photo`
+    (default: `id_photo_jpeg()`) as the ID photo in S3."""
     at = at or window.opens_at + timedelta(days=1)
+    photo = photo or id_photo_jpeg()
     verdict = evaluate(person, deps.register.registrations_of(person.id_number), [], window).verdict(kind)
     application = Application.start(uuid.uuid4().hex, person, verdict, window, at, actor="applicant")
     fields = {"phone": phone(), **FORM}
@@ -60,12 +68,12 @@ def approved(deps, window: Window, name: str = "周晓梅", *, kind: Registratio
         fields["reissue_reason"] = "lost"
     application.update_fields(fields, at, window)
     photo_key = f"materials/{application.application_id}/id_photo/u1.jpg"
-    deps.files.write(photo_key, id_photo_jpeg(), "image/jpeg")
+    deps.files.write(photo_key, photo, "image/jpeg")
     for material in application.required_materials:
         key = photo_key if material is MaterialKind.ID_PHOTO else f"materials/{application.application_id}/x.jpg"
         application.start_upload(material, f"u-{material.value}", at)
-        application.record_material_ready(material, f"u-{material.value}", width=413, height=626, size_bytes=1,
-                                          sha256="0" * 64, object_key=key, now=at)
+        application.record_material_ready(material, f"u-{material.value}", width=413, height=626,
+                                          size_bytes=len(photo), sha256="0" * 64, object_key=key, now=at)
     application.submit(at, window, declaration=True, actor="applicant")
     application.claim("rev1", at)
     application.approve("rev1", at)

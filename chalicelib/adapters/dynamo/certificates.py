@@ -16,7 +16,8 @@ from pynamodb.exceptions import PutError, UpdateError
 from chalicelib.adapters.dynamo import codec
 from chalicelib.adapters.dynamo.applications import application_item, save_in_transaction
 from chalicelib.adapters.dynamo.keys import sortable
-from chalicelib.adapters.dynamo.models import CertificateItem, CounterItem, RegistrationItem
+from chalicelib.adapters.dynamo.models import CertificateItem, CounterItem
+from chalicelib.adapters.dynamo.register import registration_item
 from chalicelib.domain.application import Application
 from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.errors import ConflictError, NotFoundError
@@ -81,8 +82,7 @@ class DynamoCertificateRepository:
         item = application_item(application)
         also = [(_item(certificate), CertificateItem.registration_no.does_not_exist())]
         if registration is not None:
-            also.append((RegistrationItem(registration.id_number, registration.registration_year,
-                                          registration_no=registration.registration_no, updated_at=now), None))
+            also.append((registration_item(registration, now), None))
         save_in_transaction(self._region, item, messages, sms, also)
         application.version = int(item.version)
 

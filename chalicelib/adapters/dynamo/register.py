@@ -40,7 +40,7 @@ def _practitioner(item: PractitionerItem) -> Practitioner:
                         level=Level(item.level), qualification_year=int(item.qualification_year))
 
 
-def _registration_item(row: Registration, now: datetime) -> RegistrationItem:
+def registration_item(row: Registration, now: datetime) -> RegistrationItem:
     return RegistrationItem(row.id_number, row.registration_year,
                             registration_no=row.registration_no, updated_at=now)
 
@@ -78,7 +78,7 @@ class DynamoRegisterRepository:
                        key=lambda item: item.id_number)
 
     def upsert_registrations(self, rows: Sequence[Registration]) -> UpsertCounts:
-        return _upsert(RegistrationItem, rows, _registration_item, _registration,
+        return _upsert(RegistrationItem, rows, registration_item, _registration,
                        key=lambda item: (item.id_number, int(item.registration_year)))
 
     def upsert_ce_records(self, rows: Sequence[CeRecord]) -> UpsertCounts:
