@@ -135,6 +135,13 @@ class Deps:
         import hmac
         return hmac.new(self.signing_key, b"swreg sms codes", hashlib.sha256).digest()
 
+    @cached_property
+    def cursor_key(self) -> bytes:
+        """Signs page cursors (tamper-evident, bound to route and caller), derived like the pepper."""
+        import hashlib
+        import hmac
+        return hmac.new(self.signing_key, b"swreg page cursors", hashlib.sha256).digest()
+
     @property
     def health_probes(self) -> dict[str, Callable[[], None]]:
         return {"dynamodb": lambda: self.tables.probe(),

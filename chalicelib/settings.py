@@ -32,6 +32,11 @@ class Settings:
     debug: bool
     verify_base_url: str
     continuation: str = "none"
+    # Abuse limits (issue 12): failed logins per client address per hour, SMS sent
+    # by the whole service per hour, presigned upload URLs per material per day.
+    login_failures_per_ip_per_hour: int = 30
+    sms_per_hour: int = 3000
+    upload_urls_per_material_per_day: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -53,6 +58,8 @@ class Settings:
         continuation = env.get("SWREG_JOB_CONTINUATION", "none")
         if continuation not in ("lambda", "none"):
             raise SettingsError(f"SWREG_JOB_CONTINUATION must be 'lambda' or 'none', not {continuation!r}")
+        limits = {name: _positive_int(env, "SWREG_" + name.upper(), getattr(cls, name))
+                  for name in ("login_failures_per_ip_per_hour", "sms_per_hour", "upload_urls_per_material_per_day")}
         return cls(
             stage=env["SWREG_STAGE"],
             region=region,
@@ -65,4 +72,14 @@ class Settings:
             debug=env.get("SWREG_DEBUG", "false").lower() == "true",
             verify_base_url=env["SWREG_VERIFY_BASE_URL"].rstrip("/") + "/",
             continuation=continuation,
+            **limits,
         )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)

@@ -1,24 +1,31 @@
 """Domain errors: every refusal the rules can make, each with a stable code.
 
 The HTTP layer maps each class to a status in one place
-(`chalicelib/handlers/errors.py`); nothing matches on messages.
+(`chalicelib/handlers/errors.py`); nothing matches on messages. The message a
+person reads comes from `texts.ERRORS`, keyed by the code.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
+from chalicelib.domain import texts
+
 
 class DomainError(Exception):
-    """Base of every expected refusal; `code` is UPPER_SNAKE and stable for clients."""
+    """Base of every expected refusal; `code` is UPPER_SNAKE and stable for clients.
+
+    `params` fill the code's message template in `texts.ERRORS`.
+    """
 
     code = "DOMAIN_ERROR"
 
-    def __init__(self, message: str, *, code: str | None = None,
-                 details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, legacy_message: str | None = None, *, code: str | None = None,
+                 details: Mapping[str, Any] | None = None, **params: object) -> None:
+        # TRANSITIONAL (issue 12): `legacy_message` goes once every raise names a code in texts.ERRORS.
         if code is not None:
             self.code = code
+        self.message = legacy_message or texts.error_message(self.code, **params)
+        super().__init__(self.message)
         self.details: dict[str, Any] = dict(details or {})
 
 
@@ -51,9 +58,10 @@ class InvalidTransitionError(ConflictError):
 
     code = "INVALID_TRANSITION"
 
-    def __init__(self, current: str, target: str, message: str | None = None) -> None:
-        super().__init__(message or f"cannot move from {current} to {target}",
-                         details={"current": current, "target": target})
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(details={"current": current, "target": target},
+                         current=texts.STATE_LABELS.get(current, current),
+                         target=texts.MOVE_LABELS.get(target, target))
         self.current = current
         self.target = target
 
@@ -81,6 +89,17 @@ class RateLimitedError(DomainError):
 
     code = "RATE_LIMITED"
 
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
-        super().__init__(message, code=code, details={"retry_after": retry_after})
+    def __init__(self, legacy_message: str | None = None, *, retry_after: int, code: str | None = None,
+                 **params: object) -> None:
+        super().__init__(legacy_message, code=code, details={"retry_after": retry_after}, **params)
+        self.retry_after = retry_after
+
+
+class ServiceBusyError(DomainError):
+    """AWS is throttling us or failing for a moment; the client should retry after `retry_after` s."""
+
+    code = "SERVICE_BUSY"
+
+    def __init__(self, *, retry_after: int = 2) -> None:
+        super().__init__(details={"retry_after": retry_after}, retry_after=retry_after)
         self.retry_after = retry_after

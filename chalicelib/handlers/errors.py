@@ -35,6 +35,7 @@ STATUS = {
     errors.ValidationError: 422,
     errors.RuleViolationError: 422,
     errors.RateLimitedError: 429,
+    errors.ServiceBusyError: 503,
 }
 
 
@@ -46,7 +47,8 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 
 def to_response(exc: errors.DomainError) -> Response:
     status = next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), 422)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimitedError) else None
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return error_response(status, exc.code, exc.message, exc.details, headers)
 
 
