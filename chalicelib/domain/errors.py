@@ -91,7 +91,8 @@ class RateLimitedError(DomainError):
 
     def __init__(self, legacy_message: str | None = None, *, retry_after: int, code: str | None = None,
                  **params: object) -> None:
-        super().__init__(legacy_message, code=code, details={"retry_after": retry_after}, **params)
+        super().__init__(legacy_message, code=code, details={"retry_after": retry_after},
+                         retry_after=retry_after, **params)
         self.retry_after = retry_after
 
 

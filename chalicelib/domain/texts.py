@@ -29,10 +29,14 @@ ERRORS: dict[str, str] = {
     "SERVICE_BUSY": "系统繁忙，请{retry_after}秒后重试。",
     # --- cursors and paging ----------------------------------------------------------
     # --- auth: sign-up, login, SMS codes, staff accounts -----------------------------
+    "SMS_TOO_FREQUENT": "验证码发送过于频繁，请{retry_after}秒后再试。",
+    "SMS_PHONE_DAILY_CAP": "该手机号今日获取验证码次数已达上限，请明天再试。",
+    "SMS_IP_DAILY_CAP": "今日获取验证码次数已达上限，请明天再试。",
     # --- uploads and materials -------------------------------------------------------
     # --- applications (domain rules) -------------------------------------------------
     # --- review ----------------------------------------------------------------------
     # --- certificates, jobs, outbox, imports -----------------------------------------
+    "VERIFY_TOO_FREQUENT": "查询过于频繁，请{retry_after}秒后再试。",
 }
 
 # Labels of states, for messages that name where something stands (申请当前状态为“已提交”).

@@ -41,11 +41,11 @@ def request_sms_code(deps, body: dict, source_ip: str, now: datetime) -> None:
     except ValueError:
         raise ValidationError("bad purpose", details={"purpose": "用途只能是 login 或 signup"}) from None
     day = now.astimezone(SHANGHAI).date().isoformat()
-    enforce_rate_limit(deps, f"sms-cooldown#{phone}", 1, now + credentials.SMS_COOLDOWN, now, "验证码发送过于频繁，请稍后再试")
+    enforce_rate_limit(deps, f"sms-cooldown#{phone}", 1, now + credentials.SMS_COOLDOWN, now, "SMS_TOO_FREQUENT")
     enforce_rate_limit(deps, f"sms-phone#{phone}#{day}", credentials.SMS_DAILY_CAP_PER_PHONE, _next_midnight(now), now,
-             "该手机号今日获取验证码次数已达上限")
+             "SMS_PHONE_DAILY_CAP")
     enforce_rate_limit(deps, f"sms-ip#{source_ip}#{day}", credentials.SMS_DAILY_CAP_PER_IP, _next_midnight(now), now,
-             "今日获取验证码次数已达上限")
+             "SMS_IP_DAILY_CAP")
     code = credentials.new_sms_code()
     deps.sms_codes.put(_code_key(purpose, phone), credentials.hash_sms_code(code, phone, purpose, deps.pepper),
                        now + credentials.SMS_CODE_TTL)

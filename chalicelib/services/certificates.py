@@ -150,7 +150,7 @@ def verify(deps, registration_no: str, source_ip: str, now: datetime) -> dict:
     costs the same one key lookup as a known one (NotFoundError)."""
     minute = now.replace(second=0, microsecond=0)
     enforce_rate_limit(deps, f"verify#{source_ip}#{minute:%Y%m%d%H%M}", VERIFY_LIMIT_PER_MINUTE,
-                       minute + timedelta(minutes=1), now, "查询过于频繁，请稍后再试")
+                       minute + timedelta(minutes=1), now, "VERIFY_TOO_FREQUENT")
     plausible = _PLAUSIBLE_NUMBER.fullmatch(registration_no) is not None
     certificate = deps.certificates.get(registration_no if plausible else "-")
     status = certificate.status(now) if certificate is not None else None

@@ -6,10 +6,10 @@ from datetime import datetime
 from chalicelib.domain.errors import RateLimitedError
 
 
-def enforce_rate_limit(deps, key: str, limit: int, resets_at: datetime, now: datetime, message: str) -> None:
+def enforce_rate_limit(deps, key: str, limit: int, resets_at: datetime, now: datetime, code: str) -> None:
     """Count one use of `key` (at most `limit` until `resets_at`); raises RateLimitedError
-    with the seconds until the reset when the limit is reached."""
+    `code` (its message in texts.ERRORS) with the seconds until the reset when the limit is reached."""
     blocked_until = deps.rate_limiter.take(key, limit, resets_at, now)
     if blocked_until is not None:
         retry_after = max(1, int((blocked_until - now).total_seconds() + 0.999))
-        raise RateLimitedError(message, retry_after=retry_after)
+        raise RateLimitedError(code=code, retry_after=retry_after)
