@@ -4,18 +4,19 @@ from chalice import Chalice, Cron, Rate
 from chalicelib.handlers import errors, jobs, uploads
 from chalicelib.handlers.applicant import applicant
 from chalicelib.handlers.auth import auth
-from chalicelib.handlers.guard import guard
 from chalicelib.handlers.public import public
+from chalicelib.handlers.requests import edge
 from chalicelib.handlers.review import review
 from chalicelib.observability import observe
 from chalicelib.settings import UPLOADS_PREFIX, Settings
 
 settings = Settings.from_env()
 
-app = Chalice(app_name="swreg")
-app.debug = settings.debug
+# Chalice's own log setup would pin the "swreg" logger — Powertools' too — at ERROR
+# (or DEBUG): keep it off so POWERTOOLS_LOG_LEVEL decides, and warnings reach the logs.
+app = Chalice(app_name="swreg", debug=settings.debug, configure_logs=False)
 app.register_middleware(observe, "all")
-app.register_blueprint(guard)
+app.register_middleware(edge(app), "http")
 app.register_blueprint(public)
 app.register_blueprint(auth)
 app.register_blueprint(applicant)

@@ -32,7 +32,7 @@ TYPES = ("first", "renewal", "late", "reissue")
 def fill(deps, count: int, start: int) -> None:
     """Write `count` applications (raw batch writes of real serialised items)."""
     import boto3
-    from chalicelib.adapters.dynamo.applications import _item
+    from chalicelib.adapters.dynamo.applications import application_item as _item
     from chalicelib.domain.application import Application, ApplicationStatus
     from chalicelib.domain.eligibility import RegistrationType, evaluate
     from chalicelib.domain.levels import Level
@@ -68,15 +68,15 @@ def _flush(client, table, requests) -> None:
 
 def measure(deps, label: str) -> None:
     import boto3
-    from chalicelib.adapters.dynamo.keys import decode_cursor
+    from chalicelib.adapters.dynamo.keys import id_in
     from chalicelib.domain.application import ApplicationStatus
     client = boto3.client("dynamodb", region_name=deps.settings.region)
     table = deps.settings.table_prefix + "applications"
     for _ in range(50):  # warm the JVM's JIT so the first size measured is not penalised
         first = deps.applications.queue_page(2030, ApplicationStatus.SUBMITTED, None, None, 25)
-    cursor = first.cursor
+    cursor = first.position
     for _ in range(3):  # a middle page (1,000 applications hold 8 pages of submitted ones)
-        cursor = deps.applications.queue_page(2030, ApplicationStatus.SUBMITTED, None, cursor, 25).cursor
+        cursor = deps.applications.queue_page(2030, ApplicationStatus.SUBMITTED, None, cursor, 25).position
     for name, start in (("first page", None), ("middle page", cursor)):
         timings = []
         for _ in range(7):
@@ -86,7 +86,8 @@ def measure(deps, label: str) -> None:
         query = {"TableName": table, "IndexName": "by_queue", "Limit": 25, "ReturnConsumedCapacity": "TOTAL",
                  "KeyConditionExpression": "queue_key = :k", "ExpressionAttributeValues": {":k": {"S": "2030#submitted"}}}
         if start:
-            query["ExclusiveStartKey"] = {k: v for k, v in decode_cursor(start).items()}
+            query["ExclusiveStartKey"] = {"application_id": {"S": id_in(start)}, "queue_key": {"S": "2030#submitted"},
+                                          "queue_sort": {"S": start}}
         page = client.query(**query)
         units = page["ConsumedCapacity"]["CapacityUnits"]
         keys = [{"application_id": item["application_id"]} for item in page["Items"]]

@@ -128,19 +128,27 @@ class Deps:
         from chalicelib.adapters.tokens import TokenService
         return TokenService(self.signing_key)
 
-    @cached_property
-    def pepper(self) -> bytes:
-        """Keys the SMS-code hashes, derived from the signing key (one secret to manage)."""
+    def _derived_key(self, purpose: bytes) -> bytes:
+        """A key for one purpose, derived from the signing key (one secret to manage)."""
         import hashlib
         import hmac
-        return hmac.new(self.signing_key, b"swreg sms codes", hashlib.sha256).digest()
+        return hmac.new(self.signing_key, purpose, hashlib.sha256).digest()
+
+    @cached_property
+    def pepper(self) -> bytes:
+        """Keys the SMS-code hashes."""
+        return self._derived_key(b"swreg sms codes")
 
     @cached_property
     def cursor_key(self) -> bytes:
-        """Signs page cursors (tamper-evident, bound to route and caller), derived like the pepper."""
-        import hashlib
-        import hmac
-        return hmac.new(self.signing_key, b"swreg page cursors", hashlib.sha256).digest()
+        """Signs page cursors (tamper-evident, bound to route and caller)."""
+        return self._derived_key(b"swreg page cursors")
+
+    @cached_property
+    def upload_key(self) -> bytes:
+        """Signs the upload keys handed out in presigned POSTs."""
+        return self._derived_key(b"swreg upload keys")
+
 
     @property
     def health_probes(self) -> dict[str, Callable[[], None]]:

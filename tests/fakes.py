@@ -6,11 +6,23 @@ these and on the DynamoDB repositories, so they cannot drift apart.
 from __future__ import annotations
 
 import copy
+import uuid
 from typing import Sequence
 
+from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.register import ce_record_key
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
-from chalicelib.domain.ports import Page, UpsertCounts
+from chalicelib.domain.ports import AuditEntry, Page, UpsertCounts
+
+
+def _page(keyed: list[tuple[str, object]], position: str | None, limit: int, newest_first: bool) -> Page:
+    """Pages by sort key the way a DynamoDB query does: start after `position`, and the
+    position of a page is its last item's key (None when nothing follows)."""
+    ordered = sorted(keyed, key=lambda pair: pair[0], reverse=newest_first)
+    if position is not None:
+        ordered = [pair for pair in ordered if (pair[0] < position if newest_first else pair[0] > position)]
+    page = ordered[:limit]
+    return Page([copy.deepcopy(item) for _, item in page], page[-1][0] if len(ordered) > limit else None)
 
 
 def _upsert(store: dict, rows: Sequence, key) -> UpsertCounts:
@@ -73,13 +85,13 @@ class FakeApplicationRepository:
 
     def get(self, application_id):
         if application_id not in self.items:
-            raise NotFoundError("申请不存在")
+            raise NotFoundError()
         return copy.deepcopy(self.items[application_id])
 
     def add(self, application):
         live_key = (application.id_number, application.window_year)
         if live_key in self.live or application.application_id in self.items:
-            raise ConflictError("本年度已有登记申请", code="LIVE_APPLICATION_EXISTS")
+            raise ConflictError(code="LIVE_APPLICATION_EXISTS")
         self.live[live_key] = application.application_id
         application.version = 1
         self.items[application.application_id] = copy.deepcopy(application)
@@ -87,17 +99,32 @@ class FakeApplicationRepository:
     def save(self, application):
         stored = self.items.get(application.application_id)
         if stored is None or stored.version != application.version:
-            raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试")
+            raise ConcurrentUpdateError()
         application.version += 1
         self.items[application.application_id] = copy.deepcopy(application)
 
-    def list_for_applicant(self, id_number, cursor, limit):
-        mine = sorted((a for a in self.items.values() if a.id_number == id_number),
-                      key=lambda a: (a.created_at, a.application_id), reverse=True)
-        start = int(cursor or 0)
-        page = [copy.deepcopy(a) for a in mine[start:start + limit]]
-        more = start + limit < len(mine)
-        return Page(page, str(start + limit) if more else None)
+    def list_for_applicant(self, id_number, position, limit):
+        mine = [(f"{sortable(a.created_at)}#{a.application_id}", a)
+                for a in self.items.values() if a.id_number == id_number]
+        return _page(mine, position, limit, newest_first=True)
+
+    def queue_page(self, year, status, kind, position, limit):
+        queued = [(f"{sortable(a.submitted_at or a.created_at)}#{a.application_id}", a)
+                  for a in self.items.values()
+                  if a.window_year == year and a.status is status and (kind is None or a.type is kind)]
+        return _page(queued, position, limit, newest_first=False)
+
+
+class FakeAuditLog:
+    def __init__(self) -> None:
+        self.entries: dict[str, list[tuple[str, AuditEntry]]] = {}
+
+    def record(self, subject, actor, action, at):
+        key = f"{sortable(at)}#{uuid.uuid4().hex[:8]}"
+        self.entries.setdefault(subject, []).append((key, AuditEntry(at, actor, action)))
+
+    def page(self, subject, position, limit):
+        return _page(self.entries.get(subject, []), position, limit, newest_first=True)
 
 
 class FakeAccountRepository:
@@ -106,5 +133,5 @@ class FakeAccountRepository:
 
     def create(self, account, unique):
         if account.login_key in self.created:
-            raise ConflictError("账号已存在", code=unique.get(account.login_key, "ACCOUNT_EXISTS"))
+            raise ConflictError(code=unique.get(account.login_key, "ACCOUNT_EXISTS"))
         self.created[account.login_key] = account

@@ -33,11 +33,11 @@ _KEY_PARAMETER_MAX_AGE = 300
 
 
 def _invalid() -> AuthenticationError:
-    return AuthenticationError("登录凭证无效，请重新登录", code="INVALID_TOKEN")
+    return AuthenticationError(code="INVALID_TOKEN")
 
 
 def _expired() -> AuthenticationError:
-    return AuthenticationError("登录已过期，请重新登录", code="TOKEN_EXPIRED")
+    return AuthenticationError(code="TOKEN_EXPIRED")
 
 
 def _is_time(value: object) -> bool:

@@ -41,7 +41,7 @@ def _run_job(args, deps) -> int:
     try:
         at = parse_window_time(args.now, field="now") if args.now else datetime.now(timezone.utc)
     except ValidationError as exc:
-        print(f"swreg: --now: {exc.message}", file=sys.stderr)
+        print(f"swreg: --now: {exc.details.get('now', exc.message)}", file=sys.stderr)
         return 2
     summary = jobs.run(args.name, deps, at)
     print(f"{args.name} as of {at.isoformat(timespec='seconds')}: "

@@ -22,8 +22,11 @@ def run_revoke(args, deps) -> int:
     actor = f"operator:{getpass.getuser()}"
     try:
         revoked = certificates.revoke(deps, args.registration_no, args.reason, actor, datetime.now(timezone.utc))
-    except (NotFoundError, ValidationError, ConflictError) as exc:
-        print(f"swreg: {exc.message}", file=sys.stderr)
+    except ValidationError as exc:
+        print(f"swreg: --reason: {exc.details.get('reason', exc.message)}", file=sys.stderr)
+        return 2
+    except (NotFoundError, ConflictError) as exc:
+        print(f"swreg: {args.registration_no}: {exc.message}", file=sys.stderr)
         return 2
     print(f"{revoked.registration_no} revoked at {revoked.revoked_at.isoformat(timespec='seconds')}: "
           f"{revoked.revocation_reason}")

@@ -1,4 +1,4 @@
-"""`swreg reviewer add|disable`: staff accounts for reviewers and admins."""
+"""`swreg reviewer add|disable|unlock`: staff accounts for reviewers and admins."""
 from __future__ import annotations
 
 import getpass
@@ -18,6 +18,9 @@ def add_commands(commands) -> None:
     disable = actions.add_parser("disable", help="stop a reviewer from logging in")
     disable.add_argument("username")
     disable.set_defaults(handler=run_disable)
+    unlock = actions.add_parser("unlock", help="lift a reviewer's password lockout (from every address)")
+    unlock.add_argument("username")
+    unlock.set_defaults(handler=run_unlock)
 
 
 def _read_password() -> str:
@@ -46,4 +49,14 @@ def run_disable(args, deps) -> int:
         print(f"swreg: {exc.message}", file=sys.stderr)
         return 2
     print(f"{args.username} disabled")
+    return 0
+
+
+def run_unlock(args, deps) -> int:
+    try:
+        staff.unlock_staff(deps, args.username)
+    except NotFoundError as exc:
+        print(f"swreg: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"{args.username} unlocked")
     return 0

@@ -143,7 +143,7 @@ def _blank(raw: object) -> bool:
 
 
 def _refuse(field_name: str, reason: str) -> ValidationError:
-    return ValidationError(reason, details={field_name: reason})
+    return ValidationError(details={field_name: reason})
 
 
 @dataclass
@@ -183,6 +183,8 @@ class Application:
     reserved_registration_no: str | None = None
     # The reminder thresholds (days before the window closes) already sent: each goes at most once.
     reminders_sent: tuple[int, ...] = ()
+    # Per material kind, the issue time an arriving upload must not predate (see `start_upload`).
+    upload_floors: dict[MaterialKind, datetime] = field(default_factory=dict)
     events: list[ApplicationEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -195,10 +197,11 @@ class Application:
         When only one reissue reason is possible (never registered) it is pre-filled.
         """
         if not verdict.eligible:
-            raise RuleViolationError(verdict.reason, code="TYPE_NOT_ELIGIBLE", details={"type": verdict.reason})
+            raise RuleViolationError(code="TYPE_NOT_ELIGIBLE", details={"type": verdict.reason},
+                                     reason=verdict.reason)
         if not window.is_open(now):
             reason = f"{window.year}年度登记不在开放时间内"
-            raise RuleViolationError(reason, code="WINDOW_CLOSED", details={"window": reason})
+            raise RuleViolationError(code="WINDOW_CLOSED", details={"window": reason}, year=window.year)
         reasons = allowed_reissue_reasons(verdict)
         return cls(
             application_id=application_id, id_number=practitioner.id_number, name=practitioner.name,
@@ -282,7 +285,7 @@ class Application:
                 except ValidationError as exc:
                     problems.update(exc.details)
         if problems:
-            raise ValidationError("部分信息填写有误", details=problems)
+            raise ValidationError(details=problems)
         self._touch(now)
         self.fields = replace(self.fields, **updates)
 
@@ -340,7 +343,7 @@ class Application:
             except ValidationError as exc:
                 problems.update(exc.details)
         if problems:
-            raise ValidationError("邮寄地址填写有误", details=problems)
+            raise ValidationError(details=problems)
         return replace(self.fields.mailing_address or MailingAddress(), **parts)
 
     @staticmethod
@@ -358,17 +361,37 @@ class Application:
 
     # --- materials ---------------------------------------------------------------
 
-    def start_upload(self, kind: MaterialKind | str, upload_id: str, now: datetime) -> Material:
-        """A new upload replaces the slot's material, which waits (pending) for the photo pipeline.
+    def allow_upload(self, kind: MaterialKind | str) -> MaterialKind:
+        """Check, changing nothing, that a photo of `kind` may be uploaded now. Asking for an
+        upload URL leaves the slot as it is: only an object that arrives (`start_upload`) replaces it.
 
         Raises ConflictError NOT_EDITABLE after submit and RuleViolationError
         MATERIAL_NOT_ALLOWED for a kind this application neither needs nor accepts.
         """
         self._require_editable_state()
-        kind = self._allowed_kind(kind)
+        return self._allowed_kind(kind)
+
+    def start_upload(self, kind: MaterialKind | str, upload_id: str, now: datetime, *,
+                     issued_at: datetime | None = None) -> Material | None:
+        """An uploaded object arrived: it replaces the slot's material, which waits (pending) for
+        the photo pipeline. `issued_at` is when its upload URL was issued (default `now`).
+
+        None, and no change, when the upload is already the slot's current one, or is stale:
+        issued before the slot's floor — the issue time of the upload that last arrived, or the
+        moment the material was removed or attached. So an older upload whose event S3 delivers
+        late never replaces a newer photo, nor brings back one the applicant removed.
+        Same refusals as `allow_upload`.
+        """
+        kind = self.allow_upload(kind)
+        issued_at = issued_at or now
+        current = self.materials.get(kind)
+        floor = self.upload_floors.get(kind)
+        if (current is not None and current.upload_id == upload_id) or (floor is not None and issued_at < floor):
+            return None
         material = Material(kind, MaterialStatus.PENDING, upload_id, updated_at=now)
         self._touch(now)
         self.materials[kind] = material
+        self.upload_floors[kind] = issued_at
         return material
 
     def record_material_ready(self, kind: MaterialKind | str, upload_id: str, *, width: int, height: int,
@@ -408,10 +431,12 @@ class Application:
         return True
 
     def remove_material(self, kind: MaterialKind | str, now: datetime) -> bool:
-        """The "×" on a photo; True when there was one. Same refusals as `start_upload`."""
-        self._require_editable_state()
-        kind = self._allowed_kind(kind)
+        """The "×" on a photo; True when there was one. Every upload issued before `now` becomes
+        stale (see `start_upload`): a late event cannot bring the photo back. Same refusals as
+        `allow_upload`."""
+        kind = self.allow_upload(kind)
         self._touch(now)
+        self.upload_floors[kind] = now
         return self.materials.pop(kind, None) is not None
 
     def _pending(self, kind: MaterialKind | str, upload_id: str) -> Material | None:
@@ -428,11 +453,12 @@ class Application:
         try:
             kind = MaterialKind(kind)
         except ValueError:
-            raise RuleViolationError("没有这种材料", code="MATERIAL_NOT_ALLOWED",
-                                     details={"kind": "没有这种材料"}) from None
+            raise RuleViolationError(code="MATERIAL_NOT_ALLOWED", details={"kind": "没有这种材料"},
+                                     type=self.type.chinese, material="这种材料") from None
         if kind not in self.allowed_materials:
-            reason = f"{self.type.chinese}不需要上传{kind.chinese}"
-            raise RuleViolationError(reason, code="MATERIAL_NOT_ALLOWED", details={"kind": reason})
+            raise RuleViolationError(code="MATERIAL_NOT_ALLOWED",
+                                     details={"kind": f"{self.type.chinese}不需要上传{kind.chinese}"},
+                                     type=self.type.chinese, material=kind.chinese)
         return kind
 
     # --- the lifecycle -----------------------------------------------------------
@@ -448,7 +474,7 @@ class Application:
             raise InvalidTransitionError(self.status.value, ApplicationStatus.SUBMITTED.value)
         problems = self._submit_problems(now, window, declaration)
         if problems:
-            raise RuleViolationError("申请信息不完整，不能提交", code="SUBMIT_INCOMPLETE", details=problems)
+            raise RuleViolationError(code="SUBMIT_INCOMPLETE", details=problems)
         resubmission = self.status is ApplicationStatus.REJECTED
         self._transition(ApplicationStatus.SUBMITTED, now, actor, "修改后重新提交" if resubmission else "提交申请")
         self.submitted_at = now
@@ -533,7 +559,7 @@ class Application:
         if self.status is ApplicationStatus.IN_REVIEW:
             holder = self.lease
             if holder is not None and holder.reviewer != reviewer and holder.is_live(now):
-                raise ConflictError(f"该申请正由{holder.reviewer}审核", code="CLAIMED",
+                raise ConflictError(code="CLAIMED", reviewer=holder.reviewer,
                                     details={"reviewer": holder.reviewer, "lease_until": holder.until.isoformat()})
             self._touch(now)
             if holder is None or holder.reviewer != reviewer:
@@ -574,7 +600,7 @@ class Application:
             except ValidationError as exc:
                 problems.update(exc.details)
         if problems:
-            raise ValidationError("审核意见填写有误", details=problems)
+            raise ValidationError(details=problems)
         self._transition(ApplicationStatus.REJECTED, now, reviewer, text)
         self._close_round(now, ReviewOutcome.REJECTED, text, tuple(parsed))
         self.events.append(ApplicationRejected(self.application_id, self.id_number, now,
@@ -595,9 +621,13 @@ class Application:
         return ReviewIssue(item, clean_text(note, field=f"{path}.note", label="说明", max_length=500))
 
     def expire(self, now: datetime, actor: str = "system") -> None:
-        """Draft or rejected → expired, when the window has closed (the caller's judgement)."""
-        self._transition(ApplicationStatus.EXPIRED, now, actor, "登记时间已结束，申请未提交")
-        self.events.append(ApplicationExpired(self.application_id, self.id_number, now))
+        """Draft or rejected → expired, when the window has closed (the caller's judgement).
+        The event says which, so a rejected applicant is told it was not resubmitted in time."""
+        after_rejection = self.status is ApplicationStatus.REJECTED
+        self._transition(ApplicationStatus.EXPIRED, now, actor,
+                         "登记时间已结束，申请未重新提交" if after_rejection else "登记时间已结束，申请未提交")
+        self.events.append(ApplicationExpired(self.application_id, self.id_number, now,
+                                              after_rejection=after_rejection))
 
     def remind(self, days_before: int, now: datetime, closes_at: datetime | None = None) -> bool:
         """Tell the applicant, `days_before` days ahead of the window's close (`closes_at`), what
@@ -617,7 +647,8 @@ class Application:
         self.reminders_sent = tuple(sorted({*self.reminders_sent, days_before}, reverse=True))
         self.events.append(ReminderDue(self.application_id, self.id_number, now, days_left=days_before,
                                        missing=tuple(item_label(item) for item in self.missing_for_submit()),
-                                       closes_at=closes_at))
+                                       closes_at=closes_at,
+                                       after_rejection=self.status is ApplicationStatus.REJECTED))
         return True
 
     def reserve_registration_no(self, number: str) -> str:
@@ -637,7 +668,7 @@ class Application:
             raise _refuse("registration_no", "请提供登记证书编号")
         registration_no = registration_no.strip()
         if self.reserved_registration_no not in (None, registration_no):
-            raise ConflictError("登记证书编号与预留编号不一致", code="REGISTRATION_NO_RESERVED",
+            raise ConflictError(code="REGISTRATION_NO_RESERVED", registration_no=self.reserved_registration_no,
                                 details={"registration_no": self.reserved_registration_no})
         self._transition(ApplicationStatus.CERTIFIED, now, actor, f"发放电子证书 {registration_no}")
         self.registration_no = registration_no
@@ -664,15 +695,15 @@ class Application:
 
     def _require_editable_state(self) -> None:
         if not self.is_editable:
-            reason = f"申请{self.status.chinese}，不能修改"
-            raise ConflictError(reason, code="NOT_EDITABLE", details={"status": self.status.value})
+            raise ConflictError(code="NOT_EDITABLE", details={"status": self.status.value},
+                                status=self.status.chinese)
 
     def _require_editable(self, now: datetime, window: Window) -> None:
         self._require_editable_state()
         if self.status is ApplicationStatus.REJECTED and (
                 window is None or window.year != self.window_year or not window.is_open(now)):
             reason = f"{self.window_year}年度登记已结束，不能再修改"
-            raise RuleViolationError(reason, code="WINDOW_CLOSED", details={"window": reason})
+            raise RuleViolationError(code="WINDOW_CLOSED", details={"window": reason}, year=self.window_year)
 
     def _require_decider(self, target: ApplicationStatus, reviewer: str) -> None:
         """Decision: a reviewer who does not hold the lease gets a ConflictError (409,
@@ -683,7 +714,7 @@ class Application:
         if self.status is not ApplicationStatus.IN_REVIEW:
             raise InvalidTransitionError(self.status.value, target.value)
         if self.lease is None or self.lease.reviewer != reviewer:
-            raise ConflictError("请先领取该申请再审核", code="NOT_CLAIMED",
+            raise ConflictError(code="NOT_CLAIMED",
                                 details={"reviewer": self.lease.reviewer if self.lease else None})
 
     def _update_round(self, **changes: Any) -> None:

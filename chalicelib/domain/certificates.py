@@ -97,10 +97,9 @@ class Certificate:
         """A revoked copy; revoking twice is a ConflictError (the first reason stands)."""
         text = reason.strip() if isinstance(reason, str) else ""
         if not text or len(text) > REVOCATION_REASON_MAX:
-            message = f"请填写注销原因（不超过{REVOCATION_REASON_MAX}字）"
-            raise ValidationError(message, details={"reason": message})
+            raise ValidationError(details={"reason": f"请填写注销原因（不超过{REVOCATION_REASON_MAX}字）"})
         if self.revoked_at is not None:
-            raise ConflictError("该证书已注销", code="ALREADY_REVOKED",
+            raise ConflictError(code="ALREADY_REVOKED",
                                 details={"revoked_at": self.revoked_at.isoformat()})
         return replace(self, revoked_at=now, revocation_reason=text)
 

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -50,6 +51,11 @@ SMS_DAILY_CAP_PER_IP = 50
 
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
+# A failure counter nobody touched for this long is dropped (DynamoDB TTL, lazily):
+# a typo a week does not add up to a lock.
+LOGIN_COUNTER_KEPT = timedelta(days=1)
+
+_SMS_CODE = re.compile(rf"[0-9]{{{SMS_CODE_DIGITS}}}")
 
 
 class SmsPurpose(StrEnum):
@@ -57,8 +63,27 @@ class SmsPurpose(StrEnum):
     LOGIN = "login"
 
 
+def parse_sms_purpose(raw: object) -> SmsPurpose | None:
+    """The purpose a client asked a code for; None when it named none (the service then
+    picks signup or login by whether the phone has an account). `reset` and
+    `change_phone` (SPEC §3) are not offered yet, so they are refused like any other word."""
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw in (SmsPurpose.SIGNUP.value, SmsPurpose.LOGIN.value):
+        return SmsPurpose(raw)
+    raise ValidationError(code="SMS_CODE_REQUEST_INVALID", details={"purpose": "用途只能是 signup 或 login，也可以不填"})
+
+
+def parse_sms_code(raw: object) -> str:
+    """The six digits as typed (surrounding spaces dropped); else a ValidationError naming `code`."""
+    code = raw.strip() if isinstance(raw, str) else ""
+    if not _SMS_CODE.fullmatch(code):
+        raise ValidationError(code="SMS_CODE_MALFORMED", details={"code": "请填写短信中的6位数字验证码"})
+    return code
+
+
 def _refuse(reason: str) -> ValidationError:
-    return ValidationError(reason, details={"password": reason})
+    return ValidationError(code="PASSWORD_POLICY", details={"password": reason})
 
 
 def check_password_policy(password: object) -> str:
@@ -139,29 +164,36 @@ def hash_sms_code(code: str, phone: str, purpose: SmsPurpose | str, pepper: byte
 
 
 @dataclass(frozen=True)
-class LoginState:
-    """Consecutive password failures of one account and the lock they earned.
+class LoginAttempt:
+    """One password try against one lock key, counted BEFORE the password is checked.
 
-    After LOGIN_MAX_FAILURES consecutive failures the account is locked for
-    LOGIN_LOCKOUT; a success resets the count. The lock is not extended by
-    tries made while it holds, so an attacker cannot keep an account locked
-    longer than one period per burst.
+    The lockout lives in an atomic counter per lock key (see
+    `accounts.login_lock_key`): each try adds one to it in a single conditional
+    write that is refused while the key is locked, and that write returns the new
+    count. `number` is that count, or None when the write was refused (locked).
+    Every decision below is taken on `number` alone, never on a value read
+    earlier, so tries sent in parallel cannot slip past the limit: between two
+    successes at most LOGIN_MAX_FAILURES passwords are checked, then the key is
+    locked for LOGIN_LOCKOUT. The lock write starts the count again from zero and
+    is refused while a lock holds, so tries during a lock neither extend it nor
+    count towards the next one, and a lock that has run out gives a fresh series.
+    A success resets the count.
     """
 
-    failures: int = 0
-    locked_until: datetime | None = None
+    number: int | None
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and now < self.locked_until
+    @property
+    def may_check_password(self) -> bool:
+        """False while locked, and for tries beyond the limit that raced the one that locks."""
+        return self.number is not None and self.number <= LOGIN_MAX_FAILURES
 
-    def after_failure(self, now: datetime) -> "LoginState":
-        if self.is_locked(now):
-            return self
-        # A lock that has run out gives a fresh series of tries.
-        failures = (0 if self.locked_until is not None else self.failures) + 1
-        if failures >= LOGIN_MAX_FAILURES:
-            return LoginState(failures, now + LOGIN_LOCKOUT)
-        return LoginState(failures, None)
+    @property
+    def locks_when_refused(self) -> bool:
+        """A refused try numbered LOGIN_MAX_FAILURES or later locks the key. The later numbers
+        matter only if the try that reached the limit never wrote its lock (a crash): then the
+        next one does, and the count cannot stay above the limit without a lock that runs out."""
+        return self.number is not None and self.number >= LOGIN_MAX_FAILURES
 
-    def after_success(self) -> "LoginState":
-        return LoginState()
+    @staticmethod
+    def lock_until(now: datetime) -> datetime:
+        return now + LOGIN_LOCKOUT

@@ -19,12 +19,11 @@ class DomainError(Exception):
 
     code = "DOMAIN_ERROR"
 
-    def __init__(self, legacy_message: str | None = None, *, code: str | None = None,
-                 details: Mapping[str, Any] | None = None, **params: object) -> None:
-        # TRANSITIONAL (issue 12): `legacy_message` goes once every raise names a code in texts.ERRORS.
+    def __init__(self, *, code: str | None = None, details: Mapping[str, Any] | None = None,
+                 **params: object) -> None:
         if code is not None:
             self.code = code
-        self.message = legacy_message or texts.error_message(self.code, **params)
+        self.message = texts.error_message(self.code, **params)
         super().__init__(self.message)
         self.details: dict[str, Any] = dict(details or {})
 
@@ -89,10 +88,8 @@ class RateLimitedError(DomainError):
 
     code = "RATE_LIMITED"
 
-    def __init__(self, legacy_message: str | None = None, *, retry_after: int, code: str | None = None,
-                 **params: object) -> None:
-        super().__init__(legacy_message, code=code, details={"retry_after": retry_after},
-                         retry_after=retry_after, **params)
+    def __init__(self, *, retry_after: int, code: str | None = None, **params: object) -> None:
+        super().__init__(code=code, details={"retry_after": retry_after}, retry_after=retry_after, **params)
         self.retry_after = retry_after
 
 

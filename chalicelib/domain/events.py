@@ -32,7 +32,10 @@ class ApplicationRejected(ApplicationEvent):
 
 @dataclass(frozen=True)
 class ApplicationExpired(ApplicationEvent):
-    pass
+    """The window closed on an application nobody submitted: a draft, or (`after_rejection`)
+    a rejected one that was not resubmitted in time — the applicant is told which."""
+
+    after_rejection: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,11 @@ class CertificateIssued(ApplicationEvent):
 
 @dataclass(frozen=True)
 class ReminderDue(ApplicationEvent):
-    """A draft (or a rejection not yet resubmitted) whose window closes within `days_left` days;
-    `missing` names, in Chinese, every field and material still in the way of submitting."""
+    """A draft (or, `after_rejection`, a rejection not yet resubmitted) whose window closes within
+    `days_left` days; `missing` names, in Chinese, every field and material still in the way of
+    submitting."""
 
     days_left: int
     missing: tuple[str, ...]
     closes_at: datetime | None = None
+    after_rejection: bool = False

@@ -44,7 +44,7 @@ BEIJING_DISTRICTS: tuple[str, ...] = (
 
 
 def _refuse(field: str, reason: str) -> ValidationError:
-    return ValidationError(reason, details={field: reason})
+    return ValidationError(details={field: reason})
 
 
 def _compact(raw: object, field: str, wrong_shape: str) -> str:

@@ -30,7 +30,7 @@ class Level(StrEnum):
         if level is not None:
             return level
         reason = "等级应为助理社会工作师、社会工作师或高级社会工作师（assistant / intermediate / senior）"
-        raise ValidationError(reason, details={field: reason})
+        raise ValidationError(details={field: reason})
 
 
 _CHINESE = {Level.ASSISTANT: "助理社会工作师", Level.INTERMEDIATE: "社会工作师", Level.SENIOR: "高级社会工作师"}

@@ -51,8 +51,11 @@ _STATUS_CHINESE = {MaterialStatus.PENDING: "处理中", MaterialStatus.READY: "�
 
 @dataclass(frozen=True)
 class Material:
-    """One material slot's current upload. A new upload replaces it whole; `upload_id`
-    tells a late pipeline result for an older upload from the current one."""
+    """One material slot's current upload. A new upload replaces it whole once its object
+    arrives (asking for an upload URL changes nothing); `upload_id` tells a late pipeline
+    result for an older upload from the current one. `object_key` is where the photo is:
+    the pipeline's own JPEG under `materials/`, or an attached e-certificate's PNG, which
+    the material only points to and never deletes."""
 
     kind: MaterialKind
     status: MaterialStatus

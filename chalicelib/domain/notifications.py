@@ -1,4 +1,4 @@
-"""What the applicant is told, in Chinese: one template per event, for 我的消息 and SMS alike.
+"""What the applicant is told, for 我的消息 and SMS alike: picks and fills a template of `texts.NOTICES`.
 
 Every status change that notifies someone is saved together with its
 `Message` and `Sms` rows (one transaction), so a notice is never lost or sent
@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from chalicelib.domain import texts
+from chalicelib.domain.application import item_label
 from chalicelib.domain.events import (
     ApplicationApproved,
     ApplicationEvent,
@@ -19,9 +21,12 @@ from chalicelib.domain.events import (
     CertificateIssued,
     ReminderDue,
 )
+from chalicelib.domain.review import ReviewIssue
 from chalicelib.domain.windows import SHANGHAI
 
-SIGNATURE = "【北京社工登记】"
+SIGNATURE = texts.SMS_SIGNATURE
+# Sentence-ending and clause punctuation a reviewer may have typed at the end of an opinion or note.
+_CLOSING = "。.．！!？?；;，,、：: \u3000"
 
 
 @dataclass(frozen=True)
@@ -52,44 +57,66 @@ def new_message_id(at: datetime) -> str:
 
 
 def _texts(event: ApplicationEvent) -> tuple[str, str] | None:
-    """(title, body) for an event; the SMS carries the body."""
+    """(title, body) for an event, from `texts.NOTICES`; the SMS carries the body."""
     if isinstance(event, ApplicationSubmitted):
-        return ("登记申请已提交", "您的登记申请已提交，请等待审核。审核结果将以短信和“我的消息”通知您。")
+        return texts.notice("ApplicationSubmitted")
     if isinstance(event, ApplicationApproved):
-        return ("您的登记申请通过", "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看。")
+        return texts.notice("ApplicationApproved")
     if isinstance(event, ApplicationRejected):
-        items = "；".join(f"{issue.item}：{issue.note}" if issue.note else issue.item for issue in event.issues)
-        detail = f"需要修改：{items}。" if items else ""
-        return ("您的登记申请不通过",
-                f"您的登记申请不通过。审核意见：{event.opinion}。{detail}请在登记时间内修改后重新提交。")
+        issues = texts.NOTICE_PARTS["issue_separator"].join(_issue(issue) for issue in event.issues)
+        if issues:
+            return texts.notice("ApplicationRejected.with_issues", opinion=_clause(event.opinion), issues=issues)
+        return texts.notice("ApplicationRejected", opinion=_clause(event.opinion))
     if isinstance(event, ApplicationExpired):
-        return ("登记申请已过期", "本年度登记时间已结束，您未提交的登记申请已过期。")
+        return texts.notice("ApplicationExpired.after_rejection" if event.after_rejection else "ApplicationExpired")
     if isinstance(event, ReminderDue):
-        return ("登记即将截止，请尽快提交", _reminder_body(event))
+        return _reminder(event)
     if isinstance(event, CertificateIssued):
-        return ("电子证书已生成",
-                f"您的电子证书已生成，登记证书编号{event.registration_no}，有效期至{event.valid_until}年。"
-                "请在“登记历史”中查看和下载。")
+        return texts.notice("CertificateIssued", registration_no=event.registration_no,
+                            valid_until=event.valid_until)
     return None
 
 
-def _reminder_body(event: ReminderDue) -> str:
+def _clause(text: str) -> str:
+    """Reviewer's text without its closing punctuation: the template supplies that, so an
+    opinion that ends in 。 is not followed by a second one."""
+    return text.strip().rstrip(_CLOSING).strip()
+
+
+def _label(item: str) -> str:
+    """The item's name as the applicant sees it on the form (两寸免冠照片, not `id_photo`)."""
+    try:
+        return item_label(item)
+    except ValueError:  # not a field or material of any application: show it as it was named
+        return item
+
+
+def _issue(issue: ReviewIssue) -> str:
+    note = _clause(issue.note or "")
+    if note:
+        return texts.NOTICE_PARTS["issue_with_note"].format(label=_label(issue.item), note=note)
+    return texts.NOTICE_PARTS["issue"].format(label=_label(issue.item))
+
+
+def _reminder(event: ReminderDue) -> tuple[str, str]:
     deadline = ""
     if event.closes_at is not None:
         at = event.closes_at.astimezone(SHANGHAI)
-        deadline = f"（{at.year}年{at.month}月{at.day}日{at:%H:%M}截止）"
-    lead = f"距本年度登记截止已不足{event.days_left}天{deadline}，您的登记申请尚未提交。"
-    if event.missing:
-        return lead + f"还需填写或上传：{'、'.join(event.missing)}。请补全后提交，截止时仍未提交的申请将过期。"
-    return lead + "信息已填写完整，请勾选“我保证上述所填信息均真实有效”后提交，截止时仍未提交的申请将过期。"
+        deadline = texts.NOTICE_PARTS["deadline"].format(year=at.year, month=at.month, day=at.day,
+                                                         time=f"{at:%H:%M}")
+    name = "ReminderDue" + (".after_rejection" if event.after_rejection else "")
+    if not event.missing:
+        return texts.notice(name + ".complete", days_left=event.days_left, deadline=deadline)
+    return texts.notice(name, days_left=event.days_left, deadline=deadline,
+                        missing=texts.NOTICE_PARTS["missing_separator"].join(event.missing))
 
 
 def notices_for(event: ApplicationEvent, phone: str | None) -> tuple[list[Message], list[Sms]]:
     """The message and SMS an event produces (none for events nobody is told about)."""
-    texts = _texts(event)
-    if texts is None:
+    notice = _texts(event)
+    if notice is None:
         return [], []
-    title, body = texts
+    title, body = notice
     message = Message(owner=event.id_number, message_id=new_message_id(event.at), title=title, body=body,
                       created_at=event.at, application_id=event.application_id)
     sms = [Sms(outbox_id=uuid.uuid4().hex, phone=phone, text=SIGNATURE + body, due_at=event.at)] if phone else []

@@ -7,10 +7,13 @@ honest against the real repositories.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
 
 if TYPE_CHECKING:
-    from chalicelib.domain.application import Application
+    from chalicelib.domain.application import Application, ApplicationStatus
+    from chalicelib.domain.eligibility import RegistrationType
+    from chalicelib.domain.notifications import Message
     from chalicelib.domain.register import CeRecord, Practitioner, Registration
     from chalicelib.domain.windows import Window
 
@@ -30,10 +33,26 @@ class UpsertCounts:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list; `cursor` is opaque and None on the last page."""
+    """One page of a list, and where the next one starts (None on the last page).
+
+    `position` is the sort-key value of the page's last item: a time and an
+    opaque id, never a partition value such as an ID number (the repository
+    re-derives that from its own arguments). Jobs pass it back as it is; the
+    HTTP edge seals it into a client cursor bound to the route and the caller
+    (`chalicelib/handlers/cursors.py`), so a client can neither read nor forge one.
+    """
 
     items: list
-    cursor: str | None
+    position: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what to a subject (an application id, `certificate#<no>`), and when."""
+
+    at: datetime
+    actor: str
+    action: str
 
 
 class RegisterRepository(Protocol):
@@ -42,9 +61,13 @@ class RegisterRepository(Protocol):
     def get_practitioner(self, id_number: str) -> "Practitioner | None": ...
 
     def registrations_of(self, id_number: str) -> list["Registration"]:
-        """Oldest first."""
+        """Oldest first. Unpaged on purpose: bounded by the register (at most one per
+        registration year, about one per three-year cycle: a career holds a dozen or
+        so), and only the operator's import adds any."""
 
-    def ce_records_of(self, id_number: str) -> list["CeRecord"]: ...
+    def ce_records_of(self, id_number: str) -> list["CeRecord"]:
+        """Unpaged on purpose: bounded by the register (a person's CE courses, tens per
+        career), written only by the operator's import, never by a request."""
 
     def upsert_practitioners(self, rows: Sequence["Practitioner"]) -> UpsertCounts:
         """Idempotent: writing the same rows twice changes nothing the second time.
@@ -78,5 +101,29 @@ class ApplicationRepository(Protocol):
         """Write back a loaded application. Raises ConcurrentUpdateError when someone
         else saved it since it was loaded (optimistic locking on `version`)."""
 
-    def list_for_applicant(self, id_number: str, cursor: str | None, limit: int) -> Page:
-        """The practitioner's applications, newest first."""
+    def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
+        """The practitioner's applications, newest first, `limit` at most per page."""
+
+    def queue_page(self, year: int, status: "ApplicationStatus", kind: "RegistrationType | None",
+                   position: str | None, limit: int) -> Page:
+        """A window's applications in one status (and type), oldest submission first."""
+
+
+class MessageRepository(Protocol):
+    def list(self, owner: str, position: str | None, limit: int) -> Page:
+        """One person's messages, newest first, `limit` at most per page."""
+
+    def unread_count(self, owner: str) -> int:
+        """Reads all of one person's messages: bounded (a few per application and year)."""
+
+    def mark_read(self, owner: str, message_id: str) -> "Message":
+        """Raises NotFoundError for another person's or an unknown message."""
+
+
+class AuditLog(Protocol):
+    """Append-only; it grows with every look at a file, so reads are paged."""
+
+    def record(self, subject: str, actor: str, action: str, at: datetime) -> None: ...
+
+    def page(self, subject: str, position: str | None, limit: int) -> Page:
+        """A subject's entries (`AuditEntry`), newest first, `limit` at most per page."""

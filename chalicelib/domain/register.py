@@ -70,7 +70,7 @@ class CeRecord:
 
 
 def _refuse(field: str, reason: str) -> ValidationError:
-    return ValidationError(reason, details={field: reason})
+    return ValidationError(details={field: reason})
 
 
 def _text(raw: object) -> str:
@@ -143,7 +143,7 @@ def _parse_row(row: Mapping[str, str], parsers: Mapping[str, Callable[[object], 
         except ValidationError as exc:
             problems.update(exc.details)
     if problems:
-        raise ValidationError("；".join(f"{k}: {v}" for k, v in problems.items()), details=problems)
+        raise ValidationError(details=problems)
     return values
 
 

@@ -39,7 +39,7 @@ class Window:
         if not problems and self.closes_at <= self.opens_at:
             problems["closes_at"] = "结束时间必须晚于开始时间"
         if problems:
-            raise ValidationError("登记时间设置无效", details=problems)
+            raise ValidationError(details=problems)
 
     @classmethod
     def create(cls, year: int, opens_at: datetime, closes_at: datetime) -> "Window":
@@ -69,11 +69,11 @@ def parse_window_time(iso: object, *, field: str = "time") -> datetime:
     (a bare date means its midnight there). Returned in Asia/Shanghai."""
     reason = "时间应为ISO 8601格式，例如 2022-03-01T09:00（无时区时按北京时间）"
     if not isinstance(iso, str) or not iso.strip():
-        raise ValidationError(reason, details={field: reason})
+        raise ValidationError(details={field: reason})
     try:
         moment = datetime.fromisoformat(iso.strip())
     except ValueError:
-        raise ValidationError(reason, details={field: reason}) from None
+        raise ValidationError(details={field: reason}) from None
     if moment.utcoffset() is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     return moment.astimezone(SHANGHAI)

@@ -5,7 +5,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
 from chalicelib.domain.accounts import Role
-from chalicelib.handlers import schemas, views
+from chalicelib.handlers import cursors, schemas, views
 from chalicelib.handlers.guard import bearer, signed_in
 from chalicelib.handlers.openapi import doc
 from chalicelib.handlers.requests import json_object, now
@@ -14,112 +14,139 @@ from chalicelib.services import certificates
 
 applicant = Blueprint(__name__)
 TAGS = ("applicant",)
-CURSOR = {"cursor": {"type": "string"}}
+CURSOR = {"cursor": cursors.QUERY_SCHEMA}
 
 
 def _me():
     return signed_in(applicant.current_request, Role.APPLICANT)
 
 
-def _cursor() -> str | None:
-    return (applicant.current_request.query_params or {}).get("cursor")
+def _cursor(route: str, me) -> str | None:
+    """The page position in `?cursor=`: 400 BAD_CURSOR unless `route` sealed it for `me`."""
+    return cursors.opened(applicant.current_request, route=route, caller=me.account_id)
 
 
-@applicant.route("/me", methods=["GET"], authorizer=bearer)
+def _sealed(position: str | None, route: str, me) -> str | None:
+    return cursors.sealed(position, route=route, caller=me.account_id)
+
+
+@applicant.route("/me", methods=["GET"])
+@bearer
 @doc("My profile from the register: name, masked ID, certificate, registrations, CE hours", tags=TAGS)
 def me():
     return views.profile(service.profile(bootstrap.deps(), _me()))
 
 
-@applicant.route("/me/eligibility", methods=["GET"], authorizer=bearer)
+@applicant.route("/me/eligibility", methods=["GET"])
+@bearer
 @doc("Which of the four registration types apply in the open window, with reasons", tags=TAGS)
 def my_eligibility():
     return views.eligibility(service.eligibility(bootstrap.deps(), _me(), now()))
 
 
-@applicant.route("/applications", methods=["POST"], authorizer=bearer)
+@applicant.route("/applications", methods=["POST"])
+@bearer
 @doc("Start a draft application of a type", status=201, request=schemas.CREATE_APPLICATION,
      response=schemas.APPLICATION, errors=(409,), tags=TAGS)
 def create_application():
-    body = json_object(applicant.current_request, allowed=frozenset({"type"}))
-    created = service.create_application(bootstrap.deps(), _me(), body, now())
+    me = _me()
+    body = json_object(applicant.current_request, schemas.CREATE_APPLICATION)
+    created = service.create_application(bootstrap.deps(), me, body, now())
     return Response(body=views.application(created), status_code=201)
 
 
-@applicant.route("/applications", methods=["GET"], authorizer=bearer)
+@applicant.route("/applications", methods=["GET"])
+@bearer
 @doc("My applications, all windows, newest first", response=schemas.APPLICATION_PAGE, query=CURSOR,
-     errors=(422,), tags=TAGS)
+     errors=(400,), tags=TAGS)
 def list_applications():
-    page = service.list_applications(bootstrap.deps(), _me(), _cursor())
-    return {"items": [views.application_summary(a) for a in page.items], "cursor": page.cursor}
+    me = _me()
+    page = service.list_applications(bootstrap.deps(), me, _cursor("GET /applications", me))
+    return {"items": [views.application_summary(a) for a in page.items],
+            "cursor": _sealed(page.position, "GET /applications", me)}
 
 
-@applicant.route("/applications/{application_id}", methods=["GET"], authorizer=bearer)
+@applicant.route("/applications/{application_id}", methods=["GET"])
+@bearer
 @doc("One of my applications: fields, materials, history, review rounds", response=schemas.APPLICATION,
      errors=(404,), tags=TAGS)
 def get_application(application_id):
     return views.application(service.get_application(bootstrap.deps(), _me(), application_id))
 
 
-@applicant.route("/applications/{application_id}", methods=["PATCH"], authorizer=bearer)
+@applicant.route("/applications/{application_id}", methods=["PATCH"])
+@bearer
 @doc("Save the draft (partial update; every bad field named)", request=schemas.FIELDS,
      response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
 def update_application(application_id):
-    changes = json_object(applicant.current_request)
-    return views.application(service.update_application(bootstrap.deps(), _me(), application_id, changes, now()))
+    me = _me()
+    # Unknown and read-only fields are named by the form, with every other problem at once.
+    changes = json_object(applicant.current_request, schemas.FIELDS, refuse_unknown=False)
+    return views.application(service.update_application(bootstrap.deps(), me, application_id, changes, now()))
 
 
-@applicant.route("/applications/{application_id}/materials/{kind}/upload", methods=["POST"], authorizer=bearer)
+@applicant.route("/applications/{application_id}/materials/{kind}/upload", methods=["POST"])
+@bearer
 @doc("A presigned S3 POST for one material photo (up to 10 MB, 5 minutes)", response=schemas.UPLOAD,
-     errors=(404, 409, 422), tags=TAGS)
+     errors=(404, 409, 422, 429), tags=TAGS)
 def upload_material(application_id, kind):
     return service.upload_url(bootstrap.deps(), _me(), application_id, kind, now())
 
 
-@applicant.route("/applications/{application_id}/materials/{kind}", methods=["DELETE"], authorizer=bearer)
+@applicant.route("/applications/{application_id}/materials/{kind}", methods=["DELETE"])
+@bearer
 @doc("Remove a material (the ×)", response=schemas.APPLICATION, errors=(404, 409, 422), tags=TAGS)
 def delete_material(application_id, kind):
     return views.application(service.delete_material(bootstrap.deps(), _me(), application_id, kind, now()))
 
 
 @applicant.route("/applications/{application_id}/materials/registration_cert/attach-certificate",
-                 methods=["POST"], authorizer=bearer)
+                 methods=["POST"])
+@bearer
 @doc("Attach my own e-certificate as the registration certificate", response=schemas.APPLICATION,
      errors=(404, 409, 422), tags=TAGS)
 def attach_certificate(application_id):
     return views.application(service.attach_certificate(bootstrap.deps(), _me(), application_id, now()))
 
 
-@applicant.route("/applications/{application_id}/submit", methods=["POST"], authorizer=bearer)
+@applicant.route("/applications/{application_id}/submit", methods=["POST"])
+@bearer
 @doc("Submit for review (declaration required; everything missing is named at once)", request=schemas.SUBMIT,
      response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
 def submit(application_id):
-    body = json_object(applicant.current_request, allowed=frozenset({"declaration"}))
-    return views.application(service.submit(bootstrap.deps(), _me(), application_id, body, now()))
+    me = _me()
+    body = json_object(applicant.current_request, schemas.SUBMIT)
+    return views.application(service.submit(bootstrap.deps(), me, application_id, body, now()))
 
 
-@applicant.route("/messages", methods=["GET"], authorizer=bearer)
+@applicant.route("/messages", methods=["GET"])
+@bearer
 @doc("My messages (我的消息), newest first, with the unread count", response=schemas.MESSAGES, query=CURSOR,
-     errors=(422,), tags=TAGS)
+     errors=(400,), tags=TAGS)
 def list_messages():
-    page, unread = service.messages(bootstrap.deps(), _me(), _cursor())
-    return {"items": [views.message(m) for m in page.items], "cursor": page.cursor, "unread": unread}
+    me = _me()
+    page, unread = service.messages(bootstrap.deps(), me, _cursor("GET /messages", me))
+    return {"items": [views.message(m) for m in page.items], "cursor": _sealed(page.position, "GET /messages", me),
+            "unread": unread}
 
 
-@applicant.route("/messages/{message_id}/read", methods=["POST"], authorizer=bearer)
+@applicant.route("/messages/{message_id}/read", methods=["POST"])
+@bearer
 @doc("Mark a message read", errors=(404,), tags=TAGS)
 def read_message(message_id):
     return views.message(service.read_message(bootstrap.deps(), _me(), message_id))
 
 
-@applicant.route("/certificates", methods=["GET"], authorizer=bearer)
+@applicant.route("/certificates", methods=["GET"])
+@bearer
 @doc("My e-certificates, newest first", response=schemas.CERTIFICATES, tags=TAGS)
 def list_certificates():
     at = now()
     return {"items": [views.certificate(c, at) for c in certificates.list_certificates(bootstrap.deps(), _me())]}
 
 
-@applicant.route("/certificates/{registration_no}", methods=["GET"], authorizer=bearer)
+@applicant.route("/certificates/{registration_no}", methods=["GET"])
+@bearer
 @doc("One of my e-certificates with PDF and PNG download links (valid 5 minutes)",
      response=schemas.CERTIFICATE, errors=(404,), tags=TAGS)
 def get_certificate(registration_no):

@@ -13,26 +13,28 @@ auth = Blueprint(__name__)
 
 
 @auth.route("/auth/sms-codes", methods=["POST"])
-@doc("Send a 6-digit SMS code (same answer whether or not the phone has an account)", status=202,
-     request=schemas.SMS_CODE_REQUEST, response=schemas.ACCEPTED, errors=(429,), tags=("auth",))
+@doc("Send a 6-digit SMS code; without purpose it serves signup for a phone without an account and login "
+     "for one with an account (the answer is the same either way)", status=202,
+     request=schemas.SMS_CODE_REQUEST, response=schemas.ACCEPTED, errors=(422, 429), tags=("auth",))
 def request_sms_code():
     request = auth.current_request
-    body = json_object(request, allowed=frozenset({"phone", "purpose"}))
+    body = json_object(request, schemas.SMS_CODE_REQUEST)
     service.request_sms_code(bootstrap.deps(), body, source_ip(request), now())
     return Response(body={"status": "sent"}, status_code=202)
 
 
 @auth.route("/auth/signup", methods=["POST"])
 @doc("Create an applicant account bound to one ID number", status=201, request=schemas.SIGNUP,
-     response=schemas.TOKEN, errors=(401, 409), tags=("auth",))
+     response=schemas.TOKEN, errors=(401, 409, 422), tags=("auth",))
 def signup():
-    body = json_object(auth.current_request, allowed=frozenset({"phone", "code", "name", "id_number", "password"}))
+    body = json_object(auth.current_request, schemas.SIGNUP)
     return Response(body=service.signup(bootstrap.deps(), body, now()), status_code=201)
 
 
 @auth.route("/auth/login", methods=["POST"])
 @doc("Log in: phone + password, phone + code, or staff username + password", request=schemas.LOGIN,
-     response=schemas.TOKEN, errors=(401, 429), tags=("auth",))
+     response=schemas.TOKEN, errors=(401, 422, 429), tags=("auth",))
 def login():
-    body = json_object(auth.current_request, allowed=frozenset({"phone", "password", "code", "username"}))
-    return service.login(bootstrap.deps(), body, now())
+    request = auth.current_request
+    body = json_object(request, schemas.LOGIN)
+    return service.login(bootstrap.deps(), body, source_ip(request), now())

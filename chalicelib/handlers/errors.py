@@ -11,6 +11,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
+from chalicelib.adapters import aws_faults
 from chalicelib.domain import errors
 from chalicelib.observability import logger
 
@@ -21,12 +22,19 @@ class BadRequestBodyError(errors.DomainError):
     code = "BAD_JSON"
 
 
+class BadCursorError(errors.DomainError):
+    """A page cursor that does not verify: forged, altered, truncated, too long, or another route's or caller's."""
+
+    code = "BAD_CURSOR"
+
+
 class PayloadTooLargeError(errors.DomainError):
     code = "PAYLOAD_TOO_LARGE"
 
 
 STATUS = {
     BadRequestBodyError: 400,
+    BadCursorError: 400,
     errors.AuthenticationError: 401,
     errors.PermissionDeniedError: 403,
     errors.NotFoundError: 404,
@@ -58,10 +66,15 @@ def mapped(view):
         try:
             return view(*args, **kwargs)
         except errors.DomainError as exc:
-            return to_response(exc)
-        except Exception:
-            logger.exception("unhandled error in %s", view.__name__)
-            return error_response(500, "INTERNAL_ERROR", "服务暂时不可用，请稍后重试")
+            refusal = exc
+        except Exception as exc:
+            refusal = aws_faults.service_busy(exc)  # throttling and AWS 5xx: 503, not our bug
+            if refusal is None:
+                logger.exception("unhandled error in %s", view.__name__)
+                return error_response(500, "INTERNAL_ERROR", "服务暂时不可用，请稍后重试")
+        if isinstance(refusal, errors.ServiceBusyError):
+            logger.warning("AWS busy in %s: %s", view.__name__, aws_faults.error_code(refusal) or "unknown")
+        return to_response(refusal)
     return wrapper
 
 

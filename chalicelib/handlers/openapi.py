@@ -1,11 +1,16 @@
 """The OpenAPI 3 document, built from the app's own routes and each view's `@doc`.
 
 A route whose view has no `@doc` is left out of the document — and a test
-fails, so the document cannot fall behind the routes.
+fails, so the document cannot fall behind the routes. A view marked `@bearer`
+(requests.py) is documented with bearer security and its 401/403 answers; path
+parameters carry their formats from `schemas.PATH_PARAMETERS`.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
+
+from chalicelib.handlers.requests import is_secured
+from chalicelib.handlers.schemas import PATH_PARAMETERS
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -20,11 +25,10 @@ ERROR_SCHEMA = {
         },
     }},
 }
-PATH_SCHEMAS = {"kind": {"type": "string", "enum": ["id_photo", "id_card_front", "id_card_back",
-                                                   "qualification_cert", "registration_cert", "ce_proof"]}}
 _ERRORS = {"400": "bad JSON", "401": "no or bad token", "403": "wrong role or not yours",
-           "404": "unknown", "409": "state conflict", "413": "body too large",
-           "422": "rule or validation failure", "429": "rate limited"}
+           "404": "unknown, not yours, or an id in the wrong format", "409": "state conflict",
+           "413": "body too large", "415": "not JSON",
+           "422": "rule or validation failure (details name each field and its limit)", "429": "rate limited"}
 
 
 def doc(summary: str, *, response: dict | None = None, status: int = 200,
@@ -70,9 +74,12 @@ def document(app) -> dict[str, Any]:
 def _operation(entry, meta: dict[str, Any]) -> dict[str, Any]:
     error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     codes = set(meta["errors"])
+    secured = is_secured(entry.view_function)
     if meta["request"] is not None:
-        codes |= {400, 413, 422}
-    if entry.authorizer is not None:
+        codes |= {400, 413, 415, 422}
+    if entry.view_args:
+        codes |= {404}
+    if secured:
         codes |= {401, 403}
     responses = {str(meta["status"]): {"description": meta["summary"],
                                        "content": {"application/json": {"schema": meta["response"]}}}}
@@ -83,7 +90,7 @@ def _operation(entry, meta: dict[str, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {"operationId": entry.view_name, "summary": meta["summary"],
                                  "tags": list(meta["tags"]), "responses": responses}
     parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": PATH_SCHEMAS.get(name, {"type": "string"})} for name in entry.view_args]
+                   "schema": PATH_PARAMETERS.get(name, {"type": "string"})} for name in entry.view_args]
     parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
                    for name, schema in meta["query"].items()]
     if parameters:
@@ -91,6 +98,6 @@ def _operation(entry, meta: dict[str, Any]) -> dict[str, Any]:
     if meta["request"] is not None:
         operation["requestBody"] = {"required": True,
                                     "content": {"application/json": {"schema": meta["request"]}}}
-    if entry.authorizer is not None:
+    if secured:
         operation["security"] = [{"bearer": []}]
     return operation

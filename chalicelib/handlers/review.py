@@ -5,7 +5,8 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.domain.accounts import Role
-from chalicelib.handlers import schemas, views
+from chalicelib.domain.eligibility import RegistrationType
+from chalicelib.handlers import cursors, schemas, views
 from chalicelib.handlers.guard import bearer, signed_in
 from chalicelib.handlers.openapi import doc
 from chalicelib.handlers.requests import json_object, now
@@ -13,8 +14,12 @@ from chalicelib.services import review as service
 
 review = Blueprint(__name__)
 TAGS = ("review",)
-QUEUE_QUERY = {"window": {"type": "integer"}, "status": {"type": "string"}, "type": {"type": "string"},
-               "cursor": {"type": "string"}}
+QUEUE_QUERY = {"window": {"type": "integer", "minimum": 1000, "maximum": 9999},
+               "status": {"type": "string", "enum": [s.value for s in service.REVIEWABLE]},
+               "type": {"type": "string", "enum": [t.value for t in RegistrationType]},
+               "cursor": cursors.QUERY_SCHEMA}
+FILE_QUERY = {"audit_cursor": cursors.QUERY_SCHEMA}
+QUEUE_ROUTE = "GET /review/applications"
 
 
 def _reviewer():
@@ -25,38 +30,51 @@ def _query() -> dict:
     return dict(review.current_request.query_params or {})
 
 
-@review.route("/review/applications", methods=["GET"], authorizer=bearer)
+@review.route("/review/applications", methods=["GET"])
+@bearer
 @doc("The review queue, oldest submission first (filters combinable)", response=schemas.APPLICATION_PAGE,
-     query=QUEUE_QUERY, errors=(422,), tags=TAGS)
+     query=QUEUE_QUERY, errors=(400, 422), tags=TAGS)
 def queue():
-    _reviewer()
-    page = service.queue(bootstrap.deps(), _query(), now())
-    return {"items": [views.queue_entry(a) for a in page.items], "cursor": page.cursor}
+    me = _reviewer()
+    position = cursors.opened(review.current_request, route=QUEUE_ROUTE, caller=me.account_id)
+    page = service.queue(bootstrap.deps(), _query(), now(), position)
+    return {"items": [views.queue_entry(a) for a in page.items],
+            "cursor": cursors.sealed(page.position, route=QUEUE_ROUTE, caller=me.account_id)}
 
 
-@review.route("/review/applications/{application_id}/claim", methods=["POST"], authorizer=bearer)
+@review.route("/review/applications/{application_id}/claim", methods=["POST"])
+@bearer
 @doc("Claim (or renew) a review lease; 409 while another reviewer holds it", response=schemas.APPLICATION,
      errors=(404, 409), tags=TAGS)
 def claim(application_id):
     return views.queue_entry(service.claim(bootstrap.deps(), _reviewer(), application_id, now()))
 
 
-@review.route("/review/applications/{application_id}", methods=["GET"], authorizer=bearer)
-@doc("Everything filed, the register row, CE hours, rounds, photo links (access is audited)",
-     response=schemas.APPLICATION, errors=(404,), tags=TAGS)
+@review.route("/review/applications/{application_id}", methods=["GET"])
+@bearer
+@doc("Everything filed, the register row, CE hours, rounds, photo links (access is audited); the audit "
+     "log a page at a time, newest first: pass the answer's `audit_cursor` as `?audit_cursor=` for the next",
+     response=schemas.APPLICATION, query=FILE_QUERY, errors=(400, 404), tags=TAGS)
 def review_file(application_id):
-    return views.review_file(service.review_file(bootstrap.deps(), _reviewer(), application_id, now()))
+    me = _reviewer()
+    route = f"GET /review/applications/{application_id}"  # an audit cursor is one application's
+    position = cursors.opened(review.current_request, route=route, caller=me.account_id, param="audit_cursor")
+    found = service.review_file(bootstrap.deps(), me, application_id, now(), position)
+    return views.review_file(found, cursors.sealed(found.audit_position, route=route, caller=me.account_id))
 
 
-@review.route("/review/applications/{application_id}/decision", methods=["POST"], authorizer=bearer)
+@review.route("/review/applications/{application_id}/decision", methods=["POST"])
+@bearer
 @doc("Approve or reject (all problems at once); 409 if the state moved", request=schemas.DECISION,
      response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
 def decide(application_id):
-    body = json_object(review.current_request, allowed=frozenset({"outcome", "opinion", "issues"}))
-    return views.queue_entry(service.decide(bootstrap.deps(), _reviewer(), application_id, body, now()))
+    me = _reviewer()
+    body = json_object(review.current_request, schemas.DECISION)
+    return views.queue_entry(service.decide(bootstrap.deps(), me, application_id, body, now()))
 
 
-@review.route("/review/stats", methods=["GET"], authorizer=bearer)
+@review.route("/review/stats", methods=["GET"])
+@bearer
 @doc("Counts by status and type for a window", query={"window": {"type": "integer"}}, errors=(422,), tags=TAGS)
 def stats():
     _reviewer()

@@ -113,8 +113,9 @@ def queue_entry(app: Application) -> dict:
             "lease": {"reviewer": app.lease.reviewer, "until": app.lease.until.isoformat()} if app.lease else None}
 
 
-def review_file(review) -> dict:
-    """The reviewer's view: the full ID number, the register row, photos as short-lived links."""
+def review_file(review, audit_cursor: str | None = None) -> dict:
+    """The reviewer's view: the full ID number, the register row, photos as short-lived links,
+    and one page of the audit log, newest first (`audit_cursor` fetches the next; None: no more)."""
     app = review.application
     body = application(app)
     body.update({
@@ -135,6 +136,7 @@ def review_file(review) -> dict:
         "ce_hours_on_record": None if app.ce_hours_on_record is None else str(app.ce_hours_on_record),
         "ce_hours_required": app.ce_hours_required,
         "audit": [{"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action} for entry in review.audit],
+        "audit_cursor": audit_cursor,
     })
     for kind, url in review.photo_urls.items():
         body["materials"][kind]["url"] = url

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.application import Application
@@ -15,7 +15,8 @@ from chalicelib.domain.notifications import notices_for
 from chalicelib.domain.ports import Page
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
-from chalicelib.settings import UPLOADS_PREFIX
+from chalicelib.services import uploads
+from chalicelib.services.rate_limits import enforce_rate_limit
 
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_EXPIRES_IN = 300
@@ -72,12 +73,12 @@ def create_application(deps, account: Account, body: dict, now: datetime) -> App
     try:
         kind = RegistrationType(body.get("type"))
     except ValueError:
-        raise ValidationError("bad type", details={"type": "登记类型只能是 first、renewal、late 或 reissue"}) from None
+        raise ValidationError(details={"type": "登记类型只能是 first、renewal、late 或 reissue"}) from None
     answer = eligibility(deps, account, now)
     if not answer.in_register:
-        raise RuleViolationError("您不在职业水平证书登记名册中，暂不能申请登记", code="NOT_IN_REGISTER")
+        raise RuleViolationError(code="NOT_IN_REGISTER")
     if answer.window is None:
-        raise RuleViolationError("当前不在登记时间内", code="NO_OPEN_WINDOW")
+        raise RuleViolationError(code="NO_OPEN_WINDOW")
     practitioner = deps.register.get_practitioner(account.id_number)
     application = Application.start(uuid.uuid4().hex, practitioner, answer.eligibility.verdict(kind),
                                     answer.window, now, actor=account.account_id)
@@ -86,15 +87,19 @@ def create_application(deps, account: Account, body: dict, now: datetime) -> App
 
 
 def get_application(deps, account: Account, application_id: str) -> Application:
-    """Someone else's application is "not found": its existence is not disclosed."""
-    application = deps.applications.get(application_id)
-    if application.id_number != account.id_number:
-        raise NotFoundError("申请不存在")
+    """Someone else's application is "not found", with the very error an unknown id gets:
+    its existence is not disclosed."""
+    try:
+        application = deps.applications.get(application_id)
+    except NotFoundError:
+        application = None
+    if application is None or application.id_number != account.id_number:
+        raise NotFoundError()
     return application
 
 
-def list_applications(deps, account: Account, cursor: str | None) -> Page:
-    return deps.applications.list_for_applicant(account.id_number, cursor, PAGE_SIZE)
+def list_applications(deps, account: Account, position: str | None) -> Page:
+    return deps.applications.list_for_applicant(account.id_number, position, PAGE_SIZE)
 
 
 def update_application(deps, account: Account, application_id: str, changes: dict, now: datetime) -> Application:
@@ -108,41 +113,62 @@ def _kind(raw: str) -> MaterialKind:
     try:
         return MaterialKind(raw)
     except ValueError:
-        raise NotFoundError("没有这种材料") from None
+        raise NotFoundError() from None
+
+
+def _next_midnight(now: datetime) -> datetime:
+    """The next midnight in Beijing, when the daily quotas start again."""
+    local = now.astimezone(SHANGHAI)
+    return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=SHANGHAI)
 
 
 def upload_url(deps, account: Account, application_id: str, kind: str, now: datetime) -> dict:
-    """A presigned POST for one photo; the object key is ours, never the client's."""
+    """A presigned POST for one photo; the object key is ours, never the client's, and signed
+    (see `services.uploads`). Changes nothing on the application: a `ready` photo stays ready
+    until an object actually arrives for the new URL.
+
+    Raises NotFoundError, ConflictError NOT_EDITABLE, RuleViolationError MATERIAL_NOT_ALLOWED,
+    and RateLimitedError UPLOAD_DAILY_CAP after `Settings.upload_urls_per_material_per_day`
+    URLs for this material in one Beijing day (the counter is keyed by application id,
+    kind and day: nothing personal).
+    """
     application = get_application(deps, account, application_id)
-    upload_id = uuid.uuid4().hex
-    material = application.start_upload(_kind(kind), upload_id, now)
-    deps.applications.save(application)
-    key = f"{UPLOADS_PREFIX}{application.application_id}/{material.kind.value}/{upload_id}"
-    post = deps.uploads.presigned_post(key, UPLOAD_MAX_BYTES, UPLOAD_EXPIRES_IN)
+    material_kind = application.allow_upload(_kind(kind))
+    day = now.astimezone(SHANGHAI).date().isoformat()
+    enforce_rate_limit(deps, f"upload-url#{application.application_id}#{material_kind.value}#{day}",
+                       deps.settings.upload_urls_per_material_per_day, _next_midnight(now), now, "UPLOAD_DAILY_CAP")
+    upload = uploads.UploadKey.issue(deps, application.application_id, material_kind, now)
+    post = deps.uploads.presigned_post(upload.key, UPLOAD_MAX_BYTES, UPLOAD_EXPIRES_IN)
     return {"url": post["url"], "fields": post["fields"], "max_bytes": UPLOAD_MAX_BYTES,
-            "expires_in": UPLOAD_EXPIRES_IN, "upload_id": upload_id}
+            "expires_in": UPLOAD_EXPIRES_IN, "upload_id": upload.upload_id}
 
 
 def delete_material(deps, account: Account, application_id: str, kind: str, now: datetime) -> Application:
+    """The "×": the material goes, and so do its raw upload and normalised photo in S3
+    (and any upload issued before now that is still to arrive: it will be refused)."""
     application = get_application(deps, account, application_id)
-    application.remove_material(_kind(kind), now)
+    material_kind = _kind(kind)
+    application.remove_material(material_kind, now)
     deps.applications.save(application)
+    uploads.sweep(deps, application, material_kind)
     return application
 
 
 def attach_certificate(deps, account: Account, application_id: str, now: datetime) -> Application:
     """Attach the applicant's newest e-certificate that is not revoked (its PNG preview) as
-    `registration_cert`. 422 NO_E_CERTIFICATE when they have none: upload the paper one."""
+    `registration_cert`. 422 NO_E_CERTIFICATE when they have none: upload the paper one.
+    A photo it replaces is deleted from S3; the certificate's own PNG is only pointed to."""
     application = get_application(deps, account, application_id)
     certificate = next((c for c in deps.certificates.of_holder(account.id_number) if c.revoked_at is None), None)
     if certificate is None:
-        raise RuleViolationError("您还没有电子证书，请上传纸质登记证书照片", code="NO_E_CERTIFICATE")
+        raise RuleViolationError(code="NO_E_CERTIFICATE")
     preview = deps.files.read(certificate.png_key)
     width, height = png_size(preview)
     application.attach_e_certificate(certificate.registration_no, width=width, height=height,
                                      size_bytes=len(preview), sha256=hashlib.sha256(preview).hexdigest(),
                                      object_key=certificate.png_key, now=now)
     deps.applications.save(application)
+    uploads.sweep(deps, application, MaterialKind.REGISTRATION_CERT)
     return application
 
 
@@ -178,8 +204,8 @@ def save_with_notices(deps, application: Application, phone: str | None) -> None
     deps.applications.save(application, messages=messages, sms=texts)
 
 
-def messages(deps, account: Account, cursor: str | None) -> tuple[Page, int]:
-    return deps.messages.list(account.id_number, cursor, PAGE_SIZE), deps.messages.unread_count(account.id_number)
+def messages(deps, account: Account, position: str | None) -> tuple[Page, int]:
+    return deps.messages.list(account.id_number, position, PAGE_SIZE), deps.messages.unread_count(account.id_number)
 
 
 def read_message(deps, account: Account, message_id: str):

@@ -1,20 +1,32 @@
 """Sign-up and sign-in (SPEC §3 Auth): SMS codes, real-name binding, passwords, lockout, tokens.
 
 Answers never reveal whether a phone, ID number or username has an account
-beyond what the caller must be told to proceed (a taken ID on sign-up).
+beyond what the caller must be told to proceed: a locked account, a wrong
+password and an unknown phone or username get the same 401 `BAD_CREDENTIALS`;
+a code request answers the same 202 whether or not the phone has an account.
+Only someone who has proved they hold the phone (a right code) is told that it,
+or the ID number, already has an account.
+
+Abuse limits, each a 429 with Retry-After, per client address first:
+- failed logins per address per hour (`Settings.login_failures_per_ip_per_hour`),
+  taken before the per-account lockout is even consulted;
+- SMS codes per address per day, then per phone (cooldown and daily cap), then
+  the whole service's SMS per hour (`Settings.sms_per_hour`), so a request the
+  address limit refuses leaves the phone's allowance untouched, and only codes
+  actually sent count against the budget.
 """
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
+from typing import Callable
 
 from chalicelib.domain import credentials
-from chalicelib.domain.accounts import Account, Role, phone_login, staff_login
-from chalicelib.domain.errors import AuthenticationError, RateLimitedError, ValidationError
+from chalicelib.domain.accounts import Account, Role, login_lock_key, phone_login, staff_login
+from chalicelib.domain.errors import AuthenticationError, ValidationError
 from chalicelib.domain.identity import normalize_name, parse_id_number, parse_mobile
 from chalicelib.domain.windows import SHANGHAI
-from chalicelib.services.rate_limits import enforce_rate_limit
+from chalicelib.services.rate_limits import enforce_rate_limit, release_rate_limit
 
 SMS_CODE_TEXT = "【北京社工登记】您的验证码是{code}，5分钟内有效。请勿告诉他人。"
 
@@ -24,6 +36,10 @@ def _next_midnight(now: datetime) -> datetime:
     return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=SHANGHAI)
 
 
+def _hour_start(now: datetime) -> datetime:
+    return now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
 def _code_key(purpose: credentials.SmsPurpose, phone: str) -> str:
     return f"{purpose.value}#{phone}"
 
@@ -31,52 +47,63 @@ def _code_key(purpose: credentials.SmsPurpose, phone: str) -> str:
 def request_sms_code(deps, body: dict, source_ip: str, now: datetime) -> None:
     """Send a login/sign-up code at once through the SMS port (never the outbox).
 
-    The same 202 whether or not the phone has an account. Limits: one code per
-    phone per 60 s, a daily cap per phone and per source IP (429 + Retry-After).
+    Without `purpose` the code serves sign-up when no account holds the phone and
+    login when one does; the caller is answered the same either way. Limits, in
+    this order, each counted only once the ones before it let the request through:
+    a daily cap per source address, one code per phone per 60 s, a daily cap per
+    phone, the service's hourly SMS budget.
     """
     phone = parse_mobile(body.get("phone"))
-    purpose_raw = body.get("purpose", credentials.SmsPurpose.LOGIN.value)
-    try:
-        purpose = credentials.SmsPurpose(purpose_raw)
-    except ValueError:
-        raise ValidationError("bad purpose", details={"purpose": "用途只能是 login 或 signup"}) from None
+    purpose = credentials.parse_sms_purpose(body.get("purpose"))
     day = now.astimezone(SHANGHAI).date().isoformat()
+    enforce_rate_limit(deps, f"sms-ip#{source_ip}#{day}", credentials.SMS_DAILY_CAP_PER_IP, _next_midnight(now),
+                       now, "SMS_IP_DAILY_CAP")
     enforce_rate_limit(deps, f"sms-cooldown#{phone}", 1, now + credentials.SMS_COOLDOWN, now, "SMS_TOO_FREQUENT")
-    enforce_rate_limit(deps, f"sms-phone#{phone}#{day}", credentials.SMS_DAILY_CAP_PER_PHONE, _next_midnight(now), now,
-             "SMS_PHONE_DAILY_CAP")
-    enforce_rate_limit(deps, f"sms-ip#{source_ip}#{day}", credentials.SMS_DAILY_CAP_PER_IP, _next_midnight(now), now,
-             "SMS_IP_DAILY_CAP")
+    enforce_rate_limit(deps, f"sms-phone#{phone}#{day}", credentials.SMS_DAILY_CAP_PER_PHONE, _next_midnight(now),
+                       now, "SMS_PHONE_DAILY_CAP")
+    hour = _hour_start(now)
+    enforce_rate_limit(deps, f"sms-all#{hour:%Y%m%d%H}", deps.settings.sms_per_hour, hour + timedelta(hours=1), now,
+                       "SMS_HOURLY_CAP")
+    if purpose is None:
+        holder = deps.accounts.by_login(phone_login(phone))
+        purpose = credentials.SmsPurpose.LOGIN if holder is not None else credentials.SmsPurpose.SIGNUP
     code = credentials.new_sms_code()
     deps.sms_codes.put(_code_key(purpose, phone), credentials.hash_sms_code(code, phone, purpose, deps.pepper),
                        now + credentials.SMS_CODE_TTL)
     deps.sms.send(phone, SMS_CODE_TEXT.format(code=code))
 
 
-def _check_code(deps, phone: str, code: object, purpose: credentials.SmsPurpose, now: datetime) -> None:
-    if not isinstance(code, str) or not code.strip().isdigit():
-        raise ValidationError("bad code", details={"code": "请填写6位短信验证码"})
-    code_hash = credentials.hash_sms_code(code.strip(), phone, purpose, deps.pepper)
-    if not deps.sms_codes.consume(_code_key(purpose, phone), code_hash, now, credentials.SMS_CODE_MAX_ATTEMPTS):
-        raise AuthenticationError("验证码错误或已失效", code="INVALID_CODE")
+def _check_code(deps, phone: str, code: str, purposes: tuple[credentials.SmsPurpose, ...], now: datetime) -> None:
+    """Consume the phone's live code of the first purpose it matches; INVALID_CODE if none.
+    A wrong code counts as a wrong try against each of those codes."""
+    for purpose in purposes:
+        code_hash = credentials.hash_sms_code(code, phone, purpose, deps.pepper)
+        if deps.sms_codes.consume(_code_key(purpose, phone), code_hash, now, credentials.SMS_CODE_MAX_ATTEMPTS):
+            return
+    raise AuthenticationError(code="INVALID_CODE")
 
 
 def signup(deps, body: dict, now: datetime) -> dict:
-    """A new applicant account bound to one ID number (real-name binding)."""
+    """A new applicant account bound to one ID number (real-name binding).
+
+    A login code serves too: a client that asked for a code without `purpose` for a
+    phone that already has an account is then told PHONE_ALREADY_REGISTERED (it has
+    proved it holds the phone), not that its right code is wrong.
+    """
     problems, values = {}, {}
     for field, parse in (("phone", parse_mobile), ("name", normalize_name), ("id_number", parse_id_number),
-                         ("password", credentials.check_password_policy)):
+                         ("password", credentials.check_password_policy), ("code", credentials.parse_sms_code)):
         try:
             values[field] = parse(body.get(field))
         except ValidationError as exc:
             problems.update(exc.details)
-    if not isinstance(body.get("code"), str):
-        problems["code"] = "请填写6位短信验证码"
     if problems:
-        raise ValidationError("注册信息填写有误", details=problems)
-    _check_code(deps, values["phone"], body["code"], credentials.SmsPurpose.SIGNUP, now)
+        raise ValidationError(code="SIGNUP_INVALID", details=problems)
+    _check_code(deps, values["phone"], values["code"],
+                (credentials.SmsPurpose.SIGNUP, credentials.SmsPurpose.LOGIN), now)
     practitioner = deps.register.get_practitioner(values["id_number"])
     if practitioner is not None and practitioner.name != values["name"]:
-        raise ValidationError("name mismatch", details={"name": "姓名与身份证号不一致"})
+        raise ValidationError(code="NAME_MISMATCH", details={"name": "姓名与身份证号登记的姓名不一致"})
     account = Account(account_id=uuid.uuid4().hex, login_key=phone_login(values["phone"]), role=Role.APPLICANT,
                       password_hash=credentials.hash_password(values["password"]), created_at=now,
                       phone=values["phone"], id_number=values["id_number"])
@@ -85,41 +112,85 @@ def signup(deps, body: dict, now: datetime) -> dict:
     return _token(deps, account, now)
 
 
-def login(deps, body: dict, now: datetime) -> dict:
-    """Phone + password, phone + code, or (staff) username + password."""
+def login(deps, body: dict, source_ip: str, now: datetime) -> dict:
+    """Phone + password, phone + code, or (staff) username + password.
+
+    The body is checked first (a 422 counts against nothing); then the attempt runs
+    behind the per-address limit on failed logins.
+    """
     if body.get("username") is not None:
         username = body.get("username")
         if not isinstance(username, str) or not username.strip():
-            raise ValidationError("bad username", details={"username": "请填写用户名"})
-        account = deps.accounts.by_login(staff_login(username.strip()))
-        return _password_login(deps, account, body.get("password"), now)
+            raise ValidationError(code="LOGIN_INVALID", details={"username": "请填写用户名"})
+        password = _password_field(body)
+        return _behind_address_limit(deps, source_ip, now, lambda: _password_login(
+            deps, deps.accounts.by_login(staff_login(username.strip().lower())), password, source_ip, now))
     phone = parse_mobile(body.get("phone"))
     if body.get("code") is not None:
-        _check_code(deps, phone, body.get("code"), credentials.SmsPurpose.LOGIN, now)
-        account = deps.accounts.by_login(phone_login(phone))
-        if account is None or account.disabled:
-            raise AuthenticationError("该手机号尚未注册", code="NO_ACCOUNT")
-        return _token(deps, account, now)
-    return _password_login(deps, deps.accounts.by_login(phone_login(phone)), body.get("password"), now)
+        code = credentials.parse_sms_code(body.get("code"))
+        return _behind_address_limit(deps, source_ip, now, lambda: _code_login(deps, phone, code, now))
+    password = _password_field(body)
+    return _behind_address_limit(deps, source_ip, now, lambda: _password_login(
+        deps, deps.accounts.by_login(phone_login(phone)), password, source_ip, now))
 
 
-def _password_login(deps, account: Account | None, password: object, now: datetime) -> dict:
+def _password_field(body: dict) -> str:
+    password = body.get("password")
     if not isinstance(password, str) or not password:
-        raise ValidationError("bad password", details={"password": "请填写密码"})
+        raise ValidationError(code="LOGIN_INVALID", details={"password": "请填写密码"})
+    if len(password) > credentials.PASSWORD_MAX_LENGTH:
+        raise ValidationError(code="LOGIN_INVALID",
+                              details={"password": f"密码不能超过{credentials.PASSWORD_MAX_LENGTH}位"})
+    return password
+
+
+def _behind_address_limit(deps, source_ip: str, now: datetime, attempt: Callable[[], dict]) -> dict:
+    """Run one login attempt under the per-address limit on failures (429 LOGIN_TOO_MANY_FAILURES
+    once reached, until the hour is over). The slot is taken before the attempt, so parallel
+    requests cannot overshoot the limit, and given back when the attempt succeeds: only
+    failures count."""
+    hour = _hour_start(now)
+    key = f"login-ip#{source_ip}#{hour:%Y%m%d%H}"
+    enforce_rate_limit(deps, key, deps.settings.login_failures_per_ip_per_hour, hour + timedelta(hours=1), now,
+                       "LOGIN_TOO_MANY_FAILURES")
+    answer = attempt()
+    release_rate_limit(deps, key, now)
+    return answer
+
+
+def _code_login(deps, phone: str, code: str, now: datetime) -> dict:
+    """Not subject to the password lockout: the phone's owner gets in even while someone
+    else is guessing the password."""
+    _check_code(deps, phone, code, (credentials.SmsPurpose.LOGIN,), now)
+    account = deps.accounts.by_login(phone_login(phone))
     if account is None or account.disabled:
-        credentials.verify_password(password, credentials.DUMMY_HASH)  # same time as a real check
-        raise AuthenticationError("账号或密码错误", code="BAD_CREDENTIALS")
-    state = credentials.LoginState(account.failures, account.locked_until)
-    if state.is_locked(now):
-        retry = int((state.locked_until - now).total_seconds()) + 1
-        raise RateLimitedError("登录失败次数过多，账号已暂时锁定", retry_after=retry, code="ACCOUNT_LOCKED")
-    if not credentials.verify_password(password, account.password_hash):
-        state = state.after_failure(now)
-        deps.accounts.record_login(replace(account, failures=state.failures, locked_until=state.locked_until))
-        raise AuthenticationError("账号或密码错误", code="BAD_CREDENTIALS")
-    if account.failures or account.locked_until:
-        deps.accounts.record_login(replace(account, failures=0, locked_until=None))
+        raise AuthenticationError(code="NO_ACCOUNT")
     return _token(deps, account, now)
+
+
+def _bad_credentials() -> AuthenticationError:
+    """The one answer for a wrong password, an unknown or disabled account, and a locked one."""
+    return AuthenticationError(code="BAD_CREDENTIALS", max_failures=credentials.LOGIN_MAX_FAILURES,
+                               minutes=int(credentials.LOGIN_LOCKOUT.total_seconds() // 60))
+
+
+def _password_login(deps, account: Account | None, password: str, source_ip: str, now: datetime) -> dict:
+    """Count the try (atomically, before checking anything), then check the password only
+    if the count allows it. Every refusal costs one scrypt, like a real check, so the
+    time taken does not tell a locked or unknown account from a wrong password."""
+    if account is None or account.disabled:
+        credentials.verify_password(password, credentials.DUMMY_HASH)
+        raise _bad_credentials()
+    lock_key = login_lock_key(account, source_ip)
+    attempt = credentials.LoginAttempt(deps.accounts.count_login_attempt(lock_key, now))
+    if attempt.may_check_password and credentials.verify_password(password, account.password_hash):
+        deps.accounts.clear_login_failures(lock_key)
+        return _token(deps, account, now)
+    if not attempt.may_check_password:
+        credentials.verify_password(password, credentials.DUMMY_HASH)
+    if attempt.locks_when_refused:
+        deps.accounts.lock_login(lock_key, attempt.lock_until(now), now)
+    raise _bad_credentials()
 
 
 def _token(deps, account: Account, now: datetime) -> dict:

@@ -64,9 +64,9 @@ def issue_due(deps, now: datetime, time_left: Callable[[], float] | None = None)
     for window in (deps.windows.get(y) for y in (year - 2, year - 1, year)):
         if window is None or now < window.certificates_due_at:
             continue
-        cursor = None
+        position = None  # the repository's own, never sealed: it does not leave the process
         while True:
-            page = deps.applications.queue_page(window.year, ApplicationStatus.APPROVED, None, cursor, PAGE_SIZE)
+            page = deps.applications.queue_page(window.year, ApplicationStatus.APPROVED, None, position, PAGE_SIZE)
             for application in page.items:
                 if time_left is not None and time_left() < SECONDS_PER_CERTIFICATE:
                     summary["more"] = True
@@ -75,8 +75,8 @@ def issue_due(deps, now: datetime, time_left: Callable[[], float] | None = None)
                     return summary
                 summary[_issue(deps, application, now)] += 1
             logger.info("issue-certificates page done", extra={"window": window.year, **summary})
-            cursor = page.cursor
-            if cursor is None:
+            position = page.position
+            if position is None:
                 break
     return summary
 
@@ -136,7 +136,7 @@ def certificate_of(deps, account: Account, registration_no: str) -> tuple[Certif
     person's number is "not found": whether it exists is not disclosed here."""
     certificate = deps.certificates.get(registration_no) if _PLAUSIBLE_NUMBER.fullmatch(registration_no) else None
     if certificate is None or certificate.id_number != account.id_number:
-        raise NotFoundError("证书不存在")
+        raise NotFoundError()
     links = {"pdf": deps.files.download_url(certificate.pdf_key, DOWNLOAD_EXPIRES_IN),
              "png": deps.files.download_url(certificate.png_key, DOWNLOAD_EXPIRES_IN)}
     return certificate, links
@@ -158,7 +158,7 @@ def verify(deps, registration_no: str, source_ip: str, now: datetime) -> dict:
                                                    "result": status.value if status else "unknown",
                                                    "source_ip": source_ip})
     if certificate is None:
-        raise NotFoundError("查无此证书，请核对登记证书编号")
+        raise NotFoundError()
     return {"registration_no": certificate.registration_no, "status": status.value,
             "status_text": status.chinese, "name": certificate.masked_name,
             "level": certificate.level.value, "level_name": certificate.level.chinese,
@@ -173,7 +173,7 @@ def revoke(deps, registration_no: str, reason: str, actor: str, now: datetime) -
     Raises NotFoundError, ValidationError (no reason) and ConflictError ALREADY_REVOKED."""
     certificate = deps.certificates.get(registration_no)
     if certificate is None:
-        raise NotFoundError("证书不存在")
+        raise NotFoundError()
     revoked = certificate.revoke(reason, now)
     deps.certificates.revoke(revoked)
     deps.audit.record(f"certificate#{registration_no}", actor, f"revoke: {revoked.revocation_reason}", now)

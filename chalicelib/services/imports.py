@@ -64,7 +64,7 @@ def import_csv(kind: str, lines: TextIO, repo: RegisterRepository, *, batch_size
         extra = values.pop(None, None)  # more cells than columns
         try:
             if extra:
-                raise ValidationError("too many cells", details={"row": f"多出{len(extra)}列，请检查逗号"})
+                raise ValidationError(details={"row": f"多出{len(extra)}列，请检查逗号"})
             batch.append(spec.parse({k: (v or "").strip() for k, v in values.items()}))
         except ValidationError as exc:
             report.refused.append((reader.line_num, exc.details or {"row": exc.message}))

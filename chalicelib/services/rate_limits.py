@@ -13,3 +13,9 @@ def enforce_rate_limit(deps, key: str, limit: int, resets_at: datetime, now: dat
     if blocked_until is not None:
         retry_after = max(1, int((blocked_until - now).total_seconds() + 0.999))
         raise RateLimitedError(code=code, retry_after=retry_after)
+
+
+def release_rate_limit(deps, key: str, now: datetime) -> None:
+    """Give back one use of `key` taken by `enforce_rate_limit`: for limits that reserve a
+    slot before the outcome is known and count only some outcomes (failed logins)."""
+    deps.rate_limiter.give_back(key, now)

@@ -1,4 +1,4 @@
-"""Staff accounts (reviewers, admins), created and disabled by operators."""
+"""Staff accounts (reviewers, admins), created, disabled and unlocked by operators."""
 from __future__ import annotations
 
 import re
@@ -16,7 +16,8 @@ _USERNAME = re.compile(r"[a-z][a-z0-9._-]{2,31}")
 def add_staff(deps, username: str, password: str, *, admin: bool, now: datetime) -> Account:
     username = (username or "").strip().lower()
     if not _USERNAME.fullmatch(username):
-        raise ValidationError("bad username", details={"username": "用户名为3到32位小写字母、数字、.、_、-，以字母开头"})
+        raise ValidationError(code="STAFF_USERNAME_INVALID",
+                              details={"username": "用户名为3到32位小写字母、数字、.、_、-，以字母开头"})
     credentials.check_password_policy(password)
     account = Account(account_id=uuid.uuid4().hex, login_key=staff_login(username),
                       role=Role.ADMIN if admin else Role.REVIEWER,
@@ -25,8 +26,20 @@ def add_staff(deps, username: str, password: str, *, admin: bool, now: datetime)
     return account
 
 
-def disable_staff(deps, username: str) -> None:
+def _staff(deps, username: str) -> Account:
     account = deps.accounts.by_login(staff_login((username or "").strip().lower()))
     if account is None:
-        raise NotFoundError(f"no staff account {username!r}")
-    deps.accounts.save_credentials(replace(account, disabled=True))
+        raise NotFoundError(code="STAFF_NOT_FOUND")
+    return account
+
+
+def disable_staff(deps, username: str) -> None:
+    deps.accounts.save_credentials(replace(_staff(deps, username), disabled=True))
+
+
+def unlock_staff(deps, username: str) -> None:
+    """Lift the password lockout of a staff account from every client address at once
+    (`swreg reviewer unlock`). Staff are locked per account and address
+    (`accounts.login_lock_key`); unlocking raises the account's lock epoch, which
+    leaves all of its lockout counters behind."""
+    deps.accounts.lift_login_locks(_staff(deps, username).account_id)

@@ -104,9 +104,9 @@ def _expire(application: Application, now: datetime) -> bool:
 
 def _sweep(deps, window: Window, status: ApplicationStatus, change: Callable[[Application], bool],
            outcome: str, run: _Run, page_size: int, max_pages: int) -> None:
-    cursor = None
+    position = None  # the repository's own, never sealed: it does not leave the process
     for _ in range(max_pages):
-        page = deps.applications.queue_page(window.year, status, None, cursor, page_size)
+        page = deps.applications.queue_page(window.year, status, None, position, page_size)
         for application in page.items:
             if run.exhausted:
                 logger.info("window-tick write budget spent; the next run continues",
@@ -125,8 +125,8 @@ def _sweep(deps, window: Window, status: ApplicationStatus, change: Callable[[Ap
             run.summary[outcome] += 1
         logger.info("window-tick page done", extra={"window": window.year, "status": status.value,
                                                     "outcome": outcome, **run.summary})
-        cursor = page.cursor
-        if cursor is None:
+        position = page.position
+        if position is None:
             return
     logger.info("window-tick page limit reached; the next run continues",
                 extra={"window": window.year, "status": status.value})

@@ -126,8 +126,8 @@ def test_upload_url_policy_limits_size_key_and_time(client, deps, applicant):
     assert {"key": post["fields"]["key"]} in policy["conditions"]
     expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
     assert timedelta(0) < expires - datetime.now(timezone.utc) <= timedelta(minutes=5)
-    status = client.http.get(f"/applications/{app_id}", headers=auth(token)).json_body["materials"]["id_photo"]
-    assert status["status"] == "pending"
+    # Only an object that arrives creates (or replaces) the material, never the URL alone.
+    assert client.http.get(f"/applications/{app_id}", headers=auth(token)).json_body["materials"] == {}
 
 
 def test_signup_refuses_a_bound_id_a_bad_code_and_a_weak_password(client, deps, person):
@@ -171,7 +171,7 @@ def test_repeated_wrong_passwords_lock_the_account(client, deps, applicant):
         assert _error(client.http.post("/auth/login", headers=JSON,
                                        body=json.dumps({"phone": phone, "password": "wrongpass1"})), 401)
     locked = client.http.post("/auth/login", headers=JSON, body=json.dumps({"phone": phone, "password": "goodpass123"}))
-    assert _error(locked, 429)["code"] == "ACCOUNT_LOCKED" and int(locked.headers["Retry-After"]) > 0
+    assert _error(locked, 401)["code"] == "BAD_CREDENTIALS"  # locked answers like a wrong password
 
 
 def test_an_unknown_phone_gets_the_same_answer_as_a_known_one(client, applicant):

@@ -5,17 +5,16 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-from chalicelib.domain.materials import MaterialKind
 from chalicelib.services import auth as auth_service
 from tests.api.conftest import JSON, auth, last_code, sign_up
 
 
 def _ready_everything(deps, application_id: str, kinds) -> None:
-    """Stand-in for the photo pipeline (a later issue): mark each pending upload ready."""
+    """Stand-in for S3 and the photo pipeline: an object arrives for each kind and is ready."""
     application = deps.applications.get(application_id)
     now = datetime.now(timezone.utc)
     for kind in kinds:
-        material = application.materials[MaterialKind(kind)]
+        material = application.start_upload(kind, f"arrived-{kind}-{now.timestamp()}", now)
         application.record_material_ready(kind, material.upload_id, width=413, height=626, size_bytes=1000,
                                           sha256="0" * 64, object_key=f"materials/{application_id}/{kind}.jpg",
                                           now=now)

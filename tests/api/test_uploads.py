@@ -1,6 +1,7 @@
 """The S3 upload handler through chalice.test.Client, with real objects in the S3 emulator."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -117,15 +118,16 @@ def test_an_object_over_ten_megabytes_is_refused_without_decoding(client, deps, 
     assert _material(client, token, app_id)["reason_code"] == "TOO_LARGE"
 
 
-def test_a_missing_object_is_retried_then_marked_lost(client, deps, draft):
+def test_an_object_that_never_arrives_is_retried_then_changes_nothing(client, deps, draft):
     token, app_id = draft
+    _deliver(client, deps, _post(_upload_url(client, token, app_id), _jpeg()))
+    ready = deps.applications.get(app_id)
     key = _upload_url(client, token, app_id)["fields"]["key"]
     for _ in range(MISSING_RETRIES):
         with pytest.raises(UploadNotVisibleError):
             _deliver(client, deps, key)
-        assert _material(client, token, app_id)["status"] == "pending"
     _deliver(client, deps, key)
-    assert _material(client, token, app_id)["reason_code"] == "UPLOAD_LOST"
+    assert deps.applications.get(app_id) == ready
 
 
 def test_a_key_we_never_issued_changes_nothing(client, deps, draft):
@@ -136,6 +138,74 @@ def test_a_key_we_never_issued_changes_nothing(client, deps, draft):
     assert not _exists(deps, "uploads/not/ours.jpg")
 
 
+def _forged(key: str, other_app_id: str) -> dict:
+    prefix, app_id, kind, upload_id = key.split("/")
+    micros, nonce, signature = upload_id.split("-")
+    return {
+        "another application": f"{prefix}/{other_app_id}/{kind}/{upload_id}",
+        "another kind": f"{prefix}/{app_id}/id_card_front/{upload_id}",
+        "a later issue time": f"{prefix}/{app_id}/{kind}/{int(micros) + 10**9:016d}-{nonce}-{signature}",
+        "a made-up signature": f"{prefix}/{app_id}/{kind}/{micros}-{nonce}-{'0' * len(signature)}",
+        "no signature": f"{prefix}/{app_id}/{kind}/{micros}-{nonce}",
+    }
+
+
+@pytest.mark.parametrize("forgery", ["another application", "another kind", "a later issue time",
+                                     "a made-up signature", "no signature"])
+def test_an_upload_key_edited_after_we_issued_it_is_refused_and_deleted(client, deps, draft, forgery):
+    token, app_id = draft
+    key = _upload_url(client, token, app_id)["fields"]["key"]
+    forged = _forged(key, app_id[::-1])[forgery]
+    deps.files.write(forged, _jpeg(), "image/jpeg")
+    _deliver(client, deps, forged)
+    assert client.http.get(f"/applications/{app_id}", headers=auth(token)).json_body["materials"] == {}
+    assert not _exists(deps, forged)
+
+
+# --- issuing URLs changes nothing; the quota ---------------------------------------------------
+
+def test_asking_for_an_upload_url_leaves_a_ready_material_ready(client, deps, draft):
+    token, app_id = draft
+    _deliver(client, deps, _post(_upload_url(client, token, app_id), _jpeg()))
+    ready = deps.applications.get(app_id)
+    post = _upload_url(client, token, app_id)
+    assert post["upload_id"] != ready.materials[MaterialKind.ID_PHOTO].upload_id
+    assert deps.applications.get(app_id) == ready
+    assert _material(client, token, app_id)["status"] == "ready"
+
+
+def test_a_material_shows_pending_once_its_object_arrives_and_a_redelivery_finishes_it(client, deps, draft,
+                                                                                       monkeypatch):
+    token, app_id = draft
+    _deliver(client, deps, _post(_upload_url(client, token, app_id), _jpeg()))
+    key = _post(_upload_url(client, token, app_id), _jpeg(900, 1300))
+    assert _material(client, token, app_id)["status"] == "ready"  # a URL, even a used one, changes nothing
+    from chalicelib.adapters import photos
+
+    def crash(*_args, **_kwargs):
+        raise MemoryError("the invocation died while decoding")
+    monkeypatch.setattr(photos, "normalise", crash)
+    with pytest.raises(MemoryError):
+        _deliver(client, deps, key)
+    assert _material(client, token, app_id)["status"] == "pending"
+    monkeypatch.undo()
+    _deliver(client, deps, key)
+    material = deps.applications.get(app_id).materials[MaterialKind.ID_PHOTO]
+    assert (material.status.value, material.upload_id) == ("ready", key.rsplit("/", 1)[1])
+
+
+def test_upload_urls_per_material_per_day_are_limited_with_retry_after_and_a_chinese_message(
+        client, deps, draft, monkeypatch):
+    token, app_id = draft
+    monkeypatch.setattr(deps, "settings", dataclasses.replace(deps.settings, upload_urls_per_material_per_day=3))
+    for _ in range(3):
+        _upload_url(client, token, app_id)
+    refused = client.http.post(f"/applications/{app_id}/materials/id_photo/upload", headers=auth(token))
+    assert refused.status_code == 429
+    error = refused.json_body["error"]
+    assert error["code"] == "UPLOAD_DAILY_CAP" and "请明天再上传" in error["message"]
+    assert 0 < int(refused.headers["Retry-After"]) == error["details"]["retry_after"] <= 24 * 3600
+    assert _upload_url(client, token, app_id, "id_card_front")["upload_id"]  # another material has its own quota
 
 
 @pytest.mark.parametrize("make, kind, expected", [

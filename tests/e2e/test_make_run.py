@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -66,11 +67,35 @@ def _call(port: int, method: str, path: str, body: dict | None = None, token: st
         return json.loads(response.read() or b"{}")
 
 
+def _refusals_leave_in_the_api_shape(port: int) -> None:
+    """`chalice local` has no authorizer or content-type check of its own in front of ours: a
+    missing or malformed Authorization header, a wrong content type and a malformed id are
+    answered by the app, in SPEC §3's error shape with a Chinese message."""
+    import urllib.error
+    for method, path, headers, status, code in [
+        ("GET", "/me", {}, 401, "MISSING_TOKEN"),
+        ("GET", "/me", {"Authorization": "Basic dXNlcjpwYXNz"}, 401, "MISSING_TOKEN"),
+        ("GET", "/me", {"Authorization": "Bearer not.a.jwt"}, 401, "INVALID_TOKEN"),
+        ("POST", "/auth/login", {"Content-Type": "text/plain"}, 415, "UNSUPPORTED_MEDIA_TYPE"),
+        ("GET", "/applications/" + "a" * 3000, {}, 401, "MISSING_TOKEN"),  # who asks comes first
+        ("GET", "/verify/" + "A" * 3000, {}, 404, "NOT_FOUND"),
+    ]:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, headers=headers,
+                                         data=b"phone=1" if method == "POST" else None)
+        try:
+            urllib.request.urlopen(request, timeout=30)
+        except urllib.error.HTTPError as refused:
+            body = json.loads(refused.read())
+            assert (refused.code, body["error"]["code"]) == (status, code), (method, path, body)
+            assert re.search(r"[\u4e00-\u9fff]", body["error"]["message"]) and "details" in body["error"]
+        else:
+            raise AssertionError(f"{method} {path[:40]} was not refused")
+
+
 def _an_upload_is_processed_by_the_local_event_runner(api: int, tmp_path: Path) -> None:
     """A demo practitioner signs up, uploads a camera photo through the presigned POST, and the
     runner delivers the S3 event: the material turns ready without anyone calling the handler."""
     import io
-    import re
 
     import urllib3
     from PIL import Image
@@ -91,7 +116,9 @@ def _an_upload_is_processed_by_the_local_event_runner(api: int, tmp_path: Path) 
     assert urllib3.request("POST", post["url"], fields=fields).status in (200, 204)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        material = _call(api, "GET", f"/applications/{app_id}", None, token)["materials"]["id_photo"]
+        # No material until the object arrives, then pending until the pipeline is done.
+        material = _call(api, "GET", f"/applications/{app_id}", None, token)["materials"].get(
+            "id_photo", {"status": "pending"})
         if material["status"] != "pending":
             break
         time.sleep(0.5)
@@ -115,6 +142,7 @@ def test_make_run_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
             runner.stdout.read() if runner.poll() is not None else "no answer within 60 s"
         assert (tmp_path / "local" / "stack.json").exists()
         _operator_cli_talks_to_the_running_stack(env, tmp_path)
+        _refusals_leave_in_the_api_shape(api)
         _an_upload_is_processed_by_the_local_event_runner(api, tmp_path)
     finally:
         runner.send_signal(signal.SIGINT)

@@ -1,19 +1,40 @@
-"""Schemathesis against `make run`'s API: no input gets a 5xx (issue 4, "Tests").
+"""Schemathesis against `make run`'s API: no input gets a 5xx, every error is in SPEC §3's shape.
+
+Issue 4 ("Tests") and issue 12 (item 18, property-based negative testing).
 
 The whole local stack (`python -m devstack.run`: DynamoDB Local, the S3 emulator,
 `chalice local`) runs on free ports with its data in a tmp dir, as in
-test_make_run.py. Schemathesis reads the app's own GET /openapi.json and runs its
-`examples` and `fuzzing` phases with the `not_a_server_error` check only. The
-`coverage` phase is left out on purpose: it sends TRACE, which chalice local
-answers 501 by itself, before the app sees the request.
+test_make_run.py. Schemathesis reads the app's own GET /openapi.json, four times:
+
+- as an applicant, then as a reviewer (the /review routes only), its `examples`
+  and `fuzzing` phases with positive and negative data mixed;
+- as an applicant, then as a reviewer, NEGATIVE data only (`--mode negative`):
+  the `coverage` phase (every schema violation it can derive, deterministically:
+  wrong types, values past each maximum, missing and unknown fields, bodies in
+  another media type, a missing Authorization header, a method the path does not
+  have), then a few fuzzed negative cases per operation.
+
+Every response goes through three checks: schemathesis' `not_a_server_error`, and
+two of ours, defined below: `error_in_spec_shape` (every 4xx or 5xx body is
+`{"error": {"code": "UPPER_SNAKE", "message": "<Chinese>", "details": {...}}}`,
+JSON, no stack trace) and `retry_after_on_429_and_503`. The schemathesis process
+imports this module as its hooks module to get them. The stack runs with a low
+limit on failed logins per address, used up before the applicant run, so the
+fuzzed logins do get 429s and the Retry-After check is exercised, not vacuous
+(the applicant run asserts it saw one).
 
 Authenticated routes are fuzzed with real tokens so requests get past the
 authorizer: an applicant signed up over HTTP (register row imported and window
 opened with the operator CLI, code read from the SMS sink) for every operation,
 then a reviewer (added with the CLI) for the /review routes, which answer an
-applicant 403 before reading any input. A real draft id is mixed into the
-`application_id` path parameter half of the time, so PATCH, upload, delete and
-submit reach the draft instead of only ever answering 404.
+applicant 403 before reading any input. In the mixed runs a real draft id is put
+in the `application_id` path parameter half of the time, so PATCH, upload, delete
+and submit reach the draft instead of only ever answering 404 (odd ids are still
+tried the other half). The negative runs always use the draft's id, so each bad
+body is judged by the route's validation rather than refused for an unknown id.
+
+Bounded (examples per operation, one worker, a fixed seed, no example database)
+so the module stays around 3 minutes on 2 cores and a run replays exactly.
 """
 from __future__ import annotations
 
@@ -28,10 +49,12 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import requests
+import schemathesis
 
 from chalicelib.cli.environment import ROOT
 from chalicelib.domain.windows import SHANGHAI
@@ -40,12 +63,61 @@ from tests.ids import make_id
 
 BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT = 90
-# Bounded so the module (stack start, both runs, stop) stays well under 3 minutes on 2 cores.
-APPLICANT_EXAMPLES = 40
-REVIEWER_EXAMPLES = 25
+# Bounded so the module (stack start, four runs, stop) stays around 3 minutes on 2 cores.
+APPLICANT_EXAMPLES = 25
+REVIEWER_EXAMPLES = 20
+NEGATIVE_EXAMPLES = 8  # fuzzed negative cases per operation, after the coverage phase's own
 SEED = 20240604
+# Low, so that the applicant run can use up its address's failed logins quickly and the
+# fuzzed logins then meet real 429s for the Retry-After check. A 422 counts against nothing.
+LOGIN_FAILURES_PER_IP = 3
+# This module, imported by the schemathesis process for the two checks below.
+HOOKS_MODULE = "tests.e2e.test_schemathesis"
+CHECKS = "not_a_server_error,error_in_spec_shape,retry_after_on_429_and_503"
+ERROR_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 MATERIAL_KINDS = ("id_photo", "id_card_front", "id_card_back", "qualification_cert",
                   "registration_cert", "ce_proof")
+
+
+@schemathesis.check
+def error_in_spec_shape(ctx, response, case):
+    """SPEC §3: every error is {"error": {"code": "UPPER_SNAKE", "message": "...", "details": {...}}},
+    JSON, with a Chinese message and never a stack trace — on every route, whatever the status."""
+    if response.status_code < 400:
+        return None
+    status = response.status_code
+    content_type = (response.headers.get("content-type") or [""])[0]
+    assert content_type.startswith("application/json"), \
+        f"{status} error answered as {content_type or 'no Content-Type'}, not application/json"
+    assert b"Traceback (most recent call last)" not in response.content, f"{status} error shows a stack trace"
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise AssertionError(f"{status} error body is not JSON") from None
+    keys = sorted(body) if isinstance(body, dict) else type(body).__name__
+    assert isinstance(body, dict) and set(body) == {"error"} and isinstance(body["error"], dict), \
+        f"{status} error body is not {{\"error\": {{...}}}} (top level: {keys})"
+    error = body["error"]
+    assert set(error) == {"code", "message", "details"}, \
+        f"{status} error has keys {sorted(error)}, not exactly code, message, details"
+    code = error["code"]
+    assert isinstance(code, str) and ERROR_CODE.match(code), f"{status} error code {code!r} is not UPPER_SNAKE"
+    assert isinstance(error["message"], str) and CJK.search(error["message"]), \
+        f"{status} {code}: message {error['message']!r} is not Chinese"
+    assert isinstance(error["details"], dict), \
+        f"{status} {code}: details is {type(error['details']).__name__}, not an object"
+    return None
+
+
+@schemathesis.check
+def retry_after_on_429_and_503(ctx, response, case):
+    """SPEC §3: a 429 (rate limited) and a 503 (SERVICE_BUSY) say when to come back, in seconds."""
+    if response.status_code in (429, 503):
+        value = (response.headers.get("retry-after") or [""])[0].strip()
+        assert value.isdigit() and int(value) > 0, \
+            f"{response.status_code} without a Retry-After in whole seconds (got {value!r})"
+    return None
 
 
 @dataclass
@@ -84,7 +156,8 @@ def api(tmp_path_factory):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SWREG_", "AWS_", "POWERTOOLS_", "SCHEMATHESIS_"))}
     env.update(PORT=str(port), SWREG_DDB_PORT=str(ddb), SWREG_S3_PORT=str(s3),
-               SWREG_LOCAL_DIR=str(tmp / "local"), SWREG_SMS_FILE=str(tmp / "sms.jsonl"))
+               SWREG_LOCAL_DIR=str(tmp / "local"), SWREG_SMS_FILE=str(tmp / "sms.jsonl"),
+               SWREG_LOGIN_FAILURES_PER_IP_PER_HOUR=str(LOGIN_FAILURES_PER_IP))
     base = f"http://127.0.0.1:{port}"
     log = tmp / "make-run.log"
     # To a file, not a pipe: the event runner logs every second and a full pipe would stall it.
@@ -186,33 +259,50 @@ def tokens(api):
     return Tokens(applicant, body["token"], application_id)
 
 
-def _schemathesis(api: Api, token: str, application_id: str, max_examples: int, *extra: str) -> None:
-    # A config file of our own: hermetic (no schemathesis.toml discovered above the cwd) and the
-    # only way to hand the fuzzer real ids — mixed in, not forced, so odd ids are still tried.
+def _schemathesis(api: Api, token: str, application_id: str, max_examples: int, *extra: str,
+                  negative: bool = False, unexpected_methods: tuple[str, ...] = ()) -> dict[int, int]:
+    """One schemathesis run with our checks; fails with its report. Returns how many responses of
+    each status the run got (from its HAR report), so a test can show its checks were exercised."""
+    # A config file of our own: hermetic (no schemathesis.toml discovered above the cwd), the only
+    # way to hand the fuzzer real ids, and where the hooks module with our checks is named.
     config = api.tmp / f"schemathesis-{uuid.uuid4().hex[:8]}.toml"
+    if negative:  # always the draft: a bad body is judged by validation, not refused as an unknown id
+        application = f'"path.application_id" = {json.dumps(application_id)}\n'
+    else:  # mixed in, not forced, so odd ids are still tried
+        application = '"path.application_id" = { dictionary = "applications", probability = 0.5 }\n'
     config.write_text(
+        f"hooks = {json.dumps(HOOKS_MODULE)}\n\n"
         "[dictionaries.applications]\n"
         f"values = [{json.dumps(application_id)}]\n\n"
         "[dictionaries.kinds]\n"
         f"values = {json.dumps(list(MATERIAL_KINDS))}\n\n"
         "[parameters]\n"
-        '"path.application_id" = { dictionary = "applications", probability = 0.5 }\n'
-        '"path.kind" = { dictionary = "kinds", probability = 0.5 }\n', encoding="utf-8")
+        f"{application}"
+        '"path.kind" = { dictionary = "kinds", probability = 0.5 }\n\n'
+        # TRACE and QUERY are answered 501 by `chalice local` itself, before the app sees them.
+        "[phases.coverage]\n"
+        f"unexpected-methods = {json.dumps(list(unexpected_methods))}\n", encoding="utf-8")
+    har = config.with_suffix(".har")
     command = [
         str(BIN / "schemathesis"), "--config-file", str(config), "--no-color",
         "run", api.base + "/openapi.json",
-        "--phases", "examples,fuzzing",
-        "--checks", "not_a_server_error",
+        *(["--phases", "coverage,fuzzing", "--mode", "negative"] if negative
+          else ["--phases", "examples,fuzzing", "--mode", "all"]),
+        "--checks", CHECKS,
         "--header", f"Authorization: Bearer {token}",
         "--max-examples", str(max_examples),
         "--seed", str(SEED),
         "--generation-database", "none",  # no replay of earlier runs' cases: the seed alone decides
+        "--suppress-health-check", "too_slow",  # a busy machine must not fail the run
         "--workers", "1",
         "--request-timeout", "30",
         "--continue-on-failure",
+        "--report", "har", "--report-har-path", str(har),
         *extra,
     ]
-    result = subprocess.run(command, cwd=api.tmp, env=api.env, capture_output=True, text=True, timeout=240)
+    # The hooks module is this one, imported by name from the repo root.
+    env = {**api.env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), api.env.get("PYTHONPATH")]))}
+    result = subprocess.run(command, cwd=api.tmp, env=env, capture_output=True, text=True, timeout=300)
     output = result.stdout + result.stderr
     if result.returncode != 0:  # schemathesis' report, then the server's side of the last requests
         api_log = api.tmp / "local" / "api.log"
@@ -220,13 +310,96 @@ def _schemathesis(api: Api, token: str, application_id: str, max_examples: int, 
             output += "\n---- chalice local: last lines of api.log ----\n" + "\n".join(
                 api_log.read_text(errors="replace").splitlines()[-80:])
     assert result.returncode == 0, output
-    assert "Examples" in output and "Fuzzing" in output, output
+    phases = ("Coverage", "Fuzzing") if negative else ("Examples", "Fuzzing")
+    assert all(phase in output for phase in phases), output
+    statuses: dict[int, int] = {}
+    for entry in json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]:
+        status = entry["response"]["status"]
+        statuses[status] = statuses.get(status, 0) + 1
+    return statuses
+
+
+def _use_up_failed_logins(api: Api) -> str:
+    """Fail logins from this address until it is refused 429, so that every later well-formed
+    login in the hour is a 429 for the Retry-After check. Returns the hour (UTC) it holds for."""
+    for _ in range(LOGIN_FAILURES_PER_IP + 1):
+        status, body = _request("POST", api.base + "/auth/login",
+                                {"phone": "13800000000", "password": "not-the-password"})
+        if status == 429:
+            return datetime.now(timezone.utc).strftime("%Y%m%d%H")
+        assert status == 401, body
+    raise AssertionError(f"no 429 after {LOGIN_FAILURES_PER_IP + 1} failed logins")
 
 
 def test_no_input_gets_a_server_error_as_an_applicant(api, tokens):
-    _schemathesis(api, tokens.applicant, tokens.application_id, APPLICANT_EXAMPLES)
+    limited_hour = _use_up_failed_logins(api)
+    statuses = _schemathesis(api, tokens.applicant, tokens.application_id, APPLICANT_EXAMPLES)
+    # The schema's example login is well formed, so it met the limit — unless the hour (the
+    # limit's window) turned in between and the address started afresh.
+    if datetime.now(timezone.utc).strftime("%Y%m%d%H") == limited_hour:
+        assert statuses.get(429), f"the Retry-After check never saw a 429: {statuses}"
 
 
 def test_no_input_gets_a_server_error_as_a_reviewer(api, tokens):
     _schemathesis(api, tokens.reviewer, tokens.application_id, REVIEWER_EXAMPLES,
                   "--include-path-regex", "^/review")
+
+
+def test_every_negative_input_is_refused_in_the_spec_error_shape_as_an_applicant(api, tokens):
+    statuses = _schemathesis(api, tokens.applicant, tokens.application_id, NEGATIVE_EXAMPLES,
+                             negative=True, unexpected_methods=("delete", "put"))
+    # Each kind of refusal was produced, so the shape check was not vacuous for any of them.
+    assert {400, 401, 404, 405, 415, 422} <= set(statuses), statuses
+
+
+def test_every_negative_input_is_refused_in_the_spec_error_shape_as_a_reviewer(api, tokens):
+    statuses = _schemathesis(api, tokens.reviewer, tokens.application_id, NEGATIVE_EXAMPLES,
+                             "--include-path-regex", "^/review", negative=True)
+    assert {401, 422} <= set(statuses), statuses
+
+
+def _response(status: int, body: bytes, headers: dict[str, str] | None = None) -> schemathesis.Response:
+    return schemathesis.Response(status_code=status, headers={k: [v] for k, v in (headers or {}).items()},
+                                 content=body, request=requests.Request("GET", "http://api/").prepare(),
+                                 elapsed=0.01, verify=False)
+
+
+JSON_TYPE = {"Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize("status, body, headers", [
+    (401, b'{"message": "Unauthorized"}', JSON_TYPE),  # Chalice's authorizer
+    (415, b'{"Code": "BadRequest", "Message": "Unsupported Media Type"}', JSON_TYPE),  # Chalice's
+    (501, b"<html><body>Unsupported method</body></html>", {"Content-Type": "text/html"}),
+    (400, b'{"error": {"code": "BAD_JSON", "message": "\\u8bf7\\u91cd\\u8bd5\\u3002"}}', JSON_TYPE),
+    (422, b'{"error": {"code": "bad_cursor", "message": "\\u8bf7\\u91cd\\u8bd5\\u3002", "details": {}}}',
+     JSON_TYPE),
+    (422, b'{"error": {"code": "UNKNOWN_FIELDS", "message": "unknown fields", "details": {}}}', JSON_TYPE),
+    (404, b'{"error": {"code": "NOT_FOUND", "message": "\\u8bf7\\u91cd\\u8bd5\\u3002", "details": []}}',
+     JSON_TYPE),
+    (404, b'{"error": {"code": "NOT_FOUND", "message": "\\u8bf7\\u91cd\\u8bd5\\u3002", "details": {}}}', {}),
+    (500, b'{"error": {"code": "INTERNAL_ERROR", "message": "\\u8bf7\\u91cd\\u8bd5\\u3002", "details": '
+          b'{"trace": "Traceback (most recent call last): ..."}}}', JSON_TYPE),
+])
+def test_the_shape_check_refuses_every_error_body_outside_the_spec(status, body, headers):
+    with pytest.raises(AssertionError):
+        error_in_spec_shape(None, _response(status, body, headers), None)
+
+
+def test_the_shape_check_accepts_the_spec_error_and_leaves_successes_alone():
+    good = b'{"error": {"code": "BAD_JSON", "message": "\\u8bf7\\u91cd\\u8bd5\\u3002", "details": {"a": 1}}}'
+    assert error_in_spec_shape(None, _response(400, good, {"Content-Type": "application/json; charset=utf-8"}),
+                               None) is None
+    assert error_in_spec_shape(None, _response(200, b"<html></html>", {"Content-Type": "text/html"}), None) is None
+
+
+@pytest.mark.parametrize("status, headers", [(429, {}), (503, {}), (429, {"Retry-After": "soon"}),
+                                             (503, {"Retry-After": "0"})])
+def test_the_retry_after_check_refuses_a_429_or_503_without_seconds_to_wait(status, headers):
+    with pytest.raises(AssertionError):
+        retry_after_on_429_and_503(None, _response(status, b"{}", headers), None)
+
+
+def test_the_retry_after_check_accepts_seconds_and_ignores_other_statuses():
+    assert retry_after_on_429_and_503(None, _response(429, b"{}", {"Retry-After": "60"}), None) is None
+    assert retry_after_on_429_and_503(None, _response(422, b"{}"), None) is None

@@ -240,6 +240,6 @@ def test_outbox_list_shows_dead_rows_masked_and_retry_queues_one_again(deps, era
     assert before - timedelta(seconds=1) <= row.due_at <= datetime.now(timezone.utc)
 
     assert main(["--stage", "test", "outbox", "retry", sent.outbox_id]) == 2
-    assert "cannot move from SENT to PENDING" in capsys.readouterr().err
+    assert "当前状态为“已发送”，不能重新发送" in capsys.readouterr().err
     assert main(["--stage", "test", "outbox", "retry", "no-such-row"]) == 2
     assert "no-such-row" in capsys.readouterr().err

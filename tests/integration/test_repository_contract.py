@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain.application import Application
+from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.eligibility import RegistrationType, evaluate
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
 from chalicelib.domain.levels import Level
+from chalicelib.domain.ports import Page
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
 from tests import fakes
@@ -23,6 +24,13 @@ def repos(request):
         return fakes.FakeRegisterRepository(), fakes.FakeWindowRepository(), fakes.FakeApplicationRepository()
     deps = request.getfixturevalue("deps")
     return deps.register, deps.windows, deps.applications
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def audit_log(request):
+    if request.param == "fake":
+        return fakes.FakeAuditLog()
+    return request.getfixturevalue("deps").audit
 
 
 def _person(seq: int, **changes) -> Practitioner:
@@ -150,14 +158,66 @@ def test_an_applicants_history_is_paged_newest_first(repos):
             draft.id_number = drafts[0].id_number
         applications.add(draft)
         drafts.append(draft)
-    seen, cursor = [], None
+    pages, position = [], None
     while True:
-        page = applications.list_for_applicant(drafts[0].id_number, cursor, 2)
-        seen += [a.application_id for a in page.items]
-        cursor = page.cursor
-        if cursor is None:
+        page = applications.list_for_applicant(drafts[0].id_number, position, 2)
+        pages.append([a.application_id for a in page.items])
+        position = page.position
+        if position is None:
             break
-    assert seen == [d.application_id for d in reversed(drafts)]
+        assert drafts[0].id_number not in position  # the partition value comes from the caller
+    assert pages == [[drafts[2].application_id, drafts[1].application_id], [drafts[0].application_id]]
+
+
+def test_the_last_page_has_no_position_even_when_the_list_fills_it_exactly(repos):
+    _, _, applications = repos
+    first = _draft(NOW.replace(year=2030))
+    second = _draft(NOW.replace(year=2031))
+    second.id_number = first.id_number
+    applications.add(first)
+    applications.add(second)
+    page = applications.list_for_applicant(first.id_number, None, 2)
+    assert [a.application_id for a in page.items] == [second.application_id, first.application_id]
+    assert page.position is None
+
+
+def test_a_window_queue_is_paged_oldest_first(repos):
+    _, _, applications = repos
+    year = 2070 + uuid.uuid4().int % 30  # a window no other test writes applications to
+    drafts = [_draft(NOW.replace(year=year) + timedelta(minutes=m)) for m in (3, 1, 2, 5, 4)]
+    for draft in drafts:
+        applications.add(draft)
+    oldest_first = [d.application_id for d in sorted(drafts, key=lambda d: d.created_at)]
+    pages, position = [], None
+    while True:
+        page = applications.queue_page(year, ApplicationStatus.DRAFT, None, position, 2)
+        pages.append([a.application_id for a in page.items])
+        position = page.position
+        if position is None:
+            break
+        assert all(d.id_number not in position for d in drafts)
+    assert pages == [oldest_first[0:2], oldest_first[2:4], oldest_first[4:]]
+    by_type = applications.queue_page(year, ApplicationStatus.DRAFT, RegistrationType.FIRST, None, 10)
+    assert [a.application_id for a in by_type.items] == oldest_first and by_type.position is None
+    assert applications.queue_page(year, ApplicationStatus.SUBMITTED, None, None, 10).items == []
+
+
+def test_an_audit_log_is_read_a_bounded_page_at_a_time_newest_first(audit_log):
+    subject = str(uuid.uuid4())
+    for minute in range(5):
+        audit_log.record(subject, f"rev{minute}", "viewed", NOW + timedelta(minutes=minute))
+    pages, position = [], None
+    while True:
+        page = audit_log.page(subject, position, 2)
+        pages.append([entry.actor for entry in page.items])
+        position = page.position
+        if position is None:
+            break
+        assert subject not in position
+    assert pages == [["rev4", "rev3"], ["rev2", "rev1"], ["rev0"]]
+    newest = audit_log.page(subject, None, 1).items[0]
+    assert (newest.at, newest.action) == (NOW + timedelta(minutes=4), "viewed")
+    assert audit_log.page(str(uuid.uuid4()), None, 2) == Page([], None)
 
 
 def test_an_unknown_application_is_not_found(repos):

@@ -11,12 +11,14 @@ from chalicelib.domain.credentials import (
     DUMMY_HASH,
     LOGIN_LOCKOUT,
     LOGIN_MAX_FAILURES,
-    LoginState,
+    LoginAttempt,
     SmsPurpose,
     check_password_policy,
     hash_password,
     hash_sms_code,
     new_sms_code,
+    parse_sms_code,
+    parse_sms_purpose,
     verify_password,
 )
 from chalicelib.domain.errors import ValidationError
@@ -132,40 +134,53 @@ def test_sms_limits_match_the_issue():
     assert (credentials.SMS_DAILY_CAP_PER_PHONE, credentials.SMS_DAILY_CAP_PER_IP) == (10, 50)
 
 
-def _fail(state: LoginState, times: int, now: datetime = NOW) -> LoginState:
-    for _ in range(times):
-        state = state.after_failure(now)
-    return state
+def test_a_code_request_names_signup_login_or_no_purpose():
+    assert parse_sms_purpose(None) is None
+    assert parse_sms_purpose("signup") is SmsPurpose.SIGNUP and parse_sms_purpose("login") is SmsPurpose.LOGIN
 
 
-def test_four_failures_do_not_lock():
-    state = _fail(LoginState(), LOGIN_MAX_FAILURES - 1)
-    assert state == LoginState(4, None)
-    assert not state.is_locked(NOW)
+@pytest.mark.parametrize("purpose", ["reset", "change_phone", "LOGIN", "", 1, ["login"]])
+def test_any_other_purpose_is_refused_in_chinese_naming_the_field(purpose):
+    with pytest.raises(ValidationError) as caught:
+        parse_sms_purpose(purpose)
+    assert caught.value.code == "SMS_CODE_REQUEST_INVALID" and "signup" in caught.value.details["purpose"]
 
 
-def test_the_fifth_consecutive_failure_locks_for_fifteen_minutes():
-    state = _fail(LoginState(), LOGIN_MAX_FAILURES)
-    assert state.locked_until == NOW + LOGIN_LOCKOUT
-    assert state.is_locked(NOW)
-    assert state.is_locked(NOW + LOGIN_LOCKOUT - LOGIN_LOCKOUT / 900)
-    assert not state.is_locked(NOW + LOGIN_LOCKOUT)
+@pytest.mark.parametrize("raw, code", [("012345", "012345"), (" 123456 ", "123456")])
+def test_a_six_digit_code_is_read_as_typed(raw, code):
+    assert parse_sms_code(raw) == code
 
 
-def test_failures_during_a_lock_do_not_extend_it():
-    locked = _fail(LoginState(), LOGIN_MAX_FAILURES)
-    assert locked.after_failure(NOW + LOGIN_LOCKOUT / 2) == locked
+@pytest.mark.parametrize("raw", [None, "", "12345", "1234567", "12345a", "１２３４５６", 123456])
+def test_anything_but_six_ascii_digits_is_not_a_code(raw):
+    with pytest.raises(ValidationError) as caught:
+        parse_sms_code(raw)
+    assert caught.value.code == "SMS_CODE_MALFORMED" and caught.value.details["code"]
 
 
-def test_after_the_lock_runs_out_the_count_starts_again():
-    locked = _fail(LoginState(), LOGIN_MAX_FAILURES)
-    later = NOW + LOGIN_LOCKOUT
-    state = locked.after_failure(later)
-    assert state == LoginState(1, None)
-    assert _fail(state, LOGIN_MAX_FAILURES - 1, later).locked_until == later + LOGIN_LOCKOUT
+def test_while_locked_no_password_is_checked_and_the_refusal_does_not_relock():
+    locked = LoginAttempt(None)
+    assert not locked.may_check_password and not locked.locks_when_refused
 
 
-def test_success_resets_the_count():
-    state = _fail(LoginState(), LOGIN_MAX_FAILURES - 1).after_success()
-    assert state == LoginState()
-    assert not _fail(state, LOGIN_MAX_FAILURES - 1).is_locked(NOW)
+def test_tries_up_to_the_limit_check_the_password():
+    for number in range(1, LOGIN_MAX_FAILURES + 1):
+        assert LoginAttempt(number).may_check_password
+
+
+def test_only_a_refused_try_at_the_limit_or_beyond_locks():
+    assert not any(LoginAttempt(n).locks_when_refused for n in range(1, LOGIN_MAX_FAILURES))
+    assert LoginAttempt(LOGIN_MAX_FAILURES).locks_when_refused
+
+
+def test_tries_numbered_beyond_the_limit_are_refused_unchecked_and_lock():
+    # Parallel tries each get their own number from the atomic counter: the ones past the
+    # limit never reach the password, and any of them writes the lock if the one at the
+    # limit did not.
+    for number in (LOGIN_MAX_FAILURES + 1, 32):
+        assert not LoginAttempt(number).may_check_password and LoginAttempt(number).locks_when_refused
+
+
+def test_a_lock_lasts_fifteen_minutes():
+    assert LoginAttempt(LOGIN_MAX_FAILURES).lock_until(NOW) == NOW + LOGIN_LOCKOUT
+    assert LOGIN_LOCKOUT.total_seconds() == 15 * 60

@@ -4,18 +4,27 @@ Uniqueness (one account per phone, per ID number, per username) is a set of
 `uniques` items written in the same transaction as the account, each
 conditional on not existing: two sign-ups racing for one ID number cannot
 both succeed.
+
+Password-lockout counters live in the rate_limits table, one item per lock key
+(`login-lock#<accounts.login_lock_key>`: an applicant's account; a staff
+account and client address), with `count`, `locked_until` and a TTL that drops
+idle counters. No new table, and no per-address data on the account item,
+which an attacker could otherwise grow without bound.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.dynamo import transactions
 from chalicelib.adapters.dynamo.models import AccountItem, RateLimitItem, SmsCodeItem, UniqueItem
 from chalicelib.domain.accounts import Account, Role
+from chalicelib.domain.credentials import LOGIN_COUNTER_KEPT
 from chalicelib.domain.errors import ConflictError
+
+LOCK_PREFIX = "login-lock#"
 
 
 def _conditional_failure(exc: Exception) -> bool:
@@ -25,8 +34,8 @@ def _conditional_failure(exc: Exception) -> bool:
 def _account(item: AccountItem) -> Account:
     return Account(account_id=item.account_id, login_key=item.login_key, role=Role(item.role),
                    password_hash=item.password_hash, created_at=item.created_at, phone=item.phone,
-                   id_number=item.id_number, username=item.username, failures=int(item.failures or 0),
-                   locked_until=item.locked_until, disabled=bool(item.disabled))
+                   id_number=item.id_number, username=item.username, disabled=bool(item.disabled),
+                   lock_epoch=int(item.lock_epoch or 0))
 
 
 class DynamoAccountRepository:
@@ -50,28 +59,63 @@ class DynamoAccountRepository:
         keys = [account.login_key, *(k for k in unique if k != account.login_key)]
         item = AccountItem(account.account_id, login_key=account.login_key, role=account.role.value,
                            phone=account.phone, id_number=account.id_number, username=account.username,
-                           password_hash=account.password_hash, failures=0, disabled=account.disabled,
+                           password_hash=account.password_hash, disabled=account.disabled,
                            created_at=account.created_at)
+
+        def build(transaction: TransactWrite) -> None:
+            transaction.save(item, condition=AccountItem.account_id.does_not_exist())
+            for key in keys:
+                transaction.save(UniqueItem(key, owner=account.account_id),
+                                 condition=UniqueItem.key.does_not_exist())
+
         try:
-            with TransactWrite(connection=Connection(region=self._region)) as transaction:
-                transaction.save(item, condition=AccountItem.account_id.does_not_exist())
-                for key in keys:
-                    transaction.save(UniqueItem(key, owner=account.account_id),
-                                     condition=UniqueItem.key.does_not_exist())
+            transactions.write(self._region, build)
         except TransactWriteError as exc:
+            if exc.cause_response_code != "TransactionCanceledException":
+                raise  # not a taken key: a fault, never "account exists"
             reasons = getattr(exc, "cancellation_reasons", None) or []
             failed = [keys[i - 1] for i, reason in enumerate(reasons)
                       if i > 0 and reason is not None and reason.code == "ConditionalCheckFailed"]
             code = unique.get(failed[0], "ACCOUNT_EXISTS") if failed else "ACCOUNT_EXISTS"
-            raise ConflictError("账号已存在", code=code) from None
+            raise ConflictError(code=code) from None
 
-    def record_login(self, account: Account) -> None:
-        """Persist the lockout counters after a login attempt."""
-        AccountItem(account.account_id).update(actions=[
-            AccountItem.failures.set(account.failures),
-            AccountItem.locked_until.set(account.locked_until) if account.locked_until
-            else AccountItem.locked_until.remove(),
-        ])
+    # --- password lockout (see credentials.LoginAttempt) ---------------------------------------
+
+    def count_login_attempt(self, lock_key: str, now: datetime) -> int | None:
+        """Add one try to `lock_key`'s counter and return the count this very write produced;
+        None, counting nothing, while the key is locked. One conditional UpdateItem
+        (ADD count 1 if not locked_until > now): parallel tries each get their own number."""
+        item = RateLimitItem(LOCK_PREFIX + lock_key)
+        try:
+            item.update(actions=[RateLimitItem.count.add(1), RateLimitItem.ttl.set(now + LOGIN_COUNTER_KEPT)],
+                        condition=RateLimitItem.locked_until.does_not_exist() | (RateLimitItem.locked_until <= now))
+        except UpdateError as exc:
+            if _conditional_failure(exc):
+                return None
+            raise
+        # PynamoDB's update returns the item as this write left it (ReturnValues ALL_NEW).
+        return int(item.count)
+
+    def lock_login(self, lock_key: str, until: datetime, now: datetime) -> None:
+        """Lock `lock_key` until `until` and start its count again from zero, unless a lock
+        already holds (then that lock stands: tries during a lock never extend it)."""
+        try:
+            RateLimitItem(LOCK_PREFIX + lock_key).update(
+                actions=[RateLimitItem.locked_until.set(until), RateLimitItem.count.set(0),
+                         RateLimitItem.ttl.set(until + LOGIN_COUNTER_KEPT)],
+                condition=RateLimitItem.locked_until.does_not_exist() | (RateLimitItem.locked_until <= now))
+        except UpdateError as exc:
+            if not _conditional_failure(exc):
+                raise
+
+    def clear_login_failures(self, lock_key: str) -> None:
+        """After a right password: the count (and any lock a racing try just wrote) goes."""
+        RateLimitItem(LOCK_PREFIX + lock_key).delete()
+
+    def lift_login_locks(self, account_id: str) -> None:
+        """Leave every lockout counter of the account behind by raising its `lock_epoch`."""
+        AccountItem(account_id).update(actions=[AccountItem.lock_epoch.add(1)],
+                                       condition=AccountItem.account_id.exists())
 
     def save_credentials(self, account: Account) -> None:
         """Persist a changed password hash or the disabled flag."""
@@ -116,24 +160,40 @@ class DynamoRateLimiter:
     before `resets_at`; the first take after that starts a new window."""
 
     def take(self, key: str, limit: int, resets_at: datetime, now: datetime) -> datetime | None:
-        """None when allowed; otherwise when the current window resets."""
-        item = RateLimitItem(key)
-        try:
-            item.update(actions=[RateLimitItem.count.add(1)],
-                        condition=RateLimitItem.limit_key.exists() & (RateLimitItem.ttl > now)
-                        & (RateLimitItem.count < limit))
-            return None
-        except UpdateError as exc:
-            if not _conditional_failure(exc):
-                raise
-        try:
-            RateLimitItem(key, count=1, ttl=resets_at).save(
-                condition=RateLimitItem.limit_key.does_not_exist() | (RateLimitItem.ttl <= now))
-            return None
-        except PutError as exc:
-            if not _conditional_failure(exc):
-                raise
+        """None when allowed; otherwise when the current window resets.
+
+        Requests that all find no live window race to start one; only one can. The
+        others then count in the window it started (the second round) instead of
+        being refused with a window nobody has used up.
+        """
+        for _ in range(2):
+            try:
+                RateLimitItem(key).update(actions=[RateLimitItem.count.add(1)],
+                                          condition=RateLimitItem.limit_key.exists() & (RateLimitItem.ttl > now)
+                                          & (RateLimitItem.count < limit))
+                return None
+            except UpdateError as exc:
+                if not _conditional_failure(exc):
+                    raise
+            try:
+                RateLimitItem(key, count=1, ttl=resets_at).save(
+                    condition=RateLimitItem.limit_key.does_not_exist() | (RateLimitItem.ttl <= now))
+                return None
+            except PutError as exc:
+                if not _conditional_failure(exc):
+                    raise
         try:
             return RateLimitItem.get(key, consistent_read=True).ttl
         except RateLimitItem.DoesNotExist:
             return now
+
+    def give_back(self, key: str, now: datetime) -> None:
+        """Undo one `take` of the current window (a reserved use that turned out not to
+        count); never below zero, and nothing once the window has reset."""
+        try:
+            RateLimitItem(key).update(actions=[RateLimitItem.count.add(-1)],
+                                      condition=RateLimitItem.limit_key.exists() & (RateLimitItem.ttl > now)
+                                      & (RateLimitItem.count > 0))
+        except UpdateError as exc:
+            if not _conditional_failure(exc):
+                raise

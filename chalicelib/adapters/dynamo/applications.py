@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from pynamodb.connection import Connection
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo import codec
-from chalicelib.adapters.dynamo.keys import decode_cursor, encode_cursor, sortable
+from chalicelib.adapters.dynamo import codec, transactions
+from chalicelib.adapters.dynamo.keys import bounded, id_in, sortable, start_key
 from chalicelib.adapters.dynamo.messages import message_item, outbox_item
 from chalicelib.adapters.dynamo.models import ApplicationItem, UniqueItem
 from chalicelib.domain.application import Application, ApplicationStatus
@@ -64,19 +63,22 @@ def save_in_transaction(region: str, item: ApplicationItem, messages: Sequence[M
                         sms: Sequence[Sms] = (), also: Sequence[tuple[Model, Condition | None]] = ()) -> None:
     """Write an application item (conditional on its version), its notices and `also`
     (other items with their put conditions) all or nothing. Any failed condition
-    is a ConcurrentUpdateError: the caller reloads and looks again."""
+    is a ConcurrentUpdateError: the caller reloads and looks again (see
+    `transactions.write` for conflicts and throttling)."""
+    def build(transaction: TransactWrite) -> None:
+        transaction.save(item)
+        for extra, condition in also:
+            transaction.save(extra, condition=condition)
+        for message in messages:
+            transaction.save(message_item(message))
+        for text in sms:
+            transaction.save(outbox_item(text))
+
     try:
-        with TransactWrite(connection=Connection(region=region)) as transaction:
-            transaction.save(item)
-            for extra, condition in also:
-                transaction.save(extra, condition=condition)
-            for message in messages:
-                transaction.save(message_item(message))
-            for text in sms:
-                transaction.save(outbox_item(text))
+        transactions.write(region, build)
     except TransactWriteError as exc:
         if exc.cause_response_code == "TransactionCanceledException":
-            raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
+            raise ConcurrentUpdateError() from None
         raise
 
 
@@ -88,19 +90,20 @@ class DynamoApplicationRepository:
         try:
             return _application(ApplicationItem.get(application_id, consistent_read=True))
         except ApplicationItem.DoesNotExist:
-            raise NotFoundError("申请不存在") from None
+            raise NotFoundError() from None
 
     def add(self, application: Application) -> None:
         item = application_item(application)
         guard = UniqueItem(live_key(application), owner=application.application_id)
+        def build(transaction: TransactWrite) -> None:
+            transaction.save(item, condition=ApplicationItem.application_id.does_not_exist())
+            transaction.save(guard, condition=UniqueItem.key.does_not_exist())
+
         try:
-            with TransactWrite(connection=Connection(region=self._region)) as transaction:
-                transaction.save(item, condition=ApplicationItem.application_id.does_not_exist())
-                transaction.save(guard, condition=UniqueItem.key.does_not_exist())
+            transactions.write(self._region, build)
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
-                raise ConflictError("本年度已有登记申请，不能重复创建",
-                                    code="LIVE_APPLICATION_EXISTS") from None
+                raise ConflictError(code="LIVE_APPLICATION_EXISTS") from None
             raise
         application.version = int(item.version)
 
@@ -112,28 +115,37 @@ class DynamoApplicationRepository:
                 item.save()
             except PutError as exc:
                 if exc.cause_response_code == "ConditionalCheckFailedException":
-                    raise ConcurrentUpdateError("申请已被他人修改，请刷新后重试") from None
+                    raise ConcurrentUpdateError() from None
                 raise
         else:
             save_in_transaction(self._region, item, messages, sms)
         application.version = int(item.version)
 
-    def list_for_applicant(self, id_number: str, cursor: str | None, limit: int) -> Page:
-        keys = ApplicationItem.by_applicant.query(
-            id_number, scan_index_forward=False, limit=limit,
-            last_evaluated_key=decode_cursor(cursor))
-        ids = [k.application_id for k in keys]
-        found = {item.application_id: _application(item) for item in ApplicationItem.batch_get(ids)}
-        return Page([found[i] for i in ids if i in found], encode_cursor(keys.last_evaluated_key))
+    def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
+        """Newest first. `position` is a `created_sort` value (time#application_id); the
+        partition value, the ID number, is the caller's and never travels in it."""
+        start = start_key(application_id=id_in(position), id_number=id_number,
+                          created_sort=position) if position else None
+        keys = ApplicationItem.by_applicant.query(id_number, scan_index_forward=False, limit=limit + 1,
+                                                  last_evaluated_key=start)
+        return self._page(*bounded(keys, limit, lambda k: k.created_sort))
 
     def queue_page(self, year: int, status: ApplicationStatus, kind: RegistrationType | None,
-                   cursor: str | None, limit: int) -> Page:
-        """Oldest submission first: one query on `by_queue` (or `by_queue_type` with a type)."""
-        index = ApplicationItem.by_queue_type if kind else ApplicationItem.by_queue
-        keys = index.query(queue_key(year, status, kind), limit=limit, last_evaluated_key=decode_cursor(cursor))
+                   position: str | None, limit: int) -> Page:
+        """Oldest submission first: one query on `by_queue` (or `by_queue_type` with a type).
+        `position` is a `queue_sort` value (time#application_id)."""
+        index, hash_name = ((ApplicationItem.by_queue_type, "queue_type_key") if kind
+                            else (ApplicationItem.by_queue, "queue_key"))
+        start = start_key(application_id=id_in(position), queue_sort=position,
+                          **{hash_name: queue_key(year, status, kind)}) if position else None
+        keys = index.query(queue_key(year, status, kind), limit=limit + 1, last_evaluated_key=start)
+        return self._page(*bounded(keys, limit, lambda k: k.queue_sort))
+
+    @staticmethod
+    def _page(keys: list, position: str | None) -> Page:
         ids = [k.application_id for k in keys]
         found = {item.application_id: _application(item) for item in ApplicationItem.batch_get(ids)}
-        return Page([found[i] for i in ids if i in found], encode_cursor(keys.last_evaluated_key))
+        return Page([found[i] for i in ids if i in found], position)
 
     def counts(self, year: int) -> dict[tuple[ApplicationStatus, RegistrationType], int]:
         """Applications per (status, type) in a window: COUNT queries on `by_queue_type`, never a table scan."""

@@ -98,5 +98,5 @@ class DynamoCertificateRepository:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
             if self.get(certificate.registration_no) is None:
-                raise NotFoundError("证书不存在") from None
-            raise ConflictError("该证书已注销", code="ALREADY_REVOKED") from None
+                raise NotFoundError() from None
+            raise ConflictError(code="ALREADY_REVOKED") from None

@@ -1,7 +1,7 @@
 """In-app messages (我的消息) and SMS outbox rows in DynamoDB."""
 from __future__ import annotations
 
-from chalicelib.adapters.dynamo.keys import decode_cursor, encode_cursor, sortable
+from chalicelib.adapters.dynamo.keys import bounded, sortable, start_key
 from chalicelib.adapters.dynamo.models import MessageItem, OutboxItem
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.notifications import Message, Sms
@@ -27,21 +27,23 @@ def _message(item: MessageItem) -> Message:
 
 
 class DynamoMessageRepository:
-    def list(self, owner: str, cursor: str | None, limit: int) -> Page:
-        """Newest first."""
-        items = MessageItem.query(owner, scan_index_forward=False, limit=limit,
-                                  last_evaluated_key=decode_cursor(cursor))
-        page = [_message(item) for item in items]
-        return Page(page, encode_cursor(items.last_evaluated_key))
+    def list(self, owner: str, position: str | None, limit: int) -> Page:
+        """Newest first. `position` is the last page's final message key (no owner in it:
+        the owner, an ID number, comes from the caller)."""
+        start = start_key(owner=owner, message_key=position) if position else None
+        items = MessageItem.query(owner, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start)
+        page, after = bounded(items, limit, lambda item: item.message_key)
+        return Page([_message(item) for item in page], after)
 
     def unread_count(self, owner: str) -> int:
+        """Reads every message of one person: bounded, a few per application and year."""
         return MessageItem.count(owner, filter_condition=MessageItem.read == False)  # noqa: E712
 
     def mark_read(self, owner: str, message_id: str) -> Message:
         try:
             item = MessageItem.get(owner, message_id)
         except MessageItem.DoesNotExist:
-            raise NotFoundError("消息不存在") from None
+            raise NotFoundError() from None
         if not item.read:
             item.update(actions=[MessageItem.read.set(True)])
         return _message(item)

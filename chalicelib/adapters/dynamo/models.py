@@ -21,7 +21,10 @@ a table scan on a request path:
 - accounts           get by account_id (the token subject);
                      `by_login`: account_id for a login key (phone#…, staff#…)
 - sms_codes          get by purpose#phone; expire by TTL
-- rate_limits        conditional atomic counters per key and period; TTL
+- rate_limits        conditional atomic counters per key and period; TTL. Also the
+                     password-lockout counters (`login-lock#<lock key>`, with
+                     `locked_until`): per applicant account, and per staff
+                     account and client address (`accounts.login_lock_key`)
 - messages           query by owner (id_number), newest first (sort: message_key)
 - outbox             get by outbox_id; `by_status`: due rows of a status, oldest first
 - audit              query by subject (application id): who viewed the full file, when
@@ -177,9 +180,9 @@ class AccountItem(_Table):
     id_number = UnicodeAttribute(null=True)
     username = UnicodeAttribute(null=True)
     password_hash = UnicodeAttribute()
-    failures = NumberAttribute(default=0)
-    locked_until = UTCDateTimeAttribute(null=True)
     disabled = BooleanAttribute(default=False)
+    # Generation of the password-lockout counters; `swreg reviewer unlock` adds one.
+    lock_epoch = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     by_login = LoginIndex()
 
@@ -202,6 +205,8 @@ class RateLimitItem(_Table):
     limit_key = UnicodeAttribute(hash_key=True)
     count = NumberAttribute(default=0)
     ttl = TTLAttribute()
+    # Only on password-lockout counters: the key refuses tries until then.
+    locked_until = UTCDateTimeAttribute(null=True)
 
 
 class MessageItem(_Table):

@@ -45,7 +45,7 @@ class DynamoOutbox:
         try:
             return _entry(OutboxItem.get(outbox_id, consistent_read=True))
         except OutboxItem.DoesNotExist:
-            raise NotFoundError("短信记录不存在", details={"outbox_id": outbox_id}) from None
+            raise NotFoundError(details={"outbox_id": outbox_id}) from None
 
     def due(self, status: OutboxStatus, now: datetime, limit: int) -> list[OutboxEntry]:
         # "~" sorts after the "#" that ends every timestamp: rows due exactly at `now` count.
@@ -94,7 +94,7 @@ class DynamoOutbox:
             *_unleased(),
         ])
         if item is None:
-            raise ConcurrentUpdateError("短信记录已被改变，请重试", details={"outbox_id": entry.outbox_id})
+            raise ConcurrentUpdateError(details={"outbox_id": entry.outbox_id})
         return _entry(item)
 
     @staticmethod

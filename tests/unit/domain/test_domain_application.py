@@ -133,7 +133,8 @@ def test_starting_a_type_that_does_not_apply_is_refused_with_the_verdicts_reason
     with pytest.raises(RuleViolationError) as caught:
         start(RegistrationType.FIRST, qualified=2020)
     assert caught.value.code == "TYPE_NOT_ELIGIBLE"
-    assert caught.value.message == "您于2020年取得社会工作者职业资格，首登记应在2021年进行；从未登记的请申请补证。"
+    assert caught.value.message == (
+        "您于2020年取得社会工作者职业资格，首登记应在2021年进行；从未登记的请申请补证。请选择符合条件的登记类型。")
 
 
 @pytest.mark.parametrize("now", [WINDOW.opens_at - timedelta(seconds=1), WINDOW.closes_at])
@@ -275,6 +276,30 @@ def test_uploading_again_or_deleting_replaces_the_material():
     assert app.remove_material(K.ID_PHOTO, NOW) is True
     assert app.remove_material(K.ID_PHOTO, NOW) is False
     assert K.ID_PHOTO not in app.materials
+
+
+def test_asking_to_upload_checks_the_rules_and_changes_nothing():
+    app = start()
+    upload(app, K.ID_PHOTO)
+    updated_at, material = app.updated_at, app.materials[K.ID_PHOTO]
+    assert app.allow_upload("id_photo") is K.ID_PHOTO
+    assert (app.updated_at, app.materials[K.ID_PHOTO]) == (updated_at, material)
+    with pytest.raises(RuleViolationError) as caught:
+        app.allow_upload(K.CE_PROOF)
+    assert caught.value.code == "MATERIAL_NOT_ALLOWED" and "请" in caught.value.message
+
+
+def test_an_upload_issued_before_the_slots_floor_never_replaces_the_material():
+    app = start()
+    minute = timedelta(minutes=1)
+    assert app.start_upload(K.ID_PHOTO, "newer", NOW, issued_at=NOW) is not None
+    assert app.start_upload(K.ID_PHOTO, "older", NOW + minute, issued_at=NOW - minute) is None
+    assert app.start_upload(K.ID_PHOTO, "newer", NOW + minute, issued_at=NOW) is None  # redelivered
+    assert app.materials[K.ID_PHOTO].upload_id == "newer"
+    app.remove_material(K.ID_PHOTO, NOW + 2 * minute)
+    assert app.start_upload(K.ID_PHOTO, "before-the-x", NOW + 3 * minute, issued_at=NOW + minute) is None
+    assert K.ID_PHOTO not in app.materials
+    assert app.start_upload(K.ID_PHOTO, "after-the-x", NOW + 3 * minute, issued_at=NOW + 3 * minute) is not None
 
 
 @pytest.mark.parametrize("type_, kind", [
@@ -494,13 +519,34 @@ def test_rejected_application_cannot_be_resubmitted_after_the_window_closes():
 
 # --- expiry and certificates ------------------------------------------------------------
 
-@pytest.mark.parametrize("make", [start, rejected])
-def test_drafts_and_rejected_applications_expire(make):
+@pytest.mark.parametrize("make, after_rejection", [(start, False), (rejected, True)])
+def test_drafts_and_rejected_applications_expire_and_the_event_says_which(make, after_rejection):
     app = make()
     app.pull_events()
     app.expire(AFTER_CLOSE)
     assert app.status is S.EXPIRED and app.history[-1].actor == "system"
-    assert app.pull_events() == [ApplicationExpired("app-1", PERSON, AFTER_CLOSE)]
+    assert app.pull_events() == [ApplicationExpired("app-1", PERSON, AFTER_CLOSE, after_rejection=after_rejection)]
+
+
+@pytest.mark.parametrize("make, after_rejection", [(start, False), (rejected, True)])
+def test_a_reminder_says_whether_the_application_awaits_its_first_submit_or_a_resubmit(make, after_rejection):
+    app = make()
+    app.pull_events()
+    assert app.remind(3, NOW, WINDOW.closes_at) is True
+    [event] = app.pull_events()
+    assert event.after_rejection is after_rejection
+
+
+def test_refusals_name_who_and_what_in_their_chinese_message():
+    with pytest.raises(ConflictError) as claimed:
+        in_review("rev-a").claim("rev-b", NOW)
+    assert claimed.value.message == "该申请正由rev-a审核，请选择其他申请或稍后再试。"
+    with pytest.raises(ConflictError) as locked:
+        submitted().update_fields({"education": "硕士"}, NOW, WINDOW)
+    assert (locked.value.code, locked.value.message) == ("NOT_EDITABLE", "申请已提交，不能修改。请刷新页面查看申请的最新状态。")
+    with pytest.raises(RuleViolationError) as closed:
+        rejected().update_fields({"education": "硕士"}, AFTER_CLOSE, WINDOW)
+    assert closed.value.message == "2022年度登记不在开放时间内，请在登记开放期间办理。"
 
 
 @pytest.mark.parametrize("make", [submitted, in_review, approved])

@@ -1,0 +1,186 @@
+"""What the applicant reads by SMS and in 我的消息: every template of `texts.NOTICES`, rendered, word for word."""
+from __future__ import annotations
+
+import re
+import string
+from datetime import datetime
+
+import pytest
+
+from chalicelib.domain import notifications, texts
+from chalicelib.domain.events import (
+    ApplicationApproved,
+    ApplicationExpired,
+    ApplicationRejected,
+    ApplicationSubmitted,
+    CertificateIssued,
+    ReminderDue,
+)
+from chalicelib.domain.notifications import SIGNATURE, notices_for
+from chalicelib.domain.review import ReviewIssue
+from chalicelib.domain.windows import SHANGHAI
+from chalicelib.services.auth import SMS_CODE_TEXT
+from tests.ids import make_id
+
+PERSON = make_id()
+PHONE = "13800138000"
+AT = datetime(2030, 3, 28, 10, 0, tzinfo=SHANGHAI)
+CLOSE = datetime(2030, 4, 1, tzinfo=SHANGHAI)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+DOUBLED = re.compile(r"[。；，、：！？][。；，、：！？]")
+
+# (event, title, body): one row per template of texts.NOTICES, and then some.
+EXPECTED = [
+    pytest.param(
+        ApplicationSubmitted("app-1", PERSON, AT, round_number=1),
+        "登记申请已提交",
+        "您的登记申请已提交，请等待审核。审核结果将以短信和“我的消息”通知您。",
+        id="submitted"),
+    pytest.param(
+        ApplicationApproved("app-1", PERSON, AT, opinion=None),
+        "您的登记申请通过",
+        "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看。",
+        id="approved"),
+    pytest.param(
+        ApplicationRejected("app-1", PERSON, AT, opinion="照片不符合要求。", issues=(
+            ReviewIssue("id_photo", "背景不是白色。"), ReviewIssue("id_card_front", ""),
+            ReviewIssue("employer", "请填写单位全称；"), ReviewIssue("mailing_address.postal_code", ""))),
+        "您的登记申请不通过",
+        "您的登记申请不通过。审核意见：照片不符合要求。需要修改：两寸免冠照片（背景不是白色）；身份证人像面照片；"
+        "工作单位（请填写单位全称）；邮政编码。请在登记时间内修改后重新提交。",
+        id="rejected-with-issues-named-by-label"),
+    pytest.param(
+        ApplicationRejected("app-1", PERSON, AT, opinion="信息与登记库不符", issues=()),
+        "您的登记申请不通过",
+        "您的登记申请不通过。审核意见：信息与登记库不符。请在登记时间内修改后重新提交。",
+        id="rejected-without-issues"),
+    pytest.param(
+        ApplicationExpired("app-1", PERSON, CLOSE),
+        "登记申请已过期",
+        "本年度登记时间已结束，您未提交的登记申请已过期。",
+        id="expired-from-draft"),
+    pytest.param(
+        ApplicationExpired("app-1", PERSON, CLOSE, after_rejection=True),
+        "登记申请已过期",
+        "本年度登记时间已结束，您的登记申请审核不通过后未在截止前修改并重新提交，已过期。",
+        id="expired-from-rejection"),
+    pytest.param(
+        ReminderDue("app-1", PERSON, AT, days_left=7, missing=("学历", "两寸免冠照片"), closes_at=CLOSE),
+        "登记即将截止，请尽快提交",
+        "距本年度登记截止已不足7天（2030年4月1日00:00截止），您的登记申请尚未提交。还需填写或上传：学历、两寸免冠照片。"
+        "请补全后提交，截止时仍未提交的申请将过期。",
+        id="reminder-with-missing-items"),
+    pytest.param(
+        ReminderDue("app-1", PERSON, AT, days_left=1, missing=(), closes_at=CLOSE),
+        "登记即将截止，请尽快提交",
+        "距本年度登记截止已不足1天（2030年4月1日00:00截止），您的登记申请尚未提交。"
+        "信息已填写完整，请勾选“我保证上述所填信息均真实有效”后提交，截止时仍未提交的申请将过期。",
+        id="reminder-without-missing-items"),
+    pytest.param(
+        ReminderDue("app-1", PERSON, AT, days_left=3, missing=("身份证国徽面照片",), closes_at=CLOSE,
+                    after_rejection=True),
+        "登记即将截止，请尽快重新提交",
+        "距本年度登记截止已不足3天（2030年4月1日00:00截止），您审核不通过的登记申请尚未重新提交。"
+        "还需填写或上传：身份证国徽面照片。请按审核意见修改并补全后重新提交，截止时仍未重新提交的申请将过期。",
+        id="reminder-after-rejection-with-missing-items"),
+    pytest.param(
+        ReminderDue("app-1", PERSON, AT, days_left=3, missing=(), closes_at=CLOSE, after_rejection=True),
+        "登记即将截止，请尽快重新提交",
+        "距本年度登记截止已不足3天（2030年4月1日00:00截止），您审核不通过的登记申请尚未重新提交。"
+        "信息已填写完整，请按审核意见修改后勾选“我保证上述所填信息均真实有效”并重新提交，截止时仍未重新提交的申请将过期。",
+        id="reminder-after-rejection-without-missing-items"),
+    pytest.param(
+        ReminderDue("app-1", PERSON, AT, days_left=7, missing=("学历",)),
+        "登记即将截止，请尽快提交",
+        "距本年度登记截止已不足7天，您的登记申请尚未提交。还需填写或上传：学历。请补全后提交，截止时仍未提交的申请将过期。",
+        id="reminder-without-a-known-close"),
+    pytest.param(
+        CertificateIssued("app-1", PERSON, AT, registration_no="BJ2030000123", registration_year=2030,
+                          valid_until=2033),
+        "电子证书已生成",
+        "您的电子证书已生成，登记证书编号BJ2030000123，有效期至2033年。请在“登记历史”中查看和下载。",
+        id="certificate-issued"),
+]
+
+
+@pytest.mark.parametrize("event, title, body", EXPECTED)
+def test_each_notice_reads_exactly_as_written(event, title, body):
+    [message], [sms] = notices_for(event, PHONE)
+    assert (message.title, message.body) == (title, body)
+    assert (sms.phone, sms.text) == (PHONE, SIGNATURE + body)
+    assert (message.owner, message.application_id, message.created_at, sms.due_at) == (
+        PERSON, "app-1", event.at, event.at)
+
+
+def test_the_examples_above_render_every_notice_template(monkeypatch):
+    used = []
+    real = texts.notice
+    monkeypatch.setattr(texts, "notice", lambda name, **params: used.append(name) or real(name, **params))
+    for case in EXPECTED:
+        notices_for(case.values[0], PHONE)
+    assert set(used) == set(texts.NOTICES)
+
+
+def test_a_rejection_names_each_item_by_its_label_never_its_key():
+    event = ApplicationRejected("app-1", PERSON, AT, opinion="请按意见修改", issues=tuple(
+        ReviewIssue(item) for item in ("id_photo", "id_card_front", "id_card_back", "qualification_cert",
+                                       "registration_cert", "ce_proof", "phone", "employer", "district",
+                                       "education", "pickup_method", "mailing_address", "reissue_reason",
+                                       "declared_ce_hours", "mailing_address.recipient")))
+    [message], _ = notices_for(event, None)
+    assert re.search(r"[a-z_]{3,}", message.body) is None, message.body
+    assert "两寸免冠照片；身份证人像面照片；身份证国徽面照片；社会工作者职业水平证书照片；登记证书照片或电子证书；" in message.body
+    assert "工作单位；所在区；学历；取证方式；邮寄地址；补证原因；申报继续教育学时；收件人。" in message.body
+
+
+@pytest.mark.parametrize("opinion, note", [
+    ("材料不全。", "请重新上传。"), ("材料不全！", "模糊；"), ("材料不全.", "模糊，"), ("材料不全。 ", "模糊。\u3000"),
+    ("第一，照片模糊。第二，单位不符。", "见审核意见："),
+])
+def test_a_reviewers_closing_punctuation_is_never_doubled(opinion, note):
+    event = ApplicationRejected("app-1", PERSON, AT, opinion=opinion, issues=(ReviewIssue("id_photo", note),))
+    [message], [sms] = notices_for(event, PHONE)
+    assert DOUBLED.search(message.body) is None and DOUBLED.search(sms.text) is None, message.body
+    assert "审核意见：" + opinion.strip().rstrip("。！. ") + "。需要修改：两寸免冠照片（" in message.body
+
+
+def test_nobody_is_texted_without_a_phone_but_the_message_is_kept():
+    [message], sms = notices_for(ApplicationSubmitted("app-1", PERSON, AT, round_number=1), None)
+    assert sms == [] and message.body.startswith("您的登记申请已提交")
+
+
+def _sample(field: str) -> str:
+    return {"opinion": "照片模糊", "issues": "两寸免冠照片（背景不是白色）；工作单位", "missing": "学历、两寸免冠照片",
+            "deadline": "（2030年4月1日00:00截止）", "registration_no": "BJ2030000123"}.get(field, "7")
+
+
+@pytest.mark.parametrize("name", sorted(texts.NOTICES))
+def test_every_notice_template_is_chinese_complete_and_fills_every_parameter(name):
+    title, template = texts.NOTICES[name]
+    fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    _, body = texts.notice(name, **{field: _sample(field) for field in fields})
+    assert CJK.search(title) and CJK.search(body)
+    assert "{" not in body and "}" not in body
+    assert body.endswith("。") and DOUBLED.search(body) is None
+    assert body.count("“") == body.count("”")
+
+
+@pytest.mark.parametrize("name", sorted(texts.NOTICE_PARTS))
+def test_every_notice_part_renders(name):
+    template = texts.NOTICE_PARTS[name]
+    fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    rendered = template.format(**{field: "示例" for field in fields})
+    assert rendered and "{" not in rendered
+
+
+def test_the_login_code_sms_renders_with_the_signature():
+    text = SMS_CODE_TEXT.format(code="482913")
+    assert text.startswith(SIGNATURE) and "482913" in text and "{" not in text
+    assert CJK.search(text) and text.endswith("。")
+
+
+def test_notifications_holds_no_sentence_of_its_own():
+    """Every sentence lives in texts.py; notifications.py only picks and fills templates."""
+    source = open(notifications.__file__, encoding="utf-8").read()
+    code = re.sub(r'"""[\s\S]*?"""|#[^\n]*', "", source)  # docstrings and comments may be Chinese
+    assert CJK.search(code) is None, CJK.search(code)
