@@ -43,7 +43,7 @@ def probe():
 
     @app.route("/echo", methods=["POST"])
     def echo():
-        return json_object(app.current_request)
+        return json_object(app.current_request, {"type": "object"})
 
     @app.route("/decide", methods=["POST"])
     def decide():
