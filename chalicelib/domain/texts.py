@@ -98,8 +98,8 @@ STATE_LABELS: dict[str, str] = {
 MOVE_LABELS: dict[str, str] = {
     "draft": "改回草稿", "submitted": "提交", "in_review": "领取审核", "approved": "审核通过",
     "rejected": "审核不通过", "expired": "过期", "certified": "发证",
+    "PENDING": "重新发送",
 }
-MOVE_LABELS["PENDING"] = "重新发送"
 
 
 def error_message(code: str, **params: object) -> str:
