@@ -42,6 +42,14 @@ from chalicelib.domain.review import Lease, ReviewIssue, ReviewOutcome, ReviewRo
 from chalicelib.domain.windows import Window
 
 DEFAULT_LEASE = timedelta(minutes=30)
+# Every review round stays on the application, which DynamoDB stores as one item of at
+# most 400 KB. These bound what the rounds can add up to, whatever reviewers type:
+# at most 10 rounds of an opinion and notes of 2,000 characters together (≤ 16 KB each).
+MAX_REVIEW_ROUNDS = 10
+MAX_ISSUES = 50
+MAX_DECISION_TEXT = 2000
+OPINION_MAX_LENGTH = 1000
+NOTE_MAX_LENGTH = 500
 
 
 class ApplicationStatus(StrEnum):
@@ -472,10 +480,12 @@ class Application:
         """
         if ApplicationStatus.SUBMITTED not in TRANSITIONS[self.status]:
             raise InvalidTransitionError(self.status.value, ApplicationStatus.SUBMITTED.value)
+        resubmission = self.status is ApplicationStatus.REJECTED
+        if resubmission and len(self.review_rounds) >= MAX_REVIEW_ROUNDS:
+            raise RuleViolationError(code="REVIEW_ROUNDS_EXHAUSTED", rounds=MAX_REVIEW_ROUNDS)
         problems = self._submit_problems(now, window, declaration)
         if problems:
             raise RuleViolationError(code="SUBMIT_INCOMPLETE", details=problems)
-        resubmission = self.status is ApplicationStatus.REJECTED
         self._transition(ApplicationStatus.SUBMITTED, now, actor, "修改后重新提交" if resubmission else "提交申请")
         self.submitted_at = now
         self.review_rounds.append(ReviewRound(number=len(self.review_rounds) + 1, submitted_at=now))
@@ -573,7 +583,8 @@ class Application:
     def approve(self, reviewer: str, now: datetime, opinion: str | None = None) -> None:
         """In review → approved, by the reviewer holding the lease. Closes the review round."""
         self._require_decider(ApplicationStatus.APPROVED, reviewer)
-        text = None if _blank(opinion) else clean_text(opinion, field="opinion", label="审核意见", max_length=1000)
+        text = None if _blank(opinion) else clean_text(opinion, field="opinion", label="审核意见",
+                                                       max_length=OPINION_MAX_LENGTH)
         self._transition(ApplicationStatus.APPROVED, now, reviewer, text or "审核通过")
         self._close_round(now, ReviewOutcome.APPROVED, text, ())
         self.events.append(ApplicationApproved(self.application_id, self.id_number, now, opinion=text))
@@ -590,15 +601,20 @@ class Application:
         problems: dict[str, str] = {}
         text = ""
         try:
-            text = clean_text(opinion, field="opinion", label="审核意见", max_length=1000)
+            text = clean_text(opinion, field="opinion", label="审核意见", max_length=OPINION_MAX_LENGTH)
         except ValidationError as exc:
             problems.update(exc.details)
+        issues = list(issues or ())
+        if len(issues) > MAX_ISSUES:
+            raise _refuse("issues", f"问题项不能超过{MAX_ISSUES}项")
         parsed = []
-        for index, raw in enumerate(issues or ()):
+        for index, raw in enumerate(issues):
             try:
                 parsed.append(self._parse_issue(index, raw))
             except ValidationError as exc:
                 problems.update(exc.details)
+        if not problems and len(text) + sum(len(issue.note) for issue in parsed) > MAX_DECISION_TEXT:
+            problems["issues"] = f"审核意见与各项说明合计不能超过{MAX_DECISION_TEXT}个字，请精简"
         if problems:
             raise ValidationError(details=problems)
         self._transition(ApplicationStatus.REJECTED, now, reviewer, text)
@@ -618,7 +634,7 @@ class Application:
             raise _refuse(f"{path}.item", "不是本申请的填写项或材料")
         if _blank(note):
             return ReviewIssue(item, "")
-        return ReviewIssue(item, clean_text(note, field=f"{path}.note", label="说明", max_length=500))
+        return ReviewIssue(item, clean_text(note, field=f"{path}.note", label="说明", max_length=NOTE_MAX_LENGTH))
 
     def expire(self, now: datetime, actor: str = "system") -> None:
         """Draft or rejected → expired, when the window has closed (the caller's judgement).

@@ -74,6 +74,7 @@ ERRORS: dict[str, str] = {
     "TYPE_NOT_ELIGIBLE": "{reason}请选择符合条件的登记类型。",
     "WINDOW_CLOSED": "{year}年度登记不在开放时间内，请在登记开放期间办理。",
     "NOT_EDITABLE": "申请{status}，不能修改。请刷新页面查看申请的最新状态。",
+    "REVIEW_ROUNDS_EXHAUSTED": "该申请已审核{rounds}轮，不能再次提交。请联系登记机关（联系电话见办事指南）处理。",
     "SUBMIT_INCOMPLETE": "申请信息不完整，不能提交。请按提示补全后再提交。",
     "CLAIMED": "该申请正由{reviewer}审核，请选择其他申请或稍后再试。",
     "NOT_CLAIMED": "您尚未领取该申请，请先领取再审核。",

@@ -142,7 +142,12 @@ def _parse(raw: bytes) -> Any:
     if nests_deeper_than(text, MAX_DEPTH):
         raise BadRequestBodyError(details={"body": f"嵌套不能超过{MAX_DEPTH}层"})
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        body = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        # A lone surrogate escape ("\ud800") parses, but no UTF-8 store or SMS can hold it.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return body
+    except UnicodeEncodeError:
+        raise BadRequestBodyError(details={"body": "请求内容含有无效的Unicode字符"}) from None
     except _Refused as exc:
         raise BadRequestBodyError(details={"body": exc.reason}) from None
     except json.JSONDecodeError as exc:

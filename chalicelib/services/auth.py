@@ -23,7 +23,7 @@ from typing import Callable
 
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import Account, Role, login_lock_key, phone_login, staff_login
-from chalicelib.domain.errors import AuthenticationError, ValidationError
+from chalicelib.domain.errors import AuthenticationError, RateLimitedError, ValidationError
 from chalicelib.domain.identity import normalize_name, parse_id_number, parse_mobile
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.services.rate_limits import enforce_rate_limit, release_rate_limit
@@ -51,19 +51,26 @@ def request_sms_code(deps, body: dict, source_ip: str, now: datetime) -> None:
     login when one does; the caller is answered the same either way. Limits, in
     this order, each counted only once the ones before it let the request through:
     a daily cap per source address, one code per phone per 60 s, a daily cap per
-    phone, the service's hourly SMS budget.
+    phone, the service's hourly SMS budget (a request it refuses gives the phone's
+    slots back).
     """
     phone = parse_mobile(body.get("phone"))
     purpose = credentials.parse_sms_purpose(body.get("purpose"))
     day = now.astimezone(SHANGHAI).date().isoformat()
     enforce_rate_limit(deps, f"sms-ip#{source_ip}#{day}", credentials.SMS_DAILY_CAP_PER_IP, _next_midnight(now),
                        now, "SMS_IP_DAILY_CAP")
-    enforce_rate_limit(deps, f"sms-cooldown#{phone}", 1, now + credentials.SMS_COOLDOWN, now, "SMS_TOO_FREQUENT")
-    enforce_rate_limit(deps, f"sms-phone#{phone}#{day}", credentials.SMS_DAILY_CAP_PER_PHONE, _next_midnight(now),
+    phone_keys = (f"sms-cooldown#{phone}", f"sms-phone#{phone}#{day}")
+    enforce_rate_limit(deps, phone_keys[0], 1, now + credentials.SMS_COOLDOWN, now, "SMS_TOO_FREQUENT")
+    enforce_rate_limit(deps, phone_keys[1], credentials.SMS_DAILY_CAP_PER_PHONE, _next_midnight(now),
                        now, "SMS_PHONE_DAILY_CAP")
     hour = _hour_start(now)
-    enforce_rate_limit(deps, f"sms-all#{hour:%Y%m%d%H}", deps.settings.sms_per_hour, hour + timedelta(hours=1), now,
-                       "SMS_HOURLY_CAP")
+    try:
+        enforce_rate_limit(deps, f"sms-all#{hour:%Y%m%d%H}", deps.settings.sms_per_hour, hour + timedelta(hours=1),
+                           now, "SMS_HOURLY_CAP")
+    except RateLimitedError:
+        for key in phone_keys:  # nothing was sent: the phone keeps its allowance
+            release_rate_limit(deps, key, now)
+        raise
     if purpose is None:
         holder = deps.accounts.by_login(phone_login(phone))
         purpose = credentials.SmsPurpose.LOGIN if holder is not None else credentials.SmsPurpose.SIGNUP

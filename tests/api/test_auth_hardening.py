@@ -224,6 +224,17 @@ def test_the_hourly_sms_budget_refuses_everyone_with_retry_after(client, limits,
     assert all(len(last_code(deps, phone)) == 6 for phone in sent)
 
 
+def test_a_code_request_refused_by_the_hourly_budget_leaves_the_phones_allowance(client, limits, address, clock):
+    limits(sms_per_hour=1)
+    clock(datetime(2034, 1, 1, 9, 59, 30, tzinfo=timezone.utc))
+    assert _code_for(client, unique_phone()).status_code == 202
+    phone = unique_phone()
+    assert _code_for(client, phone).json_body["error"]["code"] == "SMS_HOURLY_CAP"
+    clock(datetime(2034, 1, 1, 10, 0, 1, tzinfo=timezone.utc))  # a new hour, within 60 s of the refusal
+    address(fresh_address())
+    assert _code_for(client, phone).status_code == 202
+
+
 # --- 4. a code without a purpose ---------------------------------------------------------------
 
 def test_a_code_asked_for_without_purpose_signs_up_a_phone_without_an_account(client, deps, person, address):

@@ -149,8 +149,10 @@ def test_nesting_is_measured_by_a_linear_scan_that_skips_strings(text, deeper):
     (b'{"a": -Infinity}', "不支持-Infinity"),
     (b'{"a": ' + b"1" * 5000 + b"}", "请求内容不是有效的JSON"),
     (b'{"a": 1', "第1行第8列不是有效的JSON"),
+    (b'{"a": "\\ud800"}', "请求内容含有无效的Unicode字符"),
+    (b'{"\\udc00x": 1}', "请求内容含有无效的Unicode字符"),
 ])
-def test_duplicate_keys_non_finite_numbers_and_junk_are_400_with_a_chinese_reason(probe, body, reason):
+def test_duplicate_keys_non_finite_numbers_lone_surrogates_and_junk_are_400_with_a_chinese_reason(probe, body, reason):
     response = _post(probe, body)
     assert response.status_code == 400
     assert response.json_body["error"]["code"] == "BAD_JSON"

@@ -17,8 +17,10 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.cli.environment import ROOT
+from chalicelib.domain import application as rules
 from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.eligibility import RegistrationType, evaluate
+from chalicelib.domain.errors import RuleViolationError
 from chalicelib.domain.levels import Level
 from chalicelib.domain.register import Practitioner
 from chalicelib.handlers.guard import is_secured
@@ -281,14 +283,54 @@ def test_a_rejection_with_1800_issues_is_422_and_changes_nothing(client, deps, o
     assert deps.applications.get(app_id).status is ApplicationStatus.IN_REVIEW
 
 
-def test_the_largest_rejection_the_schema_accepts_is_stored(client, deps, open_window):
+def test_the_largest_rejection_the_rules_accept_is_stored(client, deps, open_window):
     reviewer, app_id = _claimed(client, deps, open_window)
-    issues = [{"item": "employer", "note": "请" * 500}] * 50
+    issues = [{"item": "employer", "note": "请" * 20}] * 50  # with the opinion, the 2,000-character budget
     response = client.http.post(f"/review/applications/{app_id}/decision", headers=auth(reviewer),
                                 body=json.dumps({"outcome": "reject", "opinion": "审" * 1000, "issues": issues}))
     assert response.status_code == 200, response.body[:300]
     stored = deps.applications.get(app_id)
     assert stored.status is ApplicationStatus.REJECTED and len(stored.review_rounds[-1].issues) == 50
+
+
+def test_a_rejection_over_the_text_budget_is_422_and_changes_nothing(client, deps, open_window):
+    reviewer, app_id = _claimed(client, deps, open_window)
+    issues = [{"item": "employer", "note": "请" * 500}] * 50  # each note within its own limit
+    response = client.http.post(f"/review/applications/{app_id}/decision", headers=auth(reviewer),
+                                body=json.dumps({"outcome": "reject", "opinion": "审" * 1000, "issues": issues}))
+    assert response.status_code == 422 and "2000" in _error(response)["details"]["issues"]
+    assert deps.applications.get(app_id).status is ApplicationStatus.IN_REVIEW
+
+
+def test_every_review_round_the_rules_allow_fits_in_one_dynamodb_item(deps, open_window):
+    """The worst case: the longest fields, and every round rejected with the most text, all in
+    characters outside the BMP (4 bytes each in UTF-8)."""
+    person = approvals.practitioner(deps, open_window)
+    at = datetime.now(timezone.utc)
+    verdict = evaluate(person, [], [], open_window).verdict(RegistrationType.FIRST)
+    application = Application.start(uuid.uuid4().hex, person, verdict, open_window, at, actor="applicant")
+    rare = "𪚥"
+    application.update_fields({"phone": approvals.phone(), **approvals.FORM, "employer": rare * 100,
+                               "education": rare * 30, "pickup_method": "mail",
+                               "mailing_address": {"recipient": rare * 50, "phone": approvals.phone(),
+                                                   "address": rare * 200, "postal_code": "100000"}},
+                              at, open_window)
+    for material in application.required_materials:
+        application.start_upload(material, f"u-{material.value}", at)
+        application.record_material_ready(material, f"u-{material.value}", width=413, height=626, size_bytes=1000,
+                                          sha256="0" * 64, object_key=f"materials/x/{material.value}.jpg", now=at)
+    note = rare * ((rules.MAX_DECISION_TEXT - rules.OPINION_MAX_LENGTH) // rules.MAX_ISSUES)
+    issues = [{"item": "employer", "note": note}] * rules.MAX_ISSUES
+    for _ in range(rules.MAX_REVIEW_ROUNDS):
+        application.submit(at, open_window, declaration=True, actor="applicant")
+        application.claim("rev1", at)
+        application.reject("rev1", at, rare * rules.OPINION_MAX_LENGTH, issues)
+    with pytest.raises(RuleViolationError) as refused:
+        application.submit(at, open_window, declaration=True, actor="applicant")
+    assert refused.value.code == "REVIEW_ROUNDS_EXHAUSTED"
+    application.pull_events()
+    deps.applications.add(application)
+    assert len(deps.applications.get(application.application_id).review_rounds) == rules.MAX_REVIEW_ROUNDS
 
 
 @pytest.mark.parametrize("body, field", [

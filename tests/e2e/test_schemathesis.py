@@ -18,10 +18,10 @@ Every response goes through three checks: schemathesis' `not_a_server_error`, an
 two of ours, defined below: `error_in_spec_shape` (every 4xx or 5xx body is
 `{"error": {"code": "UPPER_SNAKE", "message": "<Chinese>", "details": {...}}}`,
 JSON, no stack trace) and `retry_after_on_429_and_503`. The schemathesis process
-imports this module as its hooks module to get them. The stack runs with a low
-limit on failed logins per address, used up before the applicant run, so the
-fuzzed logins do get 429s and the Retry-After check is exercised, not vacuous
-(the applicant run asserts it saw one).
+imports this module as its hooks module to get them. The stack runs with low
+limits on failed logins per address and on SMS per hour, used up before the
+applicant run, so its well-formed logins and code requests get 429s and the
+Retry-After check is exercised, not vacuous (the applicant run asserts it saw one).
 
 Authenticated routes are fuzzed with real tokens so requests get past the
 authorizer: an applicant signed up over HTTP (register row imported and window
@@ -33,8 +33,9 @@ and submit reach the draft instead of only ever answering 404 (odd ids are still
 tried the other half). The negative runs always use the draft's id, so each bad
 body is judged by the route's validation rather than refused for an unknown id.
 
-Bounded (examples per operation, one worker, a fixed seed, no example database)
-so the module stays around 3 minutes on 2 cores and a run replays exactly.
+Bounded (examples per operation, one worker) so the module takes about 2 minutes
+on 2 cores; a fixed seed and no example database make every run generate the same
+cases.
 """
 from __future__ import annotations
 
@@ -68,9 +69,11 @@ APPLICANT_EXAMPLES = 25
 REVIEWER_EXAMPLES = 20
 NEGATIVE_EXAMPLES = 8  # fuzzed negative cases per operation, after the coverage phase's own
 SEED = 20240604
-# Low, so that the applicant run can use up its address's failed logins quickly and the
-# fuzzed logins then meet real 429s for the Retry-After check. A 422 counts against nothing.
+# Low, so that the applicant run can use up its address's failed logins and the hour's SMS
+# quickly, and its well-formed requests then meet real 429s for the Retry-After check. The
+# `tokens` fixture's sign-up code is the hour's one SMS. A 422 counts against neither limit.
 LOGIN_FAILURES_PER_IP = 3
+SMS_PER_HOUR = 1
 # This module, imported by the schemathesis process for the two checks below.
 HOOKS_MODULE = "tests.e2e.test_schemathesis"
 CHECKS = "not_a_server_error,error_in_spec_shape,retry_after_on_429_and_503"
@@ -157,7 +160,8 @@ def api(tmp_path_factory):
            if not k.startswith(("SWREG_", "AWS_", "POWERTOOLS_", "SCHEMATHESIS_"))}
     env.update(PORT=str(port), SWREG_DDB_PORT=str(ddb), SWREG_S3_PORT=str(s3),
                SWREG_LOCAL_DIR=str(tmp / "local"), SWREG_SMS_FILE=str(tmp / "sms.jsonl"),
-               SWREG_LOGIN_FAILURES_PER_IP_PER_HOUR=str(LOGIN_FAILURES_PER_IP))
+               SWREG_LOGIN_FAILURES_PER_IP_PER_HOUR=str(LOGIN_FAILURES_PER_IP),
+               SWREG_SMS_PER_HOUR=str(SMS_PER_HOUR))
     base = f"http://127.0.0.1:{port}"
     log = tmp / "make-run.log"
     # To a file, not a pipe: the event runner logs every second and a full pipe would stall it.
@@ -279,7 +283,8 @@ def _schemathesis(api: Api, token: str, application_id: str, max_examples: int, 
         "[parameters]\n"
         f"{application}"
         '"path.kind" = { dictionary = "kinds", probability = 0.5 }\n\n'
-        # TRACE and QUERY are answered 501 by `chalice local` itself, before the app sees them.
+        # Methods a path lacks, probed by the coverage phase: not TRACE or QUERY, which `chalice
+        # local` itself answers 501 before the app sees them, nor OPTIONS (its CORS preflight).
         "[phases.coverage]\n"
         f"unexpected-methods = {json.dumps(list(unexpected_methods))}\n", encoding="utf-8")
     har = config.with_suffix(".har")
@@ -319,23 +324,27 @@ def _schemathesis(api: Api, token: str, application_id: str, max_examples: int, 
     return statuses
 
 
-def _use_up_failed_logins(api: Api) -> str:
-    """Fail logins from this address until it is refused 429, so that every later well-formed
-    login in the hour is a 429 for the Retry-After check. Returns the hour (UTC) it holds for."""
+def _use_up_this_hours_limits(api: Api) -> str:
+    """Fail logins from this address until one is refused 429, and ask for one more SMS code than
+    the service may send this hour, so that every well-formed login or code request of the run
+    (the schema's example code request is one) is a 429 for the Retry-After check. Returns the
+    hour (UTC) the limits hold for: both count per clock hour."""
+    hour = datetime.now(timezone.utc).strftime("%Y%m%d%H")
+    status, body = _request("POST", api.base + "/auth/sms-codes", {"phone": "13700000000"})
+    assert status in (202, 429), body
     for _ in range(LOGIN_FAILURES_PER_IP + 1):
         status, body = _request("POST", api.base + "/auth/login",
                                 {"phone": "13800000000", "password": "not-the-password"})
         if status == 429:
-            return datetime.now(timezone.utc).strftime("%Y%m%d%H")
+            return hour
         assert status == 401, body
     raise AssertionError(f"no 429 after {LOGIN_FAILURES_PER_IP + 1} failed logins")
 
 
 def test_no_input_gets_a_server_error_as_an_applicant(api, tokens):
-    limited_hour = _use_up_failed_logins(api)
+    limited_hour = _use_up_this_hours_limits(api)
     statuses = _schemathesis(api, tokens.applicant, tokens.application_id, APPLICANT_EXAMPLES)
-    # The schema's example login is well formed, so it met the limit — unless the hour (the
-    # limit's window) turned in between and the address started afresh.
+    # Unless the hour turned in between and the limits started afresh, some requests met them.
     if datetime.now(timezone.utc).strftime("%Y%m%d%H") == limited_hour:
         assert statuses.get(429), f"the Retry-After check never saw a 429: {statuses}"
 
