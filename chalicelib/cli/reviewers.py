@@ -43,20 +43,18 @@ def run_add(args, deps) -> int:
 
 
 def run_disable(args, deps) -> int:
-    try:
-        staff.disable_staff(deps, args.username)
-    except NotFoundError as exc:
-        print(f"swreg: {exc.message}", file=sys.stderr)
-        return 2
-    print(f"{args.username} disabled")
-    return 0
+    return _on_staff(deps, args.username, staff.disable_staff, "disabled")
 
 
 def run_unlock(args, deps) -> int:
+    return _on_staff(deps, args.username, staff.unlock_staff, "unlocked")
+
+
+def _on_staff(deps, username: str, action, done: str) -> int:
     try:
-        staff.unlock_staff(deps, args.username)
+        action(deps, username)
     except NotFoundError as exc:
         print(f"swreg: {exc.message}", file=sys.stderr)
         return 2
-    print(f"{args.username} unlocked")
+    print(f"{username} {done}")
     return 0

@@ -12,15 +12,7 @@ import pytest
 from chalicelib.domain.materials import MaterialKind, MaterialStatus
 from tests.api.conftest import auth, sign_up
 from tests.api.test_certificates import _stored
-from tests.api.test_uploads import _deliver, _jpeg, _post, _upload_url
-
-
-@pytest.fixture
-def draft(client, deps, person):
-    token, _ = sign_up(client, deps, person)
-    app_id = client.http.post("/applications", headers=auth(token), body=json.dumps({"type": "first"})
-                              ).json_body["application_id"]
-    return token, app_id
+from tests.api.test_uploads import _deliver, _jpeg, _post, _upload_url, draft  # noqa: F401 (fixture)
 
 
 def _bucket(deps, app_id: str) -> set[str]:
