@@ -1,6 +1,7 @@
 """swreg's Chalice app: blueprints, middleware, event and schedule wiring — nothing else."""
-from chalice import Chalice, Cron, Rate
+from chalice import Chalice
 
+from chalicelib.domain.object_keys import UPLOADS_PREFIX
 from chalicelib.handlers import errors, jobs, uploads
 from chalicelib.handlers.applicant import applicant
 from chalicelib.handlers.auth import auth
@@ -8,7 +9,8 @@ from chalicelib.handlers.public import public
 from chalicelib.handlers.requests import edge
 from chalicelib.handlers.review import review
 from chalicelib.observability import observe
-from chalicelib.settings import UPLOADS_PREFIX, Settings
+from chalicelib.services.jobs import JOBS
+from chalicelib.settings import Settings
 
 settings = Settings.from_env()
 
@@ -30,16 +32,6 @@ def on_upload(event):
     uploads.on_upload(event)
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES), name="sms-dispatch")
-def sms_dispatch(event):
-    return jobs.sms_dispatch(event)
-
-
-@app.schedule(Rate(5, unit=Rate.MINUTES), name="window-tick")
-def window_tick(event):
-    return jobs.window_tick(event)
-
-
-@app.schedule(Cron(0, 18, "*", "*", "?", "*"), name="issue-certificates")  # 02:00 Beijing time
-def issue_certificates(event):
-    return jobs.issue_certificates(event)
+for job in JOBS.values():  # Lambda calls a schedule's handler as `app.<its name>`: bind each here
+    handler = jobs.scheduled(job)
+    globals()[handler.__name__] = app.schedule(job.schedule, name=job.name)(handler)

@@ -1,4 +1,13 @@
-"""Benchmarks start their own in-memory DynamoDB Local and S3 emulator, like the tests."""
+"""What every benchmark shares: its command line (sizes, or `--quick`), its own in-memory
+DynamoDB Local and S3 emulator like the tests start, and generated ID numbers.
+
+`tests/bench` runs each bench in quick mode against the suite's own stack instead (one JVM
+to start and warm, not one per bench): it sets `RUNNING_STACK` and exports the endpoints.
+Either way a bench's tables and bucket are named for it, so it shares no data.
+
+A bench runs as a script, so this folder comes first on `sys.path`: no file here may be
+named like a standard-library or installed module (`tests/bench` checks it).
+"""
 from __future__ import annotations
 
 import os
@@ -8,26 +17,50 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from chalicelib.cli.environment import stage_variables  # noqa: E402
-from devstack.stack import LocalStack  # noqa: E402
+sys.path.insert(0, str(ROOT))  # `tests` (approvals, photo samples) is not an installed package
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+QUICK = "--quick"
+RUNNING_STACK = "SWREG_BENCH_RUNNING_STACK"
+
+
+def sizes(full: tuple[int, ...], quick: tuple[int, ...]) -> tuple[bool, tuple[int, ...]]:
+    """(quick?, sizes) from the command line: `--quick` picks `quick` (small, a few seconds:
+    `make test` runs every bench so), numbers given replace the defaults in order."""
+    args = sys.argv[1:]
+    is_quick = QUICK in args
+    given = [int(arg) for arg in args if arg != QUICK]
+    chosen = quick if is_quick else full
+    return is_quick, tuple(given) + chosen[len(given):]
 
 
 def start(stage: str = "test"):
-    """Start the stack, export its endpoints and the stage's variables; returns (stack, deps)."""
-    stack = LocalStack().start()
-    stack.export()
+    """Start the stack (or take the running one), export its endpoints and the stage's
+    variables with this bench's own tables and bucket; returns (stack, deps).
+    (Imported here: a bench that starts no stack, like photos.py, loads none of it.)"""
+    from chalicelib.cli.environment import stage_variables
+    from devstack.stack import LocalStack
+    if os.environ.get(RUNNING_STACK):
+        stack = _Running()
+    else:
+        stack = LocalStack().start()
+        stack.export()
+    name = Path(sys.argv[0]).stem.replace("_", "-")
     os.environ.update(stage_variables(stage))
-    os.environ["SWREG_TABLE_PREFIX"] = "bench-"
+    os.environ["SWREG_TABLE_PREFIX"] = f"bench-{name}-"
+    os.environ["SWREG_BUCKET"] = f"bench-{name}-files"
     from chalicelib import bootstrap
-    from chalicelib.settings import Settings
-    deps = bootstrap.Deps(Settings.from_env())
-    bootstrap.override(deps)
+    bootstrap.override(None)  # built from the environment just exported
+    deps = bootstrap.deps()
     deps.tables.create_missing()
     return stack, deps
+
+
+class _Running:
+    """A stack someone else started and will stop."""
+
+    def stop(self) -> None:
+        pass
 
 
 def id_numbers(count: int, seed: int = 7):

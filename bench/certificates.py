@@ -4,21 +4,21 @@ Goal (the issue): certificates rendered and stored per second on this machine, a
 projected wall time and Lambda invocations for 40,000.
 
 Starts DynamoDB Local (in memory: `devstack/dynamodb_local.py` passes `-inMemory`, so the
-`bench-` tables die with this process and every run starts empty) and the S3 emulator
+`bench-certificates-` tables die with this process and every run starts empty) and the S3 emulator
 (moto, in memory), like the tests. Fills one window (2024) with N approved applications,
 each with its own practitioner (distinct ID numbers) and its own 413 × 626 ID photo in S3
-(a synthetic camera JPEG put through `photos.normalise`, as uploads are),
+(a synthetic camera JPEG put through `deps.photos.normalise`, as uploads are),
 and a warm-up window (2023) with a few more, certified first so the fonts are registered
 and DynamoDB Local's JIT is warm. Then, in the same run:
 
-1. the floor for one certificate: `certificate_render.render` alone on the same data
+1. the floor for one certificate: `deps.renderer.render` alone on the same data
    (in-process, warmed, median of 30), and storing its PDF and PNG alone (two
    `deps.files.write`, median of 30);
 2. the job: `issue_due(deps, due)` over the N approvals → certificates/s, ms per
    certificate, and its ratio to render + store (the rest is the photo read, the
    number reservation, the queue pages and the transaction), split by port call
-   (timing wrappers on the adapters while the job runs), with the median, p95 and
-   longest single certificate;
+   (timing wrappers on the ports in `deps` while the job runs; a port the job no longer
+   calls fails the run), with the median, p95 and longest single certificate;
 3. a projection for 40,000: wall time in one sequential chain of invocations, and
    invocations of `RUN_BUDGET_SECONDS` each (the job stops starting certificates with
    less than `SECONDS_PER_CERTIFICATE` left), at the job's rate and at the floor's; plus
@@ -31,38 +31,28 @@ and the emulators are not DynamoDB and S3: no network round trips, and DynamoDB 
 TransactWriteItems is far slower than DynamoDB's (with a stall every few certificates).
 Read the job's rate as a pessimistic bound and the floor's as an optimistic one.
 Not a timed test.
-Usage: .venv/bin/python bench/certificates.py [N]   (N approved applications, default 200)
+Usage: .venv/bin/python bench/certificates.py [N]   (N approved applications, default 200;
+`--quick`: 3, one warm-up, 3 floor runs, a smaller camera photo: seconds)
 """
 from __future__ import annotations
 
-import importlib.util
+import copy
 import logging
+import math
 import os
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
 
-# Files in bench/ are named like modules (this one like chalicelib's services): take the folder off the path.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != _HERE]
-ROOT = os.path.dirname(_HERE)
-sys.path.insert(0, ROOT)
-
-import copy  # noqa: E402
-import math  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import types  # noqa: E402
-import uuid  # noqa: E402
-from datetime import datetime  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location("_stack", os.path.join(_HERE, "_stack.py"))
-_stack = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_stack)
+import _stack
 
 YEAR, WARMUP_YEAR = 2024, 2023
-WARMUP = 5
-FLOOR_RUNS = 30
+GOAL = ("certificates rendered and stored per second on this machine, "
+        "and the projected wall time and Lambda invocations for 40,000")
 TARGET = 40_000
 LAMBDA_MEMORY_MB = 2048  # .chalice/config.json, prod, issue-certificates
 NAMES = ("周晓梅", "李建国", "王芳", "张伟", "刘秀英", "陈静", "杨磊", "赵敏", "黄丽", "吴强")
@@ -72,21 +62,23 @@ COLD_START = """
 import sys
 import time
 began = time.perf_counter()
-from chalicelib.adapters import certificate_render
+from chalicelib.adapters.certificate_render import ReportLabCertificateRenderer
+renderer = ReportLabCertificateRenderer()
 imported = time.perf_counter()
 from datetime import datetime, timezone
-from chalicelib.domain.certificates import Certificate, certificate_files
+from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.levels import Level
+from chalicelib.domain.object_keys import certificate_keys
 with open(sys.argv[1], "rb") as source:
     photo = source.read()
-pdf_key, png_key = certificate_files("BJ2024000001")
+pdf_key, png_key = certificate_keys("BJ2024000001")
 certificate = Certificate("BJ2024000001", "110105199003077715", "a", "周晓梅", "Z123456789", Level.INTERMEDIATE,
                           2024, 2027, datetime(2024, 4, 15, tzinfo=timezone.utc), pdf_key, png_key)
 url = "https://zhengshu.swreg.example/verify/BJ2024000001"
 ready = time.perf_counter()
-certificate_render.render(certificate, photo, url)
+renderer.render(certificate, photo, url)
 first = time.perf_counter()
-certificate_render.render(certificate, photo, url)
+renderer.render(certificate, photo, url)
 second = time.perf_counter()
 print(imported - began, first - ready, second - first)
 """
@@ -117,25 +109,24 @@ def median_seconds(action, runs: int) -> float:
     return statistics.median(timings)
 
 
-def floors(deps, application_id: str, photo: bytes, due: datetime) -> tuple[float, float, int, int]:
+def floors(deps, application_id: str, photo: bytes, due: datetime, runs: int) -> tuple[float, float, int, int]:
     """(render s, store s, PDF bytes, PNG bytes) for one of the bench's own applications,
     under a number of its own (nothing is saved to DynamoDB)."""
-    from chalicelib.adapters import certificate_render
     from chalicelib.domain.certificates import certificate_for, registration_number
     from chalicelib.services.certificates import verify_url
     application = copy.deepcopy(deps.applications.get(application_id))
     application.reserve_registration_no(registration_number(YEAR, 999_999))
     certificate = certificate_for(application, due)
     url = verify_url(deps, certificate.registration_no)
-    render = median_seconds(lambda: certificate_render.render(certificate, photo, url), FLOOR_RUNS)
-    rendered = certificate_render.render(certificate, photo, url)
+    render = median_seconds(lambda: deps.renderer.render(certificate, photo, url), runs)
+    rendered = deps.renderer.render(certificate, photo, url)
     keys = iter(range(10**6))
 
     def store() -> None:
         n = next(keys)
         deps.files.write(f"bench-floor/{n}.pdf", rendered.pdf, "application/pdf")
         deps.files.write(f"bench-floor/{n}.png", rendered.png, "image/png")
-    return render, median_seconds(store, FLOOR_RUNS), len(rendered.pdf), len(rendered.png)
+    return render, median_seconds(store, runs), len(rendered.pdf), len(rendered.png)
 
 
 def cold_start(photo: bytes) -> tuple[float, float, float]:
@@ -143,7 +134,7 @@ def cold_start(photo: bytes) -> tuple[float, float, float]:
     with tempfile.NamedTemporaryFile(suffix=".jpg") as source:
         source.write(photo)
         source.flush()
-        result = subprocess.run([sys.executable, "-c", COLD_START, source.name], cwd=ROOT,
+        result = subprocess.run([sys.executable, "-c", COLD_START, source.name], cwd=_stack.ROOT,
                                 capture_output=True, text=True, check=True)
     imported, first, second = (float(v) for v in result.stdout.split())
     return imported, first, second
@@ -151,26 +142,27 @@ def cold_start(photo: bytes) -> tuple[float, float, float]:
 
 class Breakdown:
     """Wall time spent inside each port call the job makes (instance attributes shadow the
-    adapters' methods while the job runs; a wrapper costs about a microsecond), and when each
+    ports' methods while the job runs; a wrapper costs about a microsecond), and when each
     certificate's transaction returned (successive differences: the time per certificate)."""
 
     PARTS = (("queue pages", "applications", "queue_page"), ("reserve: counter", "certificates", "next_sequence"),
              ("reserve: save", "applications", "save"), ("photo read", "files", "read"),
-             ("render", None, "render"), ("store (2 puts)", "files", "write"),
+             ("render", "renderer", "render"), ("store (2 puts)", "files", "write"),
              ("transaction", "certificates", "issue"))
 
     def __init__(self, deps) -> None:
-        from chalicelib.adapters import certificate_render
         self.seconds = {name: 0.0 for name, _, _ in self.PARTS}
+        self.calls = {name: 0 for name, _, _ in self.PARTS}
         self.finished: list[float] = []
         self._patched = []
         for name, port, method in self.PARTS:
-            target = certificate_render if port is None else getattr(deps, port)
-            self._patched.append((target, method, getattr(target, method)))
+            target = getattr(deps, port)
+            self._patched.append((target, method))
             setattr(target, method, self._timed(name, getattr(target, method)))
 
     def _timed(self, name, call):
         def timed(*args, **kwargs):
+            self.calls[name] += 1
             began = time.perf_counter()
             try:
                 return call(*args, **kwargs)
@@ -182,11 +174,12 @@ class Breakdown:
         return timed
 
     def remove(self) -> None:
-        for target, method, original in self._patched:
-            if isinstance(target, types.ModuleType):
-                setattr(target, method, original)
-            else:
-                delattr(target, method)  # the class's method shows through again
+        for target, method in self._patched:
+            delattr(target, method)  # the class's method shows through again
+
+    def uncalled(self) -> list[str]:
+        """The parts the job never called: the job has moved past this breakdown."""
+        return [name for name, calls in self.calls.items() if not calls]
 
 
 def check(deps, ids: list[str]) -> tuple[int, int]:
@@ -202,7 +195,9 @@ def check(deps, ids: list[str]) -> tuple[int, int]:
 
 
 def main() -> int:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    quick, (count,) = _stack.sizes(full=(200,), quick=(3,))
+    warmup, floor_runs = (1, 3) if quick else (5, 30)
+    camera = (1600, 1200) if quick else (4000, 3000)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the S3 emulator's request log
     stack, deps = _stack.start()
     try:
@@ -213,24 +208,24 @@ def main() -> int:
         logger.setLevel(logging.WARNING)
         from chalicelib.handlers.jobs import RUN_BUDGET_SECONDS
         from chalicelib.services.certificates import SECONDS_PER_CERTIFICATE, issue_due
-        from chalicelib.adapters import photos
+        from chalicelib.domain.materials import MaterialKind
         from tests.unit import photo_samples
         s3_emulator.ensure_bucket(deps.s3, deps.settings.bucket)
         # What the upload pipeline stores for a camera photo (a flat test colour would flatter the PNG).
-        photo = photos.normalise(photo_samples.camera_jpeg(4000, 3000), "id_photo").jpeg
-        numbers = _stack.id_numbers(WARMUP + count)
+        photo = deps.photos.normalise(photo_samples.camera_jpeg(*camera), MaterialKind.ID_PHOTO).jpeg
+        numbers = _stack.id_numbers(warmup + count)
         began = time.perf_counter()
         from tests.approvals import spring_window
         warm_window, window = spring_window(deps, WARMUP_YEAR), spring_window(deps, YEAR)
-        fill(deps, warm_window, [next(numbers) for _ in range(WARMUP)], photo)
+        fill(deps, warm_window, [next(numbers) for _ in range(warmup)], photo)
         ids = fill(deps, window, list(numbers), photo)
-        print(f"filled {WARMUP} + {count:,} approved applications in {time.perf_counter() - began:.1f} s")
+        print(f"filled {warmup} + {count:,} approved applications in {time.perf_counter() - began:.1f} s")
 
         warm = issue_due(deps, warm_window.certificates_due_at)  # fonts, imports, the JVM's JIT
-        assert warm["issued"] == WARMUP, warm
+        assert warm["issued"] == warmup, warm
 
         due = window.certificates_due_at
-        render, store, pdf_size, png_size = floors(deps, ids[0], photo, due)
+        render, store, pdf_size, png_size = floors(deps, ids[0], photo, due, floor_runs)
         breakdown = Breakdown(deps)
         began_job = time.perf_counter()
         try:
@@ -253,7 +248,8 @@ def main() -> int:
     print(f"machine: {cpu}, {os.cpu_count()} CPUs (prod: {LAMBDA_MEMORY_MB} MB Lambda ≈ 1.2 vCPU); "
           f"PDF {pdf_size // 1024} KB, PNG {png_size // 1024} KB")
     print()
-    print(f"{'baseline (same run, median of ' + str(FLOOR_RUNS) + ')':<44}{'ms':>9}")
+    print(f"goal (the issue): {GOAL}")
+    print(f"{'baseline (same run, median of ' + str(floor_runs) + ')':<44}{'ms':>9}")
     print(f"{'  render only (PDF + PNG)':<44}{render * 1000:>9.1f}")
     print(f"{'  store only (2 S3 puts)':<44}{store * 1000:>9.1f}")
     print(f"{'  floor: render + store':<44}{floor * 1000:>9.1f}")
@@ -274,7 +270,7 @@ def main() -> int:
     print(f"{'  one certificate: median / p95 / max':<44}{statistics.median(per_certificate) * 1000:>9.1f}"
           f" / {quantiles[-1] * 1000:.1f} / {max(per_certificate) * 1000:.1f}")
     print(f"{'cold start, fresh interpreter':<44}{'':>9}")
-    print(f"{'  import certificate_render':<44}{imported * 1000:>9.0f}")
+    print(f"{'  import the renderer':<44}{imported * 1000:>9.0f}")
     print(f"{'  first render (font registration)':<44}{first_render * 1000:>9.0f}")
     print(f"{'  second render':<44}{second_render * 1000:>9.0f}")
     print(f"projection for {TARGET:,} at this rate")
@@ -286,7 +282,11 @@ def main() -> int:
           f"   (stops with < {SECONDS_PER_CERTIFICATE:.0f} s left)")
     print(f"{'  Lambda invocations':<44}{invocations:>9,}")
     print(f"check: {certified:,} of {count:,} certified, {distinct:,} distinct registration numbers")
-    return 0 if certified == distinct == count and summary["issued"] == count and not summary["failed"] else 1
+    uncalled = breakdown.uncalled()
+    if uncalled:
+        print(f"the job never called: {', '.join(uncalled)} (update Breakdown.PARTS)")
+    return 0 if (certified == distinct == count and summary["issued"] == count and not summary["failed"]
+                 and not uncalled) else 1
 
 
 if __name__ == "__main__":

@@ -3,37 +3,36 @@
 Times `normalise()` of a 4000×3000 camera JPEG into an `id_photo` and into an ID-card
 material (median of several runs) next to the floor measured in the same run: a bare
 Pillow `draft()` reduced decode of the same file at the same scale `normalise()` picks.
-Goal: at most 1.5× the floor. Then, each in a fresh interpreter, the peak memory of
+Goal (the issue): at most 1.5× the floor, and peak memory that fits a 512 MB Lambda with a
+10 MB upload. Then, each in a fresh interpreter, the peak memory of
 normalising a ~10 MB camera JPEG and of the worst case the pixel limit allows (a 40 MP PNG
 with transparency): the peak resident set (VmHWM) over the process's baseline, and tracemalloc's peak (which
 sees Python objects only, not Pillow's pixel buffers). No AWS stack is started.
-Usage: .venv/bin/python bench/photos.py [RUNS]
+Usage: .venv/bin/python bench/photos.py [RUNS]   (default 7; `--quick`: 1 run, and small
+uploads for the memory part, a few seconds)
 """
 from __future__ import annotations
 
+import io
 import os
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+import tracemalloc
 
-# Files in bench/ are named like stdlib modules (queue.py): take the folder off the import path.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != _HERE]
-ROOT = os.path.dirname(_HERE)
-sys.path.insert(0, ROOT)
+from PIL import Image
 
-import io  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-
-from PIL import Image  # noqa: E402
-
-from chalicelib.adapters import photos  # noqa: E402
-from tests.unit import photo_samples  # noqa: E402
+import _stack
+from chalicelib.adapters import photos
+from chalicelib.adapters.photos import PillowPhotoProcessor
+from chalicelib.domain.materials import MaterialKind
+from tests.unit import photo_samples
 
 GOAL = 1.5
-KINDS = ("id_photo", "id_card_front")
+KINDS = (MaterialKind.ID_PHOTO, MaterialKind.ID_CARD_FRONT)
+PROCESSOR = PillowPhotoProcessor()
 
 
 def _median_seconds(action, runs: int) -> float:
@@ -61,8 +60,8 @@ def speed(runs: int) -> None:
         plan = photos.decode_plan((4000, 3000), 1, kind)
         reduced = _floor(camera, plan.draft_size)
         floor = _median_seconds(lambda: _floor(camera, plan.draft_size), runs)
-        photo = photos.normalise(camera, kind)
-        took = _median_seconds(lambda: photos.normalise(camera, kind), runs)
+        photo = PROCESSOR.normalise(camera, kind)
+        took = _median_seconds(lambda: PROCESSOR.normalise(camera, kind), runs)
         ratio = took / floor
         verdict = "ok" if ratio <= GOAL else "OVER"
         print(f"{kind:<15}{photo.width:>5}×{photo.height:<4}{4000 // reduced[0]:>9}{floor * 1000:>10.1f}"
@@ -81,17 +80,19 @@ def measure_memory(path: str, kind: str) -> None:
         data = source.read()
     baseline = _peak_rss_mb()
     tracemalloc.start()
-    photo = photos.normalise(data, kind)
+    photo = PROCESSOR.normalise(data, MaterialKind(kind))
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     peak = _peak_rss_mb()
     print(f"{photo.width}×{photo.height}\t{baseline:.0f}\t{peak:.0f}\t{peak - baseline:.0f}\t{traced_peak / 2**20:.1f}")
 
 
-def memory() -> None:
+def memory(quick: bool) -> None:
+    camera, worst = ((1500, 1125), (2000, 1250)) if quick else ((6000, 4500), (8000, 5000))
     uploads = {
-        "camera JPEG 6000×4500": photo_samples.encode(photo_samples.camera_image(6000, 4500, 9), "JPEG", quality=93),
-        "PNG+alpha 8000×5000 (40 MP)": _worst_png(),
+        f"camera JPEG {camera[0]}×{camera[1]}": photo_samples.encode(photo_samples.camera_image(*camera, 9), "JPEG",
+                                                                  quality=93),
+        f"PNG+alpha {worst[0]}×{worst[1]} ({worst[0] * worst[1] / 1e6:.0f} MP)": _worst_png(*worst),
     }
     print(f"\n{'upload':<30}{'MB':>6}  {'kind':<15}{'output':>10}{'RSS base':>10}{'RSS peak':>10}"
           f"{'Δ MB':>7}{'traced MB':>11}")
@@ -109,10 +110,11 @@ def memory() -> None:
     print("(RSS base: the interpreter with Pillow loaded and the upload read; a Lambda has 512 MB)")
 
 
-def _worst_png() -> bytes:
-    """The largest decode the limits allow: 40 MP with an alpha channel, compressible to well under 10 MB."""
-    image = photo_samples.camera_image(8000, 5000, 0)
-    image.putalpha(Image.linear_gradient("L").resize((8000, 5000)))
+def _worst_png(width: int, height: int) -> bytes:
+    """At 8000×5000 the largest decode the limits allow: 40 MP with an alpha channel,
+    compressible to well under 10 MB."""
+    image = photo_samples.camera_image(width, height, 0)
+    image.putalpha(Image.linear_gradient("L").resize((width, height)))
     return photo_samples.encode(image, "PNG", compress_level=1)
 
 
@@ -120,5 +122,6 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--measure-memory"]:
         measure_memory(sys.argv[2], sys.argv[3])
     else:
-        speed(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
-        memory()
+        quick, (runs,) = _stack.sizes(full=(7,), quick=(1,))
+        speed(runs)
+        memory(quick)

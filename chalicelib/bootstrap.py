@@ -6,9 +6,13 @@ in their own with `override`.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from chalicelib.settings import Settings
+
+if TYPE_CHECKING:
+    from chalicelib.domain.errors import ServiceBusyError
+    from chalicelib.domain.ports import CertificateRenderer, PhotoProcessor
 
 
 class Deps:
@@ -118,6 +122,19 @@ class Deps:
         return sms.SnsSms(boto3.client("sns", region_name=self.settings.region))
 
     @cached_property
+    def photos(self) -> PhotoProcessor:
+        """Photo normalising on Pillow, imported on first use: the S3 upload handler's path only."""
+        from chalicelib.adapters.photos import PillowPhotoProcessor
+        return PillowPhotoProcessor()
+
+    @cached_property
+    def renderer(self) -> CertificateRenderer:
+        """Certificate drawing on ReportLab, Pillow and segno, imported on first use: the
+        `issue-certificates` job's and the demo seed's path only."""
+        from chalicelib.adapters.certificate_render import ReportLabCertificateRenderer
+        return ReportLabCertificateRenderer()
+
+    @cached_property
     def signing_key(self) -> bytes:
         from chalicelib.adapters.tokens import load_signing_key
         return load_signing_key(key_file=self.settings.jwt_key_file,
@@ -170,3 +187,18 @@ def override(replacement: Deps | None) -> None:
     """Install `replacement` (None: rebuild from the environment on next use)."""
     global _current
     _current = replacement
+
+
+def service_busy(exc: BaseException) -> ServiceBusyError | None:
+    """`exc` as the 503 SERVICE_BUSY it stands for when it is a transient AWS fault (throttling,
+    an AWS 5xx), else None; the original stays its `__cause__`. Here so the error mapping in
+    `handlers` needs no adapter: the classifier reads exceptions by duck typing and imports
+    neither botocore nor PynamoDB."""
+    from chalicelib.adapters import aws_faults
+    return aws_faults.service_busy(exc)
+
+
+def aws_error_code(exc: BaseException) -> str | None:
+    """The first AWS error code along `exc`'s causes ("SlowDown"), for logs."""
+    from chalicelib.adapters import aws_faults
+    return aws_faults.error_code(exc)

@@ -11,9 +11,6 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-UPLOADS_PREFIX = "uploads/"
-MATERIALS_PREFIX = "materials/"
-
 
 class SettingsError(RuntimeError):
     """The environment lacks, or garbles, a setting the service cannot run without."""

@@ -1,11 +1,14 @@
 """Delivers what `chalice local` does not: S3 ObjectCreated events and scheduled invocations.
 
 The runner watches the S3 emulator for new objects under every prefix an
-`@app.on_s3_event` handler listens to, and calls that handler with the record
-shape AWS sends (URL-encoded key, size, eTag, sequencer). It fires every
-`@app.schedule` handler when its expression comes due, with a CloudWatch
-scheduled event. A handler that raises is retried on the next polls, like
-AWS's two retries of an asynchronous invocation, then given up on.
+`@app.on_s3_event` handler listens to (swreg's: `object_keys.UPLOADS_PREFIX`),
+and calls that handler with the record shape AWS sends (URL-encoded key, size,
+eTag, sequencer). It fires every `@app.schedule` handler when its expression
+comes due, with a CloudWatch scheduled event: swreg has one per job of
+`services.jobs.JOBS`, so the runner times each job by the registry's expression
+and runs it through the handler Lambda runs. A handler that raises is retried
+on the next polls, like AWS's two retries of an asynchronous invocation, then
+given up on.
 """
 from __future__ import annotations
 

@@ -1,18 +1,25 @@
 """In-memory stand-ins for the ports, for service tests without I/O.
 
 `tests/integration/test_repository_contract.py` runs the same assertions on
-these and on the DynamoDB repositories, so they cannot drift apart.
+these and on the DynamoDB repositories, so they cannot drift apart; the
+`tests/unit/test_<port>_contract.py` files do the same for the photo processor
+and the certificate renderer.
 """
 from __future__ import annotations
 
 import copy
+import hashlib
+import threading
 import uuid
+from dataclasses import replace
 from typing import Sequence
 
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.register import ce_record_key
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
-from chalicelib.domain.ports import AuditEntry, Page, UpsertCounts
+from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.outbox import OutboxStatus, Sms
+from chalicelib.domain.ports import AuditEntry, NormalisedPhoto, Page, PhotoRejectedError, RenderedCertificate, UpsertCounts
 
 
 def _page(keyed: list[tuple[str, object]], position: str | None, limit: int, newest_first: bool) -> Page:
@@ -135,3 +142,148 @@ class FakeAccountRepository:
         if account.login_key in self.created:
             raise ConflictError(code=unique.get(account.login_key, "ACCOUNT_EXISTS"))
         self.created[account.login_key] = account
+
+
+class FakeOutbox:
+    """The outbox port in memory. Each move holds only on the text as the caller saw it, as
+    the DynamoDB outbox's conditional updates do, and one lock makes it atomic, so racing
+    dispatchers lose the same way. `add` is what a notice's transaction writes."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, Sms] = {}
+        self._lock = threading.Lock()
+
+    def add(self, sms):
+        self.texts[sms.outbox_id] = sms
+
+    def get(self, outbox_id):
+        if outbox_id not in self.texts:
+            raise NotFoundError(details={"outbox_id": outbox_id})
+        return self.texts[outbox_id]
+
+    def due(self, status, now, limit):
+        return [sms for sms in self.list(status, len(self.texts)) if sortable(sms.due_at) <= sortable(now)][:limit]
+
+    def list(self, status, limit):
+        with self._lock:
+            texts = [sms for sms in self.texts.values() if sms.status is status]
+        return sorted(texts, key=lambda sms: (sortable(sms.due_at), sms.outbox_id))[:limit]
+
+    def claim(self, sms, token, lease_until):
+        def unchanged(row):
+            if sms.status is OutboxStatus.SENDING:
+                return row.status is sms.status and row.lease_token == sms.lease_token
+            return row.status is sms.status and sortable(row.due_at) == sortable(sms.due_at)
+        return self._move(sms.outbox_id, unchanged, lambda row: replace(
+            row, status=OutboxStatus.SENDING, lease_token=token, due_at=lease_until,
+            attempts=row.attempts + 1)) is not None
+
+    def mark_sent(self, outbox_id, token, provider_message_id, sent_at):
+        return self._move(outbox_id, self._leased(token), lambda row: replace(
+            row, status=OutboxStatus.SENT, provider_message_id=provider_message_id, sent_at=sent_at,
+            due_at=sent_at, lease_token=None)) is not None
+
+    def release(self, outbox_id, token, status, due_at, error):
+        return self._move(outbox_id, self._leased(token), lambda row: replace(
+            row, status=status, due_at=due_at, last_error=error, lease_token=None)) is not None
+
+    def requeue(self, sms, due_at):
+        moved = self._move(sms.outbox_id, lambda row: row.status is sms.status
+                           and sortable(row.due_at) == sortable(sms.due_at), lambda row: replace(
+                               row, status=OutboxStatus.PENDING, due_at=due_at, attempts=0, lease_token=None))
+        if moved is None:
+            raise ConcurrentUpdateError(details={"outbox_id": sms.outbox_id})
+        return moved
+
+    @staticmethod
+    def _leased(token):
+        return lambda row: row.status is OutboxStatus.SENDING and row.lease_token == token
+
+    def _move(self, outbox_id, condition, change):
+        with self._lock:
+            row = self.texts.get(outbox_id)
+            if row is None or not condition(row):
+                return None
+            self.texts[outbox_id] = change(row)
+            return self.texts[outbox_id]
+
+
+class Killed(BaseException):
+    """The function killed mid-send (a Lambda timeout): like SystemExit, nothing in a service catches it."""
+
+
+class FakeSms:
+    """The SMS port in memory: what the provider accepted, as (phone, text), in `sent`.
+
+    Raises `errors` one per send first, then accepts texts; with `killed_after_send`,
+    the function dies (`Killed`) right after the provider accepted a text."""
+
+    def __init__(self, *errors: Exception, killed_after_send: bool = False) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.tries = 0
+        self._errors = list(errors)
+        self._killed = killed_after_send
+        self._lock = threading.Lock()
+
+    def send(self, phone, text):
+        with self._lock:
+            self.tries += 1
+            if self._errors:
+                raise self._errors.pop(0)
+            self.sent.append((phone, text))
+            message_id = f"fake-{uuid.uuid4().hex[:8]}"
+        if self._killed:
+            raise Killed()
+        return message_id
+
+    def texts_to(self, phone):
+        return [text for to, text in self.sent if to == phone]
+
+
+_IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG; WebP is RIFF....WEBP
+
+
+class FakePhotoProcessor:
+    """Takes anything that starts like a JPEG, PNG or WebP file, refuses the rest by the real
+    processor's codes, and makes a stand-in JPEG of the output size for the kind; records the
+    kinds it normalised (`normalised`)."""
+
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    ID_PHOTO_SIZE, DOCUMENT_SIZE = (413, 626), (1600, 1200)
+
+    def __init__(self) -> None:
+        self.normalised: list[MaterialKind] = []
+
+    def rejection_for_size(self, size):
+        if size <= 0:
+            return PhotoRejectedError("EMPTY", "上传的文件是空的，请重新选择照片上传")
+        if size > self.MAX_UPLOAD_BYTES:
+            return PhotoRejectedError("TOO_LARGE", "照片太大，请压缩后重新上传")
+        return None
+
+    def normalise(self, data, kind):
+        refusal = self.rejection_for_size(len(data))
+        if refusal is not None:
+            raise refusal
+        if not (data.startswith(_IMAGE_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")):
+            raise PhotoRejectedError("NOT_AN_IMAGE", "无法识别为照片，请上传JPEG、PNG或WebP格式的图片")
+        width, height = self.ID_PHOTO_SIZE if kind is MaterialKind.ID_PHOTO else self.DOCUMENT_SIZE
+        jpeg = b"\xff\xd8" + kind.value.encode() + hashlib.sha256(data).digest() + b"\xff\xd9"
+        self.normalised.append(kind)
+        return NormalisedPhoto(jpeg, width, height, hashlib.sha256(jpeg).hexdigest())
+
+
+class FakeCertificateRenderer:
+    """Stand-in PDF and PNG files (right signatures, the same bytes for the same arguments);
+    records each render as (registration number, verify URL) in `rendered`."""
+
+    def __init__(self) -> None:
+        self.rendered: list[tuple[str, str]] = []
+
+    def render(self, certificate, photo_jpeg, verify_url):
+        self.rendered.append((certificate.registration_no, verify_url))
+        digest = hashlib.sha256(repr((certificate, photo_jpeg, verify_url)).encode()).hexdigest().encode()
+        return RenderedCertificate(pdf=b"%PDF-1.4\n% " + digest + b"\n%%EOF\n", png=b"\x89PNG\r\n\x1a\n" + digest)
+
+    def placeholder_photo(self):
+        return b"\xff\xd8placeholder\xff\xd9"

@@ -5,7 +5,8 @@ and the HTTP status) or wrapped by PynamoDB (`PutError`, `QueryError`,
 `TransactWriteError`, … whose `cause` is a `VerboseClientError` with the code
 and, for a cancelled transaction, `cancellation_reasons`). Both are read by
 duck typing, walking `cause` / `__cause__` (never `__context__`: a fault that
-was caught and handled must not colour a later, unrelated error). Every API
+was caught and handled must not colour a later, unrelated error).
+`adapters/dynamo/conditions.py` reads a refused write with it. Every API
 route's error mapping imports this module, so it imports neither botocore nor
 PynamoDB: that would put them on the cold-start path of routes that never use them.
 """
@@ -32,7 +33,7 @@ SERVER_FAULT_CODES = frozenset({
 # Why DynamoDB cancels a transaction, per item (TransactWriteItems' CancellationReasons).
 _BUSY_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
 _CONFLICT_REASON = "TransactionConflict"
-_CONDITION_REASON = "ConditionalCheckFailed"
+CONDITION_REASON = "ConditionalCheckFailed"  # an item whose condition did not hold
 
 RETRY_AFTER_SECONDS = 2
 _MAX_DEPTH = 8  # a cause chain is two or three links; this only guards against cycles
@@ -90,7 +91,7 @@ def classify(exc: BaseException) -> str | None:
     code = error_code(exc)
     if code == "TransactionCanceledException":
         reasons = set(cancellation_codes(exc))
-        if _CONDITION_REASON in reasons:
+        if CONDITION_REASON in reasons:
             return None
         if reasons & _BUSY_REASONS:
             return BUSY

@@ -1,4 +1,4 @@
-"""Draws an e-certificate as a PDF (real text, embedded font subsets) and a PNG preview.
+"""Draws an e-certificate as a PDF (real text, embedded font subsets) and a PNG preview: the `CertificateRenderer`.
 
 One layout (`_layout`: text runs, the photo, the QR code, frame lines, in
 points from the top-left of an A4 landscape page) is painted twice: by
@@ -10,8 +10,9 @@ characters (䶮 from Extension A, 𪚥 from Extension B) print as themselves. A
 character no bundled font has is drawn as a visible `[U+XXXXX]` and logged by
 code point (never the name).
 
-Only the `issue-certificates` job imports this module: ReportLab, Pillow and
-segno stay out of the API's cold start.
+Only `bootstrap.Deps.renderer` imports this module, when the `issue-certificates`
+job (or the demo seed) first draws: ReportLab, Pillow and segno stay out of the
+API's cold start.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.lib.utils import ImageReader
 
 from chalicelib.domain.certificates import SUBTITLE, TITLE, VERIFY_HINT, Certificate, printed_fields
+from chalicelib.domain.ports import RenderedCertificate
 from chalicelib.observability import logger
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
@@ -39,10 +41,14 @@ QR_BOX = (626.0, 400.0, 120.0)  # x, top, side
 INK, MUTED, ACCENT = (0x1F, 0x1F, 0x1F), (0x55, 0x55, 0x55), (0x9B, 0x1B, 0x1B)
 
 
-@dataclass(frozen=True)
-class RenderedCertificate:
-    pdf: bytes
-    png: bytes
+class ReportLabCertificateRenderer:
+    """The `CertificateRenderer` port: `render` and `placeholder_photo` below."""
+
+    def render(self, certificate: Certificate, photo_jpeg: bytes, verify_url: str) -> RenderedCertificate:
+        return render(certificate, photo_jpeg, verify_url)
+
+    def placeholder_photo(self) -> bytes:
+        return placeholder_photo()
 
 
 @dataclass(frozen=True)

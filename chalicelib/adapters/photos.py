@@ -1,6 +1,7 @@
-"""Photo normalisation (SPEC §2.5): untrusted upload bytes in, a small metadata-free JPEG — or a reason — out.
+"""The photo processor on Pillow (SPEC §2.5): untrusted upload bytes in, a small metadata-free JPEG — or a reason — out.
 
-Only the S3 upload handler imports this module, so Pillow never loads at the API's cold start.
+Only `bootstrap.Deps.photos` imports this module, when the S3 upload handler first
+needs it, so Pillow never loads at the API's cold start.
 
 Decoding runs under limits of our own rather than Pillow's process-wide defaults:
 `MAX_PIXELS` (`MAX_WEBP_PIXELS`) is checked against the header before any pixel is decoded, and for the
@@ -27,6 +28,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, UnidentifiedImageError
+
+from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.ports import NormalisedPhoto, PhotoRejectedError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_OUTPUT_BYTES = 1_048_576
@@ -74,21 +78,14 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _BROKEN_PIXELS = (OSError, SyntaxError, EOFError, struct.error)
 
 
-class PhotoRejected(Exception):
-    """An upload the pipeline refuses: `code` (UPPER_SNAKE) for the record, `reason` for the applicant."""
+class PillowPhotoProcessor:
+    """The `PhotoProcessor` port: `rejection_for_size` and `normalise` below."""
 
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(f"{code}: {reason}")
-        self.code = code
-        self.reason = reason
+    def rejection_for_size(self, size: int) -> PhotoRejectedError | None:
+        return rejection_for_size(size)
 
-
-@dataclass(frozen=True)
-class NormalisedPhoto:
-    jpeg: bytes
-    width: int
-    height: int
-    sha256: str
+    def normalise(self, data: bytes, kind: MaterialKind) -> NormalisedPhoto:
+        return normalise(data, kind)
 
 
 @dataclass(frozen=True)
@@ -100,12 +97,12 @@ class DecodePlan:
     size: tuple[int, int]                          # that region's size after resizing, stored orientation
 
 
-def rejection_for_size(size: int) -> PhotoRejected | None:
+def rejection_for_size(size: int) -> PhotoRejectedError | None:
     """The refusal for an upload of `size` bytes, or None; cheap enough to call on `head_object` before a download."""
     if size <= 0:
-        return PhotoRejected("EMPTY", "上传的文件是空的（0字节），请重新选择照片上传")
+        return PhotoRejectedError("EMPTY", "上传的文件是空的（0字节），请重新选择照片上传")
     if size > MAX_UPLOAD_BYTES:
-        return PhotoRejected("TOO_LARGE", "照片大小超过10MB，请压缩后重新上传")
+        return PhotoRejectedError("TOO_LARGE", "照片大小超过10MB，请压缩后重新上传")
     return None
 
 
@@ -116,14 +113,14 @@ def normalise(data: bytes, kind: str) -> NormalisedPhoto:
     the source carried an ICC profile, no metadata at all, at most `MAX_OUTPUT_BYTES`;
     `id_photo` exactly 413×626 (centre-cropped to 3.5:5.3), anything else at most 1600 px
     on its long side and never enlarged.
-    Raises `PhotoRejected` (EMPTY, TOO_LARGE, HEIC_UNSUPPORTED, NOT_AN_IMAGE, BOMB,
+    Raises `PhotoRejectedError` (EMPTY, TOO_LARGE, HEIC_UNSUPPORTED, NOT_AN_IMAGE, BOMB,
     TRUNCATED, TOO_SMALL) and nothing else for any input bytes.
     """
     refusal = rejection_for_size(len(data))
     if refusal is not None:
         raise refusal
     if _is_heif(data):
-        raise PhotoRejected(
+        raise PhotoRejectedError(
             "HEIC_UNSUPPORTED",
             "暂不支持HEIC格式的照片。请在苹果手机“设置→相机→格式”中选择“兼容性最佳”后重新拍摄，"
             "或将照片截屏、导出为JPEG格式后重新上传")
@@ -152,20 +149,20 @@ def decode_plan(stored_size: tuple[int, int], orientation: int, kind: str) -> De
     """The crop, output size and reduced-decode request for an image of `stored_size` pixels.
 
     Public so the benchmark can time a bare `draft()` decode at exactly the scale used here.
-    Raises `PhotoRejected` (TOO_SMALL) when the picture is too small to read.
+    Raises `PhotoRejectedError` (TOO_SMALL) when the picture is too small to read.
     """
     swapped = orientation in _SWAPS_AXES
     width, height = stored_size[::-1] if swapped else stored_size       # upright
     if kind == ID_PHOTO:
         if width < ID_PHOTO_MIN[0] or height < ID_PHOTO_MIN[1]:
-            raise PhotoRejected("TOO_SMALL", f"两寸照尺寸太小（{width}×{height}像素，至少需要200×300像素），"
-                                             "请上传更清晰的照片")
+            raise PhotoRejectedError("TOO_SMALL", f"两寸照尺寸太小（{width}×{height}像素，至少需要200×300像素），"
+                                                  "请上传更清晰的照片")
         out_w, out_h = ID_PHOTO_SIZE
         crop_w, crop_h = min(width, height * out_w / out_h), min(height, width * out_h / out_w)
     else:
         if min(width, height) < DOCUMENT_MIN_SHORT_SIDE:
-            raise PhotoRejected("TOO_SMALL", f"照片尺寸太小（{width}×{height}像素，短边不足300像素），看不清内容，"
-                                             "请上传更清晰的照片")
+            raise PhotoRejectedError("TOO_SMALL", f"照片尺寸太小（{width}×{height}像素，短边不足300像素），看不清内容，"
+                                                  "请上传更清晰的照片")
         shrink = min(1.0, DOCUMENT_LONG_SIDE / max(width, height))
         out_w, out_h = max(1, round(width * shrink)), max(1, round(height * shrink))
         crop_w, crop_h = width, height
@@ -235,17 +232,17 @@ def _draft(image: Image.Image, size: tuple[int, int]) -> float:
     return reduced[1][2] / stored_width if reduced else 1.0
 
 
-def _truncated() -> PhotoRejected:
-    return PhotoRejected("TRUNCATED", "照片文件不完整或已损坏（可能上传时中断），请重新上传")
+def _truncated() -> PhotoRejectedError:
+    return PhotoRejectedError("TRUNCATED", "照片文件不完整或已损坏（可能上传时中断），请重新上传")
 
 
-def _bomb(limit: int) -> PhotoRejected:
-    return PhotoRejected("BOMB", f"照片像素数过大（超过{limit // 10_000}万像素），请缩小尺寸后重新上传")
+def _bomb(limit: int) -> PhotoRejectedError:
+    return PhotoRejectedError("BOMB", f"照片像素数过大（超过{limit // 10_000}万像素），请缩小尺寸后重新上传")
 
 
-def _not_an_image() -> PhotoRejected:
-    return PhotoRejected("NOT_AN_IMAGE", "无法识别为照片，请上传JPEG、PNG或WebP格式的图片"
-                                         "（不支持PDF、GIF、SVG等格式）")
+def _not_an_image() -> PhotoRejectedError:
+    return PhotoRejectedError("NOT_AN_IMAGE", "无法识别为照片，请上传JPEG、PNG或WebP格式的图片"
+                                              "（不支持PDF、GIF、SVG等格式）")
 
 
 def _resize(image: Image.Image, box: tuple[float, ...], size: tuple[int, int]) -> Image.Image:

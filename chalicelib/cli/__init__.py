@@ -6,6 +6,7 @@ import os
 import sys
 
 from chalicelib.cli import certificates, environment, outbox, register, reviewers
+from chalicelib.services.jobs import JOBS, run
 
 
 def _provision(args, deps) -> int:
@@ -34,16 +35,15 @@ def _run_job(args, deps) -> int:
 
     from chalicelib.domain.errors import ValidationError
     from chalicelib.domain.windows import parse_window_time
-    from chalicelib.handlers import jobs
-    if args.name not in jobs.JOBS:
-        print(f"swreg: no job {args.name!r}; jobs: {', '.join(sorted(jobs.JOBS))}", file=sys.stderr)
+    if args.name not in JOBS:
+        print(f"swreg: no job {args.name!r}; jobs: {', '.join(sorted(JOBS))}", file=sys.stderr)
         return 2
     try:
         at = parse_window_time(args.now, field="now") if args.now else datetime.now(timezone.utc)
     except ValidationError as exc:
         print(f"swreg: --now: {exc.details.get('now', exc.message)}", file=sys.stderr)
         return 2
-    summary = jobs.run(args.name, deps, at)
+    summary = run(JOBS[args.name], deps, at)
     print(f"{args.name} as of {at.isoformat(timespec='seconds')}: "
           + ", ".join(f"{outcome} {count}" for outcome, count in summary.items()))
     return 0
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     job_parser = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = job_parser.add_subparsers(dest="jobs_command", required=True)
     runner = job_commands.add_parser("run", help="run a scheduled job once")
-    runner.add_argument("name", help="the job: sms-dispatch, window-tick or issue-certificates")
+    runner.add_argument("name", help="the job: " + ", ".join(JOBS))
     runner.add_argument("--now", help="the job's clock, ISO; without an offset it is Asia/Shanghai")
     runner.set_defaults(handler=_run_job)
     seed = commands.add_parser("seed-demo", help="load a demo register and open this year's window")

@@ -22,32 +22,32 @@ def add_commands(commands) -> None:
     retry.set_defaults(handler=run_retry)
 
 
-def _line(entry) -> str:
+def _line(sms) -> str:
     """Phone and text masked: operators need to tell rows apart, not read them."""
     from chalicelib.observability import mask_pii
-    when = entry.due_at.isoformat(timespec="seconds")
-    error = f"  error: {entry.last_error}" if entry.last_error else ""
-    return (f"{entry.outbox_id}  {entry.status.value:<7}  attempts {entry.attempts}  due {when}  "
-            f"to {mask_pii(entry.phone)}  {mask_pii(entry.text[:24])}{error}")
+    when = sms.due_at.isoformat(timespec="seconds")
+    error = f"  error: {sms.last_error}" if sms.last_error else ""
+    return (f"{sms.outbox_id}  {sms.status.value:<7}  attempts {sms.attempts}  due {when}  "
+            f"to {mask_pii(sms.phone)}  {mask_pii(sms.text[:24])}{error}")
 
 
 def run_list(args, deps) -> int:
+    from chalicelib.domain.outbox import OutboxStatus
     from chalicelib.services import outbox
-    from chalicelib.services.outbox import OutboxStatus
     statuses = (OutboxStatus.DEAD,) if args.dead else (OutboxStatus.PENDING, OutboxStatus.SENDING)
-    entries = outbox.rows(deps.outbox, statuses, args.limit)
-    for entry in entries:
-        print(_line(entry))
-    print(f"{len(entries)} row(s) {'/'.join(s.value for s in statuses)}")
+    texts = outbox.rows(deps.outbox, statuses, args.limit)
+    for sms in texts:
+        print(_line(sms))
+    print(f"{len(texts)} row(s) {'/'.join(s.value for s in statuses)}")
     return 0
 
 
 def run_retry(args, deps) -> int:
     from chalicelib.services import outbox
     try:
-        entry = outbox.retry(deps.outbox, args.outbox_id, datetime.now(timezone.utc))
+        sms = outbox.retry(deps.outbox, args.outbox_id, datetime.now(timezone.utc))
     except (NotFoundError, ConflictError) as exc:
         print(f"swreg: {args.outbox_id}: {exc.message}", file=sys.stderr)
         return 2
-    print(f"{entry.outbox_id} queued again, due {entry.due_at.isoformat(timespec='seconds')}")
+    print(f"{sms.outbox_id} queued again, due {sms.due_at.isoformat(timespec='seconds')}")
     return 0

@@ -18,6 +18,7 @@ from chalicelib.domain.application import Application
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.identity import gender_of
 from chalicelib.domain.levels import Level
+from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.domain.register import Registration
 from chalicelib.domain.windows import SHANGHAI
 
@@ -126,11 +127,6 @@ def printed_fields(certificate: Certificate) -> list[tuple[str, str]]:
     ]
 
 
-def certificate_files(registration_no: str) -> tuple[str, str]:
-    """(pdf key, png key) in the files bucket."""
-    return f"certificates/{registration_no}.pdf", f"certificates/{registration_no}.png"
-
-
 def registration_for(application: Application) -> Registration | None:
     """The register record a certificate adds: a registration of its year, except for a
     reissue that replaces a lost or damaged certificate (the registration it replaces stands)."""
@@ -147,7 +143,7 @@ def certificate_for(application: Application, now: datetime) -> Certificate:
     number = application.reserved_registration_no
     if number is None:
         raise ValueError("reserve a registration number before issuing")
-    pdf_key, png_key = certificate_files(number)
+    pdf_key, png_key = certificate_keys(number)
     return Certificate(
         registration_no=number, id_number=application.id_number,
         application_id=application.application_id, name=application.name,

@@ -21,6 +21,7 @@ from chalicelib.domain.events import (
     CertificateIssued,
     ReminderDue,
 )
+from chalicelib.domain.outbox import Sms
 from chalicelib.domain.review import ReviewIssue
 from chalicelib.domain.windows import SHANGHAI
 
@@ -40,16 +41,6 @@ class Message:
     created_at: datetime
     application_id: str | None = None
     read: bool = False
-
-
-@dataclass(frozen=True)
-class Sms:
-    """A text waiting in the outbox for the dispatcher."""
-
-    outbox_id: str
-    phone: str
-    text: str
-    due_at: datetime
 
 
 def new_message_id(at: datetime) -> str:
@@ -119,5 +110,5 @@ def notices_for(event: ApplicationEvent, phone: str | None) -> tuple[list[Messag
     title, body = notice
     message = Message(owner=event.id_number, message_id=new_message_id(event.at), title=title, body=body,
                       created_at=event.at, application_id=event.application_id)
-    sms = [Sms(outbox_id=uuid.uuid4().hex, phone=phone, text=SIGNATURE + body, due_at=event.at)] if phone else []
+    sms = [Sms.queue(phone, SIGNATURE + body, event.at)] if phone else []
     return [message], sms

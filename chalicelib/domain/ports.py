@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
 
 if TYPE_CHECKING:
     from chalicelib.domain.application import Application, ApplicationStatus
+    from chalicelib.domain.certificates import Certificate
     from chalicelib.domain.eligibility import RegistrationType
+    from chalicelib.domain.materials import MaterialKind
     from chalicelib.domain.notifications import Message
+    from chalicelib.domain.outbox import OutboxStatus, Sms
     from chalicelib.domain.register import CeRecord, Practitioner, Registration
     from chalicelib.domain.windows import Window
 
@@ -127,3 +130,89 @@ class AuditLog(Protocol):
 
     def page(self, subject: str, position: str | None, limit: int) -> Page:
         """A subject's entries (`AuditEntry`), newest first, `limit` at most per page."""
+
+
+@dataclass(frozen=True)
+class NormalisedPhoto:
+    """A material's stored JPEG, as the photo processor made it; `sha256` is of `jpeg`."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    sha256: str
+
+
+class PhotoRejectedError(Exception):
+    """An upload the photo processor refuses: `code` (UPPER_SNAKE) for the record, `reason` (Chinese)
+    for the applicant. An answer about the upload, not a fault: the material is recorded as rejected."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class PhotoProcessor(Protocol):
+    """Untrusted upload bytes in, a material's stored JPEG (or the reason to refuse them) out (SPEC §2.5)."""
+
+    def rejection_for_size(self, size: int) -> PhotoRejectedError | None:
+        """The refusal (EMPTY, TOO_LARGE) for an upload of `size` bytes, or None. Reads no bytes,
+        so it can be asked before a download."""
+
+    def normalise(self, data: bytes, kind: "MaterialKind") -> NormalisedPhoto:
+        """The stored JPEG for material `kind`: upright, RGB, no metadata, at most 1 MiB; an ID
+        photo exactly 413×626, any other kind at most 1600 px on its long side, never enlarged.
+        Raises PhotoRejectedError (EMPTY, TOO_LARGE, HEIC_UNSUPPORTED, NOT_AN_IMAGE, BOMB,
+        TRUNCATED, TOO_SMALL) and nothing else, whatever the bytes."""
+
+
+@dataclass(frozen=True)
+class RenderedCertificate:
+    """A certificate's two files: the PDF (text, not pictures of text) and a PNG preview of the same page."""
+
+    pdf: bytes
+    png: bytes
+
+
+class CertificateRenderer(Protocol):
+    """Draws e-certificates (SPEC §2.6)."""
+
+    def render(self, certificate: "Certificate", photo_jpeg: bytes, verify_url: str) -> RenderedCertificate:
+        """The certificate's PDF and PNG: its printed fields, the ID photo (`photo_jpeg`, the
+        normalised 413×626 JPEG) and a QR code of `verify_url`. The same arguments give the same
+        bytes, so a retried job rewrites identical objects."""
+
+    def placeholder_photo(self) -> bytes:
+        """A drawn stand-in for an ID photo (a 413×626 JPEG), for certificates with no applicant photo: the demo's."""
+
+
+class OutboxRepository(Protocol):
+    """Outbox texts; every `bool` method is a conditional write that says whether it won."""
+
+    def get(self, outbox_id: str) -> "Sms":
+        """Raises NotFoundError."""
+
+    def due(self, status: "OutboxStatus", now: datetime, limit: int) -> list["Sms"]:
+        """Texts of `status` whose `due_at` is not after `now`, oldest first."""
+
+    def list(self, status: "OutboxStatus", limit: int) -> list["Sms"]:
+        """Texts of `status`, oldest `due_at` first."""
+
+    def claim(self, sms: "Sms", token: str, lease_until: datetime) -> bool:
+        """SENDING under `token` until `lease_until`, one more attempt counted — only if the
+        text is still as `sms` saw it (same status and due time; for SENDING, same token)."""
+
+    def mark_sent(self, outbox_id: str, token: str, provider_message_id: str, sent_at: datetime) -> bool:
+        """SENT, if the text is still SENDING under `token`."""
+
+    def release(self, outbox_id: str, token: str, status: "OutboxStatus", due_at: datetime, error: str) -> bool:
+        """Back to PENDING (due at `due_at`) or DEAD, if the text is still SENDING under `token`."""
+
+    def requeue(self, sms: "Sms", due_at: datetime) -> "Sms":
+        """PENDING, due at `due_at`, attempts reset — if the text is still as `sms` saw it.
+        Raises ConcurrentUpdateError otherwise."""
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, text: str) -> str:
+        """Hand the text to the provider; returns its message id. May raise anything."""

@@ -87,6 +87,14 @@ ERRORS: dict[str, str] = {
     "ALREADY_REVOKED": "该证书已注销，无需再次注销。",
 }
 
+# Notes that pages show beside data (GET /me, GET /me/eligibility).
+PAGE_NOTES: dict[str, str] = {
+    "PROFILE_NOT_IN_REGISTER": "您的身份证号不在职业水平证书登记名册中；如已通过考试，请等待名册导入后再申请登记。",
+    "ELIGIBILITY_NOT_IN_REGISTER": "您不在职业水平证书登记名册中，暂不能申请登记",
+    "ELIGIBILITY_NO_WINDOW": "当前不在登记时间内",
+    "ELIGIBILITY_NEXT_WINDOW": "当前不在登记时间内，{year}年度登记将于{opens_at}开始",
+}
+
 # Labels of states, for messages that name where something stands (申请当前状态为“已提交”).
 STATE_LABELS: dict[str, str] = {
     "draft": "草稿", "submitted": "已提交", "in_review": "审核中", "approved": "审核通过",

@@ -11,8 +11,8 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib.adapters import aws_faults
-from chalicelib.domain import errors
+from chalicelib import bootstrap
+from chalicelib.domain import errors, texts
 from chalicelib.observability import logger
 
 
@@ -68,12 +68,12 @@ def mapped(view):
         except errors.DomainError as exc:
             refusal = exc
         except Exception as exc:
-            refusal = aws_faults.service_busy(exc)  # throttling and AWS 5xx: 503, not our bug
+            refusal = bootstrap.service_busy(exc)  # throttling and AWS 5xx: 503, not our bug
             if refusal is None:
                 logger.exception("unhandled error in %s", view.__name__)
-                return error_response(500, "INTERNAL_ERROR", "服务暂时不可用，请稍后重试")
+                return error_response(500, "INTERNAL_ERROR", texts.error_message("INTERNAL_ERROR"))
         if isinstance(refusal, errors.ServiceBusyError):
-            logger.warning("AWS busy in %s: %s", view.__name__, aws_faults.error_code(refusal) or "unknown")
+            logger.warning("AWS busy in %s: %s", view.__name__, bootstrap.aws_error_code(refusal) or "unknown")
         return to_response(refusal)
     return wrapper
 

@@ -1,36 +1,22 @@
-"""Scheduled jobs: each reads the clock, runs one service, and logs what it did.
+"""The Lambda side of the scheduled jobs (the registry is `services.jobs.JOBS`).
 
-`JOBS` is the one list of job names; the schedules in `app.py` and
-`swreg jobs run NAME [--now ISO]` both go through `run`. A job given
-`time_left` stops starting new work when its budget runs low and says so
-with `more` in its summary; the CLI passes none and runs to the end.
+`scheduled(job)` is the handler `app.py` registers for each job: it reads the
+clock and runs the job. A job with `continues_when` gets a time budget
+(`RUN_BUDGET_SECONDS`, and never closer than `TIMEOUT_MARGIN_SECONDS` to the
+function's timeout); when its summary asks, the rest goes to a continuation,
+so 40,000 approvals never meet the timeout. The CLI runs jobs with no budget.
 """
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Callable
 
 from chalicelib import bootstrap
 from chalicelib.handlers.requests import now
-from chalicelib.observability import logger
-from chalicelib.services import certificates, outbox, window_jobs
+from chalicelib.services.jobs import Job, TimeLeft, run
 
-TimeLeft = Callable[[], float]
-JOBS: dict[str, Callable[[bootstrap.Deps, datetime, TimeLeft | None], dict]] = {
-    "sms-dispatch": lambda deps, at, time_left: outbox.dispatch(deps.outbox, deps.sms, at),
-    "window-tick": lambda deps, at, time_left: window_jobs.window_tick(deps, at),
-    "issue-certificates": lambda deps, at, time_left: certificates.issue_due(deps, at, time_left),
-}
 RUN_BUDGET_SECONDS = 600.0  # per invocation: far from Lambda's 15-minute limit (the function gets 900 s)
 TIMEOUT_MARGIN_SECONDS = 60.0
-
-
-def run(name: str, deps: bootstrap.Deps, at: datetime, time_left: TimeLeft | None = None) -> dict:
-    """Run job `name` once as of `at`; returns its summary."""
-    summary = JOBS[name](deps, at, time_left)
-    logger.info("job finished", extra={"job": name, **summary})
-    return summary
 
 
 def budget(context) -> TimeLeft:
@@ -46,21 +32,16 @@ def budget(context) -> TimeLeft:
     return time_left
 
 
-def sms_dispatch(event) -> dict:
-    """Every minute: send what is due in the SMS outbox."""
-    return run("sms-dispatch", bootstrap.deps(), now())
-
-
-def window_tick(event) -> dict:
-    """Every five minutes: expire what closed windows left unsubmitted; remind before a window closes."""
-    return run("window-tick", bootstrap.deps(), now())
-
-
-def issue_certificates(event) -> dict:
-    """Daily: certify what is due. A run that spent its budget with work left (and made
-    progress) hands the rest to a continuation, so 40,000 approvals never meet the timeout."""
-    deps = bootstrap.deps()
-    summary = run("issue-certificates", deps, now(), budget(event.context))
-    if summary["more"] and summary["issued"]:
-        deps.continuation.request("issue-certificates", event.context)
-    return summary
+def scheduled(job: Job) -> Callable[[object], dict]:
+    """The schedule handler of `job`, named after it (`sms-dispatch` → `sms_dispatch`): Lambda
+    finds a schedule's handler as the attribute of that name on `app`."""
+    def handler(event) -> dict:
+        deps = bootstrap.deps()
+        if job.continues_when is None:
+            return run(job, deps, now())
+        summary = run(job, deps, now(), budget(event.context))
+        if job.continues_when(summary):
+            deps.continuation.request(job.name, event.context)
+        return summary
+    handler.__name__ = handler.__qualname__ = job.name.replace("-", "_")
+    return handler

@@ -1,12 +1,27 @@
-"""Response shapes: domain objects to JSON for the applicant (ID numbers masked, reviewers anonymous)."""
+"""Response shapes: domain objects to JSON for the applicant (ID numbers masked, reviewers anonymous).
+
+Every field is named here, from the domain objects' attributes, never taken from
+the storage codec: renaming a stored attribute cannot change the API.
+"""
 from __future__ import annotations
 
-from chalicelib.adapters.dynamo.codec import encode
+from datetime import datetime
+
+from chalicelib.domain import texts
 from chalicelib.domain.application import Application
 from chalicelib.domain.identity import mask_id_number
 from chalicelib.domain.notifications import Message
 from chalicelib.services.applicant import EligibilityAnswer, Profile
 from chalicelib.services.certificates import DOWNLOAD_EXPIRES_IN
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def _value(member) -> str | None:
+    """An enum's wire value, or None."""
+    return member.value if member is not None else None
 
 
 def _window(window) -> dict | None:
@@ -19,7 +34,7 @@ def profile(p: Profile) -> dict:
     body = {"phone": p.account.phone, "in_register": p.practitioner is not None,
             "id_number_masked": mask_id_number(p.account.id_number)}
     if p.practitioner is None:
-        body["notice"] = "您的身份证号不在职业水平证书登记名册中；如已通过考试，请等待名册导入后再申请登记。"
+        body["notice"] = texts.PAGE_NOTES["PROFILE_NOT_IN_REGISTER"]
         return body
     person = p.practitioner
     body.update({
@@ -39,11 +54,12 @@ def eligibility(answer: EligibilityAnswer) -> dict:
     body = {"window": _window(answer.window), "next_window": _window(answer.next_window),
             "in_register": answer.in_register, "types": []}
     if not answer.in_register:
-        body["message"] = "您不在职业水平证书登记名册中，暂不能申请登记"
+        body["message"] = texts.PAGE_NOTES["ELIGIBILITY_NOT_IN_REGISTER"]
     elif answer.eligibility is None:
-        body["message"] = "当前不在登记时间内" + (
-            f"，{answer.next_window.year}年度登记将于{answer.next_window.opens_at:%Y-%m-%d %H:%M}开始"
-            if answer.next_window else "")
+        upcoming = answer.next_window
+        body["message"] = (texts.PAGE_NOTES["ELIGIBILITY_NEXT_WINDOW"].format(
+            year=upcoming.year, opens_at=f"{upcoming.opens_at:%Y-%m-%d %H:%M}") if upcoming
+            else texts.PAGE_NOTES["ELIGIBILITY_NO_WINDOW"])
     else:
         body["types"] = [{
             "type": v.type.value, "type_name": v.type.chinese, "eligible": v.eligible,
@@ -64,8 +80,25 @@ def _actor(actor: str, application: Application) -> str:
     return "applicant" if actor not in {r.reviewer for r in application.review_rounds} else "reviewer"
 
 
+def _fields(fields) -> dict:
+    """The form as the applicant filled it; None for anything not filled in yet."""
+    address = fields.mailing_address
+    return {
+        "phone": fields.phone, "employer": fields.employer, "district": fields.district,
+        "education": fields.education, "pickup_method": _value(fields.pickup_method),
+        "mailing_address": None if address is None else {
+            "recipient": address.recipient, "phone": address.phone, "address": address.address,
+            "postal_code": address.postal_code},
+        "reissue_reason": _value(fields.reissue_reason),
+        "declared_ce_hours": None if fields.declared_ce_hours is None else str(fields.declared_ce_hours),
+    }
+
+
+def _issues(review_round) -> list[dict]:
+    return [{"item": i.item, "note": i.note} for i in review_round.issues]
+
+
 def application(app: Application) -> dict:
-    fields = encode(app.fields)
     return {
         "application_id": app.application_id, "type": app.type.value, "type_name": app.type.chinese,
         "window_year": app.window_year, "status": app.status.value, "status_name": app.status.chinese,
@@ -73,7 +106,7 @@ def application(app: Application) -> dict:
         "certificate_no": app.certificate_no, "level": app.level.value,
         "created_at": app.created_at.isoformat(), "updated_at": app.updated_at.isoformat(),
         "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
-        "editable": app.is_editable, "fields": fields,
+        "editable": app.is_editable, "fields": _fields(app.fields),
         "required_materials": [k.value for k in app.required_materials],
         "optional_materials": [k.value for k in app.optional_materials],
         "materials": {kind.value: {"kind": kind.value, "status": m.status.value, "reason_code": m.reason_code,
@@ -87,7 +120,7 @@ def application(app: Application) -> dict:
         "review_rounds": [{"number": r.number, "submitted_at": r.submitted_at.isoformat(),
                            "decided_at": r.decided_at.isoformat() if r.decided_at else None,
                            "outcome": r.outcome.value if r.outcome else None, "opinion": r.opinion,
-                           "issues": [{"item": i.item, "note": i.note} for i in r.issues]}
+                           "issues": _issues(r)}
                           for r in app.review_rounds],
         "registration_no": app.registration_no,
     }
@@ -122,7 +155,10 @@ def review_file(review, audit_cursor: str | None = None) -> dict:
         "id_number": app.id_number,
         "history": [{"at": h.at.isoformat(), "actor": h.actor, "from": h.from_status.value if h.from_status else None,
                      "to": h.to_status.value, "note": h.note} for h in app.history],
-        "review_rounds": [{**encode(r)} for r in app.review_rounds],
+        "review_rounds": [{"number": r.number, "submitted_at": r.submitted_at.isoformat(), "reviewer": r.reviewer,
+                           "claimed_at": _iso(r.claimed_at), "decided_at": _iso(r.decided_at),
+                           "outcome": _value(r.outcome), "opinion": r.opinion, "issues": _issues(r)}
+                          for r in app.review_rounds],
         "lease": {"reviewer": app.lease.reviewer, "until": app.lease.until.isoformat()} if app.lease else None,
         "register": None if review.practitioner is None else {
             "name": review.practitioner.name, "gender": review.practitioner.gender,

@@ -137,7 +137,7 @@ def upload_url(deps, account: Account, application_id: str, kind: str, now: date
     day = now.astimezone(SHANGHAI).date().isoformat()
     enforce_rate_limit(deps, f"upload-url#{application.application_id}#{material_kind.value}#{day}",
                        deps.settings.upload_urls_per_material_per_day, _next_midnight(now), now, "UPLOAD_DAILY_CAP")
-    upload = uploads.UploadKey.issue(deps, application.application_id, material_kind, now)
+    upload = uploads.issue_upload_key(deps, application.application_id, material_kind, now)
     post = deps.uploads.presigned_post(upload.key, UPLOAD_MAX_BYTES, UPLOAD_EXPIRES_IN)
     return {"url": post["url"], "fields": post["fields"], "max_bytes": UPLOAD_MAX_BYTES,
             "expires_in": UPLOAD_EXPIRES_IN, "upload_id": upload.upload_id}

@@ -115,8 +115,7 @@ def _issue_certificate(deps, application: Application, now: datetime) -> None:
 def render_and_store(deps, certificate: Certificate, photo_jpeg: bytes) -> None:
     """Render the PDF and PNG and store them under the certificate's keys; a retry rewrites
     the same objects."""
-    from chalicelib.adapters import certificate_render  # ReportLab and Pillow only on this path
-    rendered = certificate_render.render(certificate, photo_jpeg, verify_url(deps, certificate.registration_no))
+    rendered = deps.renderer.render(certificate, photo_jpeg, verify_url(deps, certificate.registration_no))
     deps.files.write(certificate.pdf_key, rendered.pdf, "application/pdf")
     deps.files.write(certificate.png_key, rendered.png, "image/png")
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from chalicelib.domain.certificates import Certificate, certificate_files
+from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.identity import check_char
 from chalicelib.domain.levels import Level
+from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services import staff
@@ -85,10 +86,9 @@ def seed_certificate(deps, now: datetime) -> str:
     line = f"e-certificate {last.registration_no} ({holder.name}): GET /verify/{last.registration_no}"
     if deps.certificates.get(last.registration_no) is not None:
         return line
-    pdf_key, png_key = certificate_files(last.registration_no)
+    pdf_key, png_key = certificate_keys(last.registration_no)
     certificate = Certificate(last.registration_no, holder.id_number, "demo", holder.name, holder.certificate_no,
                               holder.level, last.registration_year, last.valid_until, now, pdf_key, png_key)
-    from chalicelib.adapters.certificate_render import placeholder_photo  # Pillow: the CLI's path only
-    render_and_store(deps, certificate, placeholder_photo())
+    render_and_store(deps, certificate, deps.renderer.placeholder_photo())
     deps.certificates.add(certificate)
     return line

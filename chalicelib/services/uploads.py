@@ -2,12 +2,13 @@
 
 Issuing an upload URL changes nothing on the application; only an object that
 arrives does. So the arriving object must prove by itself that we issued its
-key, and say when. Its key is self-authenticating:
+key, and say when. Its key is self-authenticating (`domain.object_keys`):
 
     uploads/{application id}/{kind}/{issued µs}-{nonce}-{signature}
 
-where the signature is an HMAC-SHA256 (key derived from the service's signing
-key) of application id, kind, issue time and nonce. An event is verified with
+where the signature is an HMAC-SHA256 (keyed with `Deps.upload_key`, derived
+from the service's signing key) of application id, kind, issue time and
+nonce. An event is verified with
 no stored state: a key we never issued, or one edited to point at another
 application or kind or to claim another issue time, fails the check and its
 object is deleted. Nothing per URL is written anywhere, so a client asking for
@@ -33,85 +34,26 @@ merely points to (an attached e-certificate's PNG under `certificates/`).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import ConcurrentUpdateError, DomainError, NotFoundError
 from chalicelib.domain.materials import MaterialKind, MaterialStatus
+from chalicelib.domain.object_keys import UploadKey, issued_at_of, slot_folders, upload_id_in
+from chalicelib.domain.ports import PhotoRejectedError
 from chalicelib.observability import logger
-from chalicelib.settings import MATERIALS_PREFIX, UPLOADS_PREFIX
 
 MISSING_RETRIES = 2
 SAVE_ATTEMPTS = 3
 UPLOAD_LOST_REASON = "照片上传未完成，请重新上传"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_SIGNATURE_HEX = 32  # 128 bits of the HMAC
 
 
 class UploadNotVisibleError(RuntimeError):
     """The object of an event is not there (yet): raised so the invocation is retried."""
 
 
-def _signature(secret: bytes, application_id: str, kind: MaterialKind, stamp: str) -> str:
-    message = f"{application_id}/{kind.value}/{stamp}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:_SIGNATURE_HEX]
-
-
-def issued_at_of(upload_id: str) -> datetime | None:
-    """When the URL of `upload_id` was issued, or None for an id not in the issued form
-    (an attached e-certificate's, or one from before signed ids)."""
-    micros, _, rest = upload_id.partition("-")
-    if len(micros) != 16 or not micros.isdigit() or not rest:
-        return None
-    return _EPOCH + timedelta(microseconds=int(micros))
-
-
-@dataclass(frozen=True)
-class UploadKey:
-    application_id: str
-    kind: MaterialKind
-    upload_id: str
-
-    @classmethod
-    def issue(cls, deps, application_id: str, kind: MaterialKind, now: datetime) -> "UploadKey":
-        """A new signed key for one upload of `kind`, issued at `now`."""
-        micros = (now - _EPOCH) // timedelta(microseconds=1)
-        stamp = f"{micros:016d}-{secrets.token_hex(8)}"
-        return cls(application_id, kind, f"{stamp}-{_signature(deps.upload_key, application_id, kind, stamp)}")
-
-    @classmethod
-    def parse(cls, key: str) -> "UploadKey | None":
-        parts = key[len(UPLOADS_PREFIX):].split("/") if key.startswith(UPLOADS_PREFIX) else []
-        if len(parts) != 3 or not all(parts):
-            return None
-        try:
-            return cls(parts[0], MaterialKind(parts[1]), parts[2])
-        except ValueError:
-            return None
-
-    def is_authentic(self, deps) -> bool:
-        """True when we issued this key: its signature matches application, kind and stamp."""
-        stamp, _, signature = self.upload_id.rpartition("-")
-        if issued_at_of(stamp) is None or len(signature) != _SIGNATURE_HEX:
-            return False
-        expected = _signature(deps.upload_key, self.application_id, self.kind, stamp)
-        return hmac.compare_digest(expected, signature)
-
-    @property
-    def issued_at(self) -> datetime | None:
-        return issued_at_of(self.upload_id)
-
-    @property
-    def key(self) -> str:
-        return f"{UPLOADS_PREFIX}{self.application_id}/{self.kind.value}/{self.upload_id}"
-
-    @property
-    def material_key(self) -> str:
-        """Where the normalised JPEG lives: one object per upload, so a replay rewrites the same bytes."""
-        return f"{MATERIALS_PREFIX}{self.application_id}/{self.kind.value}/{self.upload_id}.jpg"
+def issue_upload_key(deps, application_id: str, kind: MaterialKind, now: datetime) -> UploadKey:
+    """A new key, signed with the service's upload key, for one upload of `kind` issued at `now`."""
+    return UploadKey.issue(deps.upload_key, application_id, kind, now)
 
 
 def process_upload(deps, key: str, now: datetime) -> str:
@@ -121,7 +63,7 @@ def process_upload(deps, key: str, now: datetime) -> str:
     is not visible yet, at most MISSING_RETRIES times per upload.
     """
     upload = UploadKey.parse(key)
-    if upload is None or not upload.is_authentic(deps):
+    if upload is None or not upload.is_authentic(deps.upload_key):
         logger.warning("upload with a key we never issued", extra={"key": key[:300]})
         deps.files.delete(key)
         return "ignored"
@@ -139,12 +81,11 @@ def process_upload(deps, key: str, now: datetime) -> str:
     if data is None:  # swept meanwhile: a newer upload arrived
         _forget(deps, upload)
         return "ignored"
-    from chalicelib.adapters import photos  # Pillow only on this path, never at API cold start
-    refusal = photos.rejection_for_size(size)
+    refusal = deps.photos.rejection_for_size(size)
     if refusal is None:
         try:
-            photo = photos.normalise(data, upload.kind.value)
-        except photos.PhotoRejected as exc:
+            photo = deps.photos.normalise(data, upload.kind)
+        except PhotoRejectedError as exc:
             refusal = exc
     if refusal is not None:
         outcome = _record(deps, upload, now, rejected=(refusal.code, refusal.reason))
@@ -170,10 +111,9 @@ def sweep(deps, application, kind: MaterialKind) -> list[str]:
     keep = current.upload_id if current is not None else None
     floor = application.upload_floors.get(kind)
     doomed = []
-    for prefix in (UPLOADS_PREFIX, MATERIALS_PREFIX):
-        folder = f"{prefix}{application.application_id}/{kind.value}/"
+    for folder in slot_folders(application.application_id, kind):
         for key in deps.files.keys(folder):
-            upload_id = key[len(folder):].removesuffix(".jpg")
+            upload_id = upload_id_in(folder, key)
             issued_at = issued_at_of(upload_id)
             if upload_id == keep or (floor is not None and issued_at is not None and issued_at >= floor):
                 continue

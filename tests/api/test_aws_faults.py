@@ -20,8 +20,9 @@ from botocore.awsrequest import AWSResponse
 
 from chalicelib.adapters.dynamo import transactions
 from chalicelib.adapters.dynamo.models import MODELS
-from chalicelib.domain.certificates import Certificate, certificate_files
+from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.services import certificates
 from chalicelib.services.auth import request_sms_code
 from tests import approvals
@@ -219,7 +220,7 @@ def test_a_sign_up_whose_transaction_is_throttled_is_503_and_creates_no_account(
 @pytest.mark.parametrize(("code", "status"), [("SlowDown", 503), ("InternalError", 500), ("ServiceUnavailable", 503)])
 def test_s3_slow_down_or_a_5xx_answers_503_and_attaches_nothing(client, deps, renewer, faults, code, status):
     last = max(deps.register.registrations_of(renewer.id_number), key=lambda r: r.registration_year)
-    pdf_key, png_key = certificate_files(last.registration_no)
+    pdf_key, png_key = certificate_keys(last.registration_no)
     certificate = Certificate(last.registration_no, renewer.id_number, uuid.uuid4().hex, renewer.name,
                               renewer.certificate_no, renewer.level, last.registration_year, last.valid_until,
                               datetime.now(timezone.utc), pdf_key, png_key)

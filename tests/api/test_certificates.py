@@ -24,9 +24,10 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.cli import main
 from chalicelib.domain.application import ApplicationStatus
-from chalicelib.domain.certificates import Certificate, certificate_files
+from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.errors import NotFoundError, RateLimitedError
 from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services import certificates
 from tests import approvals
@@ -58,7 +59,7 @@ def _issued(deps, window: Window, name: str = "周晓梅") -> Certificate:
 def _stored(deps, practitioner) -> Certificate:
     """An e-certificate for the practitioner's last registration, rendered and stored."""
     last = max(deps.register.registrations_of(practitioner.id_number), key=lambda r: r.registration_year)
-    pdf_key, png_key = certificate_files(last.registration_no)
+    pdf_key, png_key = certificate_keys(last.registration_no)
     certificate = Certificate(last.registration_no, practitioner.id_number, uuid.uuid4().hex, practitioner.name,
                               practitioner.certificate_no, practitioner.level, last.registration_year,
                               last.valid_until, datetime.now(timezone.utc), pdf_key, png_key)

@@ -89,12 +89,11 @@ def test_an_older_upload_whose_event_comes_last_is_deleted_and_the_newer_photo_s
 def test_a_photo_replaced_while_still_being_processed_leaves_nothing_behind(client, deps, draft, monkeypatch):
     token, app_id = draft
     first = _post(_upload_url(client, token, app_id), _jpeg())
-    from chalicelib.adapters import photos
 
     def crash(*_args, **_kwargs):
         raise MemoryError("the invocation died while decoding")
     with monkeypatch.context() as patched:
-        patched.setattr(photos, "normalise", crash)
+        patched.setattr(deps.photos, "normalise", crash)
         with pytest.raises(MemoryError):
             _deliver(client, deps, first)
     _uploaded(client, deps, token, app_id, size=(900, 1300))

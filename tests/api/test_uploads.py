@@ -180,11 +180,10 @@ def test_a_material_shows_pending_once_its_object_arrives_and_a_redelivery_finis
     _deliver(client, deps, _post(_upload_url(client, token, app_id), _jpeg()))
     key = _post(_upload_url(client, token, app_id), _jpeg(900, 1300))
     assert _material(client, token, app_id)["status"] == "ready"  # a URL, even a used one, changes nothing
-    from chalicelib.adapters import photos
 
     def crash(*_args, **_kwargs):
         raise MemoryError("the invocation died while decoding")
-    monkeypatch.setattr(photos, "normalise", crash)
+    monkeypatch.setattr(deps.photos, "normalise", crash)
     with pytest.raises(MemoryError):
         _deliver(client, deps, key)
     assert _material(client, token, app_id)["status"] == "pending"

@@ -91,3 +91,11 @@ def test_a_scheduled_handler_fires_when_due_with_a_cloudwatch_event(deps, probe)
     runner.tick()
     runner.tick()
     assert probe.ticks == ["2026-11-26T02:01:01Z"]
+
+
+def test_the_runner_fires_every_registered_job_on_the_registrys_schedule(deps):
+    from app import app
+    from chalicelib.services.jobs import JOBS
+    lines = EventRunner(app, deps.s3, region="us-east-1").describe()
+    assert [line for line in lines if line.startswith("schedule ")] == [
+        f"schedule {name}: {job.schedule}" for name, job in JOBS.items()]

@@ -20,7 +20,7 @@ from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.register import Practitioner
 from chalicelib.domain.windows import Window
-from chalicelib.services.outbox import OutboxStatus
+from chalicelib.domain.outbox import OutboxStatus
 from chalicelib.services.window_jobs import window_tick
 from tests import approvals
 from tests.ids import make_id
@@ -229,7 +229,7 @@ def test_the_schedule_runs_every_five_minutes_and_expires_through_the_lambda_han
 
     from app import app
     from chalicelib.handlers import jobs
-    schedules = {s.name: s.schedule_expression.to_string() for s in app.event_sources
+    schedules = {s.name: s.schedule_expression for s in app.event_sources
                  if isinstance(s, ScheduledEventConfig)}
     assert schedules["window-tick"] == "rate(5 minutes)"
 

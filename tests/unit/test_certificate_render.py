@@ -13,8 +13,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from chalicelib.adapters import certificate_render
-from chalicelib.domain.certificates import Certificate, certificate_files, printed_fields
+from chalicelib.domain.certificates import Certificate, printed_fields
 from chalicelib.domain.levels import Level
+from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.observability import logger
 from tests.approvals import id_photo_jpeg
 from tests.ids import make_id
@@ -23,7 +24,7 @@ VERIFY_URL = "http://127.0.0.1:8000/verify/BJ2026000123"
 
 
 def _certificate(name: str) -> Certificate:
-    pdf_key, png_key = certificate_files("BJ2026000123")
+    pdf_key, png_key = certificate_keys("BJ2026000123")
     return Certificate("BJ2026000123", make_id(), "app-1", name, "Z20250001", Level.SENIOR, 2026, 2029,
                        datetime(2026, 4, 15, 2, tzinfo=timezone.utc), pdf_key, png_key)
 

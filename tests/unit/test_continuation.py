@@ -6,6 +6,7 @@ checked against botocore's Stubber, which validates the request against the API 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from types import SimpleNamespace
 
 import boto3
@@ -14,6 +15,7 @@ from chalice.app import CloudWatchEvent
 
 from chalicelib.adapters.continuation import LambdaContinuation, NextRun
 from chalicelib.handlers import jobs
+from chalicelib.services.jobs import JOBS
 
 ARN = "arn:aws:lambda:cn-north-1:123456789012:function:swreg-prod-issue-certificates"
 
@@ -44,8 +46,8 @@ class _Recorder(NextRun):
 def _handler_with(summary: dict, monkeypatch) -> list:
     recorder = _Recorder()
     monkeypatch.setattr(jobs.bootstrap, "deps", lambda: SimpleNamespace(continuation=recorder))
-    monkeypatch.setattr(jobs, "run", lambda name, deps, at, time_left: summary)
-    jobs.issue_certificates(SimpleNamespace(context=SimpleNamespace(get_remaining_time_in_millis=lambda: 900_000)))
+    job = replace(JOBS["issue-certificates"], service=lambda deps, at, time_left: summary)
+    jobs.scheduled(job)(SimpleNamespace(context=SimpleNamespace(get_remaining_time_in_millis=lambda: 900_000)))
     return recorder.requests
 
 

@@ -11,6 +11,7 @@ from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 from pynamodb.attributes import TTLAttribute
 
 from chalicelib.adapters.dynamo.models import MODELS
+from chalicelib.domain.object_keys import UPLOADS_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -177,7 +178,7 @@ def _bucket() -> dict:
 def test_raw_uploads_expire_after_one_day():
     rules = _bucket()["LifecycleConfiguration"]["Rules"]
     uploads = [rule for rule in rules
-               if (rule.get("Prefix") or rule.get("Filter", {}).get("Prefix")) == "uploads/"]
+               if (rule.get("Prefix") or rule.get("Filter", {}).get("Prefix")) == UPLOADS_PREFIX]
     assert len(uploads) == 1, rules
     assert uploads[0]["Status"] == "Enabled"
     assert uploads[0]["ExpirationInDays"] == 1

@@ -11,7 +11,8 @@ import pytest
 from PIL import ExifTags, Image, ImageFile
 
 from chalicelib.adapters import photos
-from chalicelib.adapters.photos import MAX_OUTPUT_BYTES, MAX_UPLOAD_BYTES, PhotoRejected, normalise
+from chalicelib.adapters.photos import MAX_OUTPUT_BYTES, MAX_UPLOAD_BYTES, normalise
+from chalicelib.domain.ports import NormalisedPhoto, PhotoRejectedError
 from tests.unit import photo_samples as samples
 
 DOCUMENT_KINDS = ("id_card_front", "id_card_back", "qualification_cert", "registration_cert", "ce_proof")
@@ -20,7 +21,7 @@ QUADRANT_CENTRES = {"top_left": (175, 125), "top_right": (525, 125), "bottom_lef
                     "bottom_right": (525, 375)}          # of a 700×500 samples.quadrants() picture
 
 
-def _opened(photo: photos.NormalisedPhoto) -> Image.Image:
+def _opened(photo: NormalisedPhoto) -> Image.Image:
     image = Image.open(io.BytesIO(photo.jpeg))
     assert image.format == "JPEG" and image.mode == "RGB"
     assert image.size == (photo.width, photo.height)
@@ -29,8 +30,8 @@ def _opened(photo: photos.NormalisedPhoto) -> Image.Image:
     return image
 
 
-def _refusal(data: bytes, kind: str = "id_card_front") -> PhotoRejected:
-    with pytest.raises(PhotoRejected) as caught:
+def _refusal(data: bytes, kind: str = "id_card_front") -> PhotoRejectedError:
+    with pytest.raises(PhotoRejectedError) as caught:
         normalise(data, kind)
     assert re.fullmatch(r"[A-Z]+(_[A-Z]+)*", caught.value.code)
     assert CHINESE.search(caught.value.reason)
@@ -265,5 +266,5 @@ def test_damaged_files_end_in_a_refusal_or_a_photo_never_another_error(source):
             damaged[rng.randrange(len(damaged))] = rng.randrange(256)
         try:
             _opened(normalise(bytes(damaged), "id_card_front"))
-        except PhotoRejected as refusal:
+        except PhotoRejectedError as refusal:
             assert refusal.code in {"NOT_AN_IMAGE", "TRUNCATED", "TOO_SMALL", "BOMB"}

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 import pytest
 from chalice import Cron, Rate
 
+from chalicelib.services.jobs import JOBS
 from devstack.schedule import ScheduleError, next_fire
 
 T0 = datetime(2026, 11, 26, 10, 30, 15, tzinfo=timezone.utc)  # a Thursday
@@ -26,3 +27,8 @@ def test_next_fire_follows_rate_and_cron(expression, expected):
 def test_unsupported_expressions_are_refused(expression):
     with pytest.raises(ScheduleError):
         next_fire(expression, T0)
+
+
+@pytest.mark.parametrize("name", sorted(JOBS))
+def test_the_local_runner_can_time_every_registered_job(name):
+    assert next_fire(JOBS[name].schedule, T0) > T0

@@ -17,7 +17,7 @@ import pytest
 from chalicelib.domain import texts
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.errors import InvalidTransitionError, RateLimitedError, ValidationError
-from chalicelib.services.outbox import OutboxStatus
+from chalicelib.domain.outbox import OutboxStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*(ROOT / "chalicelib").rglob("*.py"), ROOT / "app.py"])

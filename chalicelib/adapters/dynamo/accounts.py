@@ -15,20 +15,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo import transactions
+from chalicelib.adapters.dynamo import conditions, transactions
 from chalicelib.adapters.dynamo.models import AccountItem, RateLimitItem, SmsCodeItem, UniqueItem
 from chalicelib.domain.accounts import Account, Role
 from chalicelib.domain.credentials import LOGIN_COUNTER_KEPT
 from chalicelib.domain.errors import ConflictError
 
 LOCK_PREFIX = "login-lock#"
-
-
-def _conditional_failure(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 def _account(item: AccountItem) -> Account:
@@ -68,16 +63,11 @@ class DynamoAccountRepository:
                 transaction.save(UniqueItem(key, owner=account.account_id),
                                  condition=UniqueItem.key.does_not_exist())
 
-        try:
+        with conditions.checked() as write:
             transactions.write(self._region, build)
-        except TransactWriteError as exc:
-            if exc.cause_response_code != "TransactionCanceledException":
-                raise  # not a taken key: a fault, never "account exists"
-            reasons = getattr(exc, "cancellation_reasons", None) or []
-            failed = [keys[i - 1] for i, reason in enumerate(reasons)
-                      if i > 0 and reason is not None and reason.code == "ConditionalCheckFailed"]
-            code = unique.get(failed[0], "ACCOUNT_EXISTS") if failed else "ACCOUNT_EXISTS"
-            raise ConflictError(code=code) from None
+        if write.refused:  # the account item first, then one `uniques` item per key
+            taken = [key for key in write.failed_items([None, *keys]) if key is not None]
+            raise ConflictError(code=unique.get(taken[0], "ACCOUNT_EXISTS") if taken else "ACCOUNT_EXISTS")
 
     # --- password lockout (see credentials.LoginAttempt) ---------------------------------------
 
@@ -86,27 +76,20 @@ class DynamoAccountRepository:
         None, counting nothing, while the key is locked. One conditional UpdateItem
         (ADD count 1 if not locked_until > now): parallel tries each get their own number."""
         item = RateLimitItem(LOCK_PREFIX + lock_key)
-        try:
+        with conditions.checked() as write:
             item.update(actions=[RateLimitItem.count.add(1), RateLimitItem.ttl.set(now + LOGIN_COUNTER_KEPT)],
                         condition=RateLimitItem.locked_until.does_not_exist() | (RateLimitItem.locked_until <= now))
-        except UpdateError as exc:
-            if _conditional_failure(exc):
-                return None
-            raise
         # PynamoDB's update returns the item as this write left it (ReturnValues ALL_NEW).
-        return int(item.count)
+        return None if write.refused else int(item.count)
 
     def lock_login(self, lock_key: str, until: datetime, now: datetime) -> None:
         """Lock `lock_key` until `until` and start its count again from zero, unless a lock
         already holds (then that lock stands: tries during a lock never extend it)."""
-        try:
+        with conditions.checked():
             RateLimitItem(LOCK_PREFIX + lock_key).update(
                 actions=[RateLimitItem.locked_until.set(until), RateLimitItem.count.set(0),
                          RateLimitItem.ttl.set(until + LOGIN_COUNTER_KEPT)],
                 condition=RateLimitItem.locked_until.does_not_exist() | (RateLimitItem.locked_until <= now))
-        except UpdateError as exc:
-            if not _conditional_failure(exc):
-                raise
 
     def clear_login_failures(self, lock_key: str) -> None:
         """After a right password: the count (and any lock a racing try just wrote) goes."""
@@ -139,19 +122,12 @@ class DynamoSmsCodeRepository:
         if item.expires_at <= now or item.attempts >= max_attempts:
             return False
         if item.code_hash == code_hash:
-            try:
+            with conditions.checked() as write:
                 item.delete(condition=(SmsCodeItem.code_hash == code_hash)
                             & (SmsCodeItem.attempts < max_attempts))
-                return True
-            except DeleteError as exc:
-                if _conditional_failure(exc):
-                    return False
-                raise
-        try:
+            return not write.refused
+        with conditions.checked():  # refused: the last try was used up meanwhile
             item.update(actions=[SmsCodeItem.attempts.add(1)], condition=SmsCodeItem.attempts < max_attempts)
-        except UpdateError as exc:
-            if not _conditional_failure(exc):
-                raise
         return False
 
 
@@ -167,21 +143,17 @@ class DynamoRateLimiter:
         being refused with a window nobody has used up.
         """
         for _ in range(2):
-            try:
+            with conditions.checked() as counted:
                 RateLimitItem(key).update(actions=[RateLimitItem.count.add(1)],
                                           condition=RateLimitItem.limit_key.exists() & (RateLimitItem.ttl > now)
                                           & (RateLimitItem.count < limit))
+            if not counted.refused:
                 return None
-            except UpdateError as exc:
-                if not _conditional_failure(exc):
-                    raise
-            try:
+            with conditions.checked() as started:
                 RateLimitItem(key, count=1, ttl=resets_at).save(
                     condition=RateLimitItem.limit_key.does_not_exist() | (RateLimitItem.ttl <= now))
+            if not started.refused:
                 return None
-            except PutError as exc:
-                if not _conditional_failure(exc):
-                    raise
         try:
             return RateLimitItem.get(key, consistent_read=True).ttl
         except RateLimitItem.DoesNotExist:
@@ -190,10 +162,7 @@ class DynamoRateLimiter:
     def give_back(self, key: str, now: datetime) -> None:
         """Undo one `take` of the current window (a reserved use that turned out not to
         count); never below zero, and nothing once the window has reset."""
-        try:
+        with conditions.checked():
             RateLimitItem(key).update(actions=[RateLimitItem.count.add(-1)],
                                       condition=RateLimitItem.limit_key.exists() & (RateLimitItem.ttl > now)
                                       & (RateLimitItem.count > 0))
-        except UpdateError as exc:
-            if not _conditional_failure(exc):
-                raise

@@ -12,17 +12,18 @@ from typing import Sequence
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
-from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo import codec, transactions
+from chalicelib.adapters.dynamo import codec, conditions, transactions
 from chalicelib.adapters.dynamo.keys import bounded, id_in, sortable, start_key
-from chalicelib.adapters.dynamo.messages import message_item, outbox_item
+from chalicelib.adapters.dynamo.messages import message_item
 from chalicelib.adapters.dynamo.models import ApplicationItem, UniqueItem
+from chalicelib.adapters.dynamo.outbox import outbox_item
 from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
-from chalicelib.domain.notifications import Message, Sms
+from chalicelib.domain.notifications import Message
+from chalicelib.domain.outbox import Sms
 from chalicelib.domain.ports import Page
 
 _NOT_STORED = {"events"}
@@ -74,12 +75,8 @@ def save_in_transaction(region: str, item: ApplicationItem, messages: Sequence[M
         for text in sms:
             transaction.save(outbox_item(text))
 
-    try:
+    with conditions.checked(on_refusal=ConcurrentUpdateError):
         transactions.write(region, build)
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            raise ConcurrentUpdateError() from None
-        raise
 
 
 class DynamoApplicationRepository:
@@ -99,24 +96,16 @@ class DynamoApplicationRepository:
             transaction.save(item, condition=ApplicationItem.application_id.does_not_exist())
             transaction.save(guard, condition=UniqueItem.key.does_not_exist())
 
-        try:
+        with conditions.checked(on_refusal=lambda: ConflictError(code="LIVE_APPLICATION_EXISTS")):
             transactions.write(self._region, build)
-        except TransactWriteError as exc:
-            if exc.cause_response_code == "TransactionCanceledException":
-                raise ConflictError(code="LIVE_APPLICATION_EXISTS") from None
-            raise
         application.version = int(item.version)
 
     def save(self, application: Application, messages: Sequence[Message] = (),
              sms: Sequence[Sms] = ()) -> None:
         item = application_item(application)
         if not messages and not sms:
-            try:
+            with conditions.checked(on_refusal=ConcurrentUpdateError):
                 item.save()
-            except PutError as exc:
-                if exc.cause_response_code == "ConditionalCheckFailedException":
-                    raise ConcurrentUpdateError() from None
-                raise
         else:
             save_in_transaction(self._region, item, messages, sms)
         application.version = int(item.version)

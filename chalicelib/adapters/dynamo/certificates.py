@@ -11,9 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Sequence
 
-from pynamodb.exceptions import PutError, UpdateError
-
-from chalicelib.adapters.dynamo import codec
+from chalicelib.adapters.dynamo import codec, conditions
 from chalicelib.adapters.dynamo.applications import application_item, save_in_transaction
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.models import CertificateItem, CounterItem
@@ -21,7 +19,8 @@ from chalicelib.adapters.dynamo.register import registration_item
 from chalicelib.domain.application import Application
 from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.errors import ConflictError, NotFoundError
-from chalicelib.domain.notifications import Message, Sms
+from chalicelib.domain.notifications import Message
+from chalicelib.domain.outbox import Sms
 from chalicelib.domain.register import Registration
 
 _MUTABLE = {"revoked_at", "revocation_reason"}
@@ -60,13 +59,9 @@ class DynamoCertificateRepository:
 
     def add(self, certificate: Certificate) -> bool:
         """Store a certificate issued outside the job (the demo's); False when the number exists."""
-        try:
+        with conditions.checked() as write:
             _item(certificate).save(condition=CertificateItem.registration_no.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return not write.refused
 
     def next_sequence(self, name: str) -> int:
         """An atomic ADD: concurrent callers never get the same value."""
@@ -89,14 +84,12 @@ class DynamoCertificateRepository:
     def revoke(self, certificate: Certificate) -> None:
         """Store a revocation made by `Certificate.revoke`. Raises NotFoundError for an
         unknown number and ConflictError ALREADY_REVOKED when someone revoked it first."""
-        try:
+        with conditions.checked() as write:
             CertificateItem(certificate.registration_no).update(
                 actions=[CertificateItem.revoked_at.set(certificate.revoked_at),
                          CertificateItem.revocation_reason.set(certificate.revocation_reason)],
                 condition=CertificateItem.registration_no.exists() & CertificateItem.revoked_at.does_not_exist())
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        if write.refused:
             if self.get(certificate.registration_no) is None:
-                raise NotFoundError() from None
-            raise ConflictError(code="ALREADY_REVOKED") from None
+                raise NotFoundError()
+            raise ConflictError(code="ALREADY_REVOKED")

@@ -1,24 +1,17 @@
-"""In-app messages (我的消息) and SMS outbox rows in DynamoDB."""
+"""In-app messages (我的消息) in DynamoDB."""
 from __future__ import annotations
 
-from chalicelib.adapters.dynamo.keys import bounded, sortable, start_key
-from chalicelib.adapters.dynamo.models import MessageItem, OutboxItem
+from chalicelib.adapters.dynamo.keys import bounded, start_key
+from chalicelib.adapters.dynamo.models import MessageItem
 from chalicelib.domain.errors import NotFoundError
-from chalicelib.domain.notifications import Message, Sms
+from chalicelib.domain.notifications import Message
 from chalicelib.domain.ports import Page
-
-PENDING = "PENDING"
 
 
 def message_item(message: Message) -> MessageItem:
     return MessageItem(message.owner, message.message_id, message_id=message.message_id,
                        title=message.title, body=message.body, application_id=message.application_id,
                        read=message.read, created_at=message.created_at)
-
-
-def outbox_item(sms: Sms) -> OutboxItem:
-    return OutboxItem(sms.outbox_id, phone=sms.phone, text=sms.text, status=PENDING,
-                      due_sort=f"{sortable(sms.due_at)}#{sms.outbox_id}", created_at=sms.due_at)
 
 
 def _message(item: MessageItem) -> Message:

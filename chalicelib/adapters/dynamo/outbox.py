@@ -1,19 +1,19 @@
 """The SMS outbox in DynamoDB: due rows through the `by_status` index, every move a conditional update.
 
-`due_sort` is `<sortable time>#<outbox_id>`; its time means what
-`OutboxEntry.due_at` says for the row's status, so one index answers both
+One row per `domain.outbox.Sms`: `outbox_item` and `_sms` convert between the
+two. `due_sort` is `<sortable time>#<outbox_id>`; its time means what
+`Sms.due_at` says for the row's status, so one index answers both
 "PENDING rows due now" and "SENDING rows whose lease ran out".
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from pynamodb.exceptions import UpdateError
-
+from chalicelib.adapters.dynamo import conditions
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.models import OutboxItem
 from chalicelib.domain.errors import ConcurrentUpdateError, NotFoundError
-from chalicelib.services.outbox import OutboxEntry, OutboxStatus
+from chalicelib.domain.outbox import OutboxStatus, Sms
 
 _SORTABLE = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -26,12 +26,21 @@ def _due_at(due_sort: str) -> datetime:
     return datetime.strptime(due_sort.split("#", 1)[0], _SORTABLE).replace(tzinfo=timezone.utc)
 
 
-def _entry(item: OutboxItem) -> OutboxEntry:
-    return OutboxEntry(outbox_id=item.outbox_id, phone=item.phone, text=item.text,
-                       status=OutboxStatus(item.status), due_at=_due_at(item.due_sort),
-                       attempts=int(item.attempts or 0), created_at=item.created_at,
-                       lease_token=item.lease_token, provider_message_id=item.provider_message_id,
-                       last_error=item.last_error, sent_at=item.sent_at)
+def outbox_item(sms: Sms) -> OutboxItem:
+    """The row of a text: how a new one is queued in the transaction of the change it tells of."""
+    return OutboxItem(sms.outbox_id, phone=sms.phone, text=sms.text, status=sms.status.value,
+                      due_sort=_due_sort(sms.due_at, sms.outbox_id), attempts=sms.attempts,
+                      created_at=sms.created_at, provider_message_id=sms.provider_message_id,
+                      last_error=sms.last_error, lease_token=sms.lease_token, sent_at=sms.sent_at,
+                      lease_until=sms.due_at if sms.status is OutboxStatus.SENDING else None)
+
+
+def _sms(item: OutboxItem) -> Sms:
+    return Sms(outbox_id=item.outbox_id, phone=item.phone, text=item.text,
+               status=OutboxStatus(item.status), due_at=_due_at(item.due_sort),
+               attempts=int(item.attempts or 0), created_at=item.created_at,
+               lease_token=item.lease_token, provider_message_id=item.provider_message_id,
+               last_error=item.last_error, sent_at=item.sent_at)
 
 
 def _unleased():
@@ -39,23 +48,23 @@ def _unleased():
 
 
 class DynamoOutbox:
-    """Implements `services.outbox.OutboxRepository`."""
+    """The outbox port (`OutboxRepository`) on DynamoDB."""
 
-    def get(self, outbox_id: str) -> OutboxEntry:
+    def get(self, outbox_id: str) -> Sms:
         try:
-            return _entry(OutboxItem.get(outbox_id, consistent_read=True))
+            return _sms(OutboxItem.get(outbox_id, consistent_read=True))
         except OutboxItem.DoesNotExist:
             raise NotFoundError(details={"outbox_id": outbox_id}) from None
 
-    def due(self, status: OutboxStatus, now: datetime, limit: int) -> list[OutboxEntry]:
+    def due(self, status: OutboxStatus, now: datetime, limit: int) -> list[Sms]:
         # "~" sorts after the "#" that ends every timestamp: rows due exactly at `now` count.
         items = OutboxItem.by_status.query(status.value, OutboxItem.due_sort <= f"{sortable(now)}~", limit=limit)
-        return [_entry(item) for item in items]
+        return [_sms(item) for item in items]
 
-    def list(self, status: OutboxStatus, limit: int) -> list[OutboxEntry]:
-        return [_entry(item) for item in OutboxItem.by_status.query(status.value, limit=limit)]
+    def list(self, status: OutboxStatus, limit: int) -> list[Sms]:
+        return [_sms(item) for item in OutboxItem.by_status.query(status.value, limit=limit)]
 
-    def claim(self, entry: OutboxEntry, token: str, lease_until: datetime) -> bool:
+    def claim(self, entry: Sms, token: str, lease_until: datetime) -> bool:
         # The index is eventually consistent: the condition re-checks, on the table
         # itself, that the row is still exactly what the index showed.
         unchanged = (OutboxItem.lease_token == entry.lease_token if entry.status is OutboxStatus.SENDING
@@ -85,7 +94,7 @@ class DynamoOutbox:
             *_unleased(),
         ]) is not None
 
-    def requeue(self, entry: OutboxEntry, due_at: datetime) -> OutboxEntry:
+    def requeue(self, entry: Sms, due_at: datetime) -> Sms:
         item = self._move(entry.outbox_id, (OutboxItem.status == entry.status.value)
                           & (OutboxItem.due_sort == _due_sort(entry.due_at, entry.outbox_id)), [
             OutboxItem.status.set(OutboxStatus.PENDING.value),
@@ -95,7 +104,7 @@ class DynamoOutbox:
         ])
         if item is None:
             raise ConcurrentUpdateError(details={"outbox_id": entry.outbox_id})
-        return _entry(item)
+        return _sms(item)
 
     @staticmethod
     def _leased(token: str):
@@ -105,10 +114,6 @@ class DynamoOutbox:
     def _move(outbox_id: str, condition, actions) -> OutboxItem | None:
         """The updated row, or None when `condition` no longer holds."""
         item = OutboxItem(outbox_id)
-        try:
+        with conditions.checked() as write:
             item.update(actions=actions, condition=condition)
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return None
-            raise
-        return item
+        return None if write.refused else item

@@ -40,7 +40,7 @@ def write(region: str, build: Callable[[TransactWrite], None], *,
       backoff, then ConcurrentUpdateError TRANSACTION_CONFLICT (409).
     - Throttling or an AWS 5xx (also as cancellation reasons): ServiceBusyError (503).
     - Anything else, a ConditionalCheckFailed cancellation above all, is raised at once
-      as the TransactWriteError it is, for the caller to give it its meaning.
+      as the TransactWriteError it is, for the caller's `conditions.checked()` to give it its meaning.
     `build` may run more than once; it must only add writes.
     """
     for retry in range(RETRIES + 1):

@@ -1,0 +1,62 @@
+"""The outbox's rules with no I/O: a queued text, the backoff schedule, giving up, and what an operator may retry."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.errors import InvalidTransitionError
+from chalicelib.domain.outbox import MAX_ATTEMPTS, OutboxStatus, Sms, after_failure, backoff
+
+AT = datetime(2026, 3, 15, 8, 30, tzinfo=timezone.utc)
+MINUTE = timedelta(minutes=1)
+
+
+def _sms(status: OutboxStatus = OutboxStatus.PENDING, attempts: int = 0) -> Sms:
+    return replace(Sms.queue("13812345678", "【北京社工登记】您的登记申请已提交", AT), status=status, attempts=attempts)
+
+
+def test_a_queued_text_is_pending_due_at_once_with_no_attempts_and_its_own_id():
+    sms, other = Sms.queue("13812345678", "text", AT), Sms.queue("13812345678", "text", AT)
+    assert (sms.status, sms.due_at, sms.created_at, sms.attempts) == (OutboxStatus.PENDING, AT, AT, 0)
+    assert (sms.lease_token, sms.provider_message_id, sms.last_error, sms.sent_at) == (None, None, None, None)
+    assert sms.outbox_id != other.outbox_id
+
+
+@pytest.mark.parametrize("attempts, wait", [(1, 1), (2, 2), (3, 4), (4, 8), (5, 16), (6, 30), (20, 30)])
+def test_each_failed_send_waits_twice_as_long_as_the_last_up_to_half_an_hour(attempts, wait):
+    assert backoff(attempts) == wait * MINUTE
+
+
+@pytest.mark.parametrize("attempt", range(1, MAX_ATTEMPTS))
+def test_a_failed_send_before_the_last_attempt_is_pending_again_after_its_backoff(attempt):
+    assert after_failure(attempt, AT) == (OutboxStatus.PENDING, AT + backoff(attempt))
+
+
+def test_the_failed_last_attempt_is_dead_as_of_the_failure():
+    assert MAX_ATTEMPTS == 5
+    assert after_failure(MAX_ATTEMPTS, AT) == (OutboxStatus.DEAD, AT)
+
+
+@pytest.mark.parametrize("status, attempts, unknown", [
+    (OutboxStatus.SENDING, MAX_ATTEMPTS, True),
+    (OutboxStatus.SENDING, MAX_ATTEMPTS - 1, False),
+    (OutboxStatus.PENDING, MAX_ATTEMPTS, False),
+    (OutboxStatus.DEAD, MAX_ATTEMPTS, False),
+])
+def test_only_a_lease_on_the_last_attempt_leaves_delivery_unknown(status, attempts, unknown):
+    assert _sms(status, attempts).died_on_last_attempt is unknown
+
+
+@pytest.mark.parametrize("status", [OutboxStatus.DEAD, OutboxStatus.PENDING])
+def test_a_dead_or_still_failing_text_may_be_queued_again(status):
+    _sms(status, attempts=3).check_retry()
+
+
+@pytest.mark.parametrize("status, label", [(OutboxStatus.SENDING, "发送中"), (OutboxStatus.SENT, "已发送")])
+def test_a_text_being_sent_or_already_sent_cannot_be_queued_again(status, label):
+    with pytest.raises(InvalidTransitionError) as caught:
+        _sms(status, attempts=1).check_retry()
+    assert (caught.value.current, caught.value.target) == (status.value, OutboxStatus.PENDING.value)
+    assert f"当前状态为“{label}”，不能重新发送" in caught.value.message
