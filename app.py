@@ -6,7 +6,7 @@ from chalicelib.handlers import errors, jobs, uploads
 from chalicelib.handlers.applicant import applicant
 from chalicelib.handlers.auth import auth
 from chalicelib.handlers.public import public
-from chalicelib.handlers.requests import edge
+from chalicelib.handlers.edge import edge
 from chalicelib.handlers.review import review
 from chalicelib.observability import observe
 from chalicelib.services.jobs import JOBS

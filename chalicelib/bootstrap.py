@@ -12,7 +12,10 @@ from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
     from chalicelib.domain.errors import ServiceBusyError
-    from chalicelib.domain.ports import CertificateRenderer, PhotoProcessor
+    from chalicelib.domain.ports import (
+        AccountRepository, ApplicationRepository, AuditLog, CertificateRenderer, CertificateRepository, Clock,
+        Continuation, IdGenerator, MessageRepository, ObjectStore, OutboxRepository, PhotoProcessor, RateLimiter,
+        RegisterRepository, SmsCodeRepository, SmsSender, TokenSigner, UploadSigner, WindowRepository)
 
 
 class Deps:
@@ -34,67 +37,67 @@ class Deps:
         return s3.client(self.settings)
 
     @cached_property
-    def register(self):
+    def register(self) -> RegisterRepository:
         from chalicelib.adapters.dynamo.register import DynamoRegisterRepository
         self.tables
         return DynamoRegisterRepository()
 
     @cached_property
-    def windows(self):
+    def windows(self) -> WindowRepository:
         from chalicelib.adapters.dynamo.windows import DynamoWindowRepository
         self.tables
         return DynamoWindowRepository()
 
     @cached_property
-    def applications(self):
+    def applications(self) -> ApplicationRepository:
         from chalicelib.adapters.dynamo.applications import DynamoApplicationRepository
         self.tables
         return DynamoApplicationRepository(self.settings.region)
 
     @cached_property
-    def accounts(self):
+    def accounts(self) -> AccountRepository:
         from chalicelib.adapters.dynamo.accounts import DynamoAccountRepository
         self.tables
         return DynamoAccountRepository(self.settings.region)
 
     @cached_property
-    def sms_codes(self):
+    def sms_codes(self) -> SmsCodeRepository:
         from chalicelib.adapters.dynamo.accounts import DynamoSmsCodeRepository
         self.tables
         return DynamoSmsCodeRepository()
 
     @cached_property
-    def rate_limiter(self):
+    def rate_limiter(self) -> RateLimiter:
         from chalicelib.adapters.dynamo.accounts import DynamoRateLimiter
         self.tables
         return DynamoRateLimiter()
 
     @cached_property
-    def messages(self):
+    def messages(self) -> MessageRepository:
         from chalicelib.adapters.dynamo.messages import DynamoMessageRepository
         self.tables
         return DynamoMessageRepository()
 
     @cached_property
-    def outbox(self):
+    def outbox(self) -> OutboxRepository:
         from chalicelib.adapters.dynamo.outbox import DynamoOutbox
         self.tables
         return DynamoOutbox()
 
     @cached_property
-    def audit(self):
+    def audit(self) -> AuditLog:
         from chalicelib.adapters.dynamo.audit import DynamoAuditLog
         self.tables
         return DynamoAuditLog()
 
     @cached_property
-    def certificates(self):
+    def certificates(self) -> CertificateRepository:
         from chalicelib.adapters.dynamo.certificates import DynamoCertificateRepository
         self.tables
         return DynamoCertificateRepository(self.settings.region)
 
     @cached_property
-    def continuation(self):
+    def continuation(self) -> Continuation:
         """How a job that spent its time budget goes on: a new Lambda invocation, or its next run."""
         from chalicelib.adapters import continuation
         if self.settings.continuation == "lambda":
@@ -103,17 +106,17 @@ class Deps:
         return continuation.NextRun()
 
     @cached_property
-    def uploads(self):
+    def uploads(self) -> UploadSigner:
         from chalicelib.adapters.uploads import S3Uploads
         return S3Uploads(self.s3, self.settings.bucket)
 
     @cached_property
-    def files(self):
+    def files(self) -> ObjectStore:
         from chalicelib.adapters.files import S3Files
         return S3Files(self.s3, self.settings.bucket)
 
     @cached_property
-    def sms(self):
+    def sms(self) -> SmsSender:
         """The SMS port: a local file, or Amazon SNS."""
         from chalicelib.adapters import sms
         if self.settings.sms_sink == "file":
@@ -135,13 +138,25 @@ class Deps:
         return ReportLabCertificateRenderer()
 
     @cached_property
+    def clock(self) -> Clock:
+        """Not yet asked by services, which take `now` from their caller."""
+        from chalicelib.adapters.clock import SystemClock
+        return SystemClock()
+
+    @cached_property
+    def ids(self) -> IdGenerator:
+        """Not yet asked by services, which mint ids with `uuid4` themselves."""
+        from chalicelib.adapters.clock import UuidIds
+        return UuidIds()
+
+    @cached_property
     def signing_key(self) -> bytes:
         from chalicelib.adapters.tokens import load_signing_key
         return load_signing_key(key_file=self.settings.jwt_key_file,
                                 key_parameter=self.settings.jwt_key_parameter)
 
     @cached_property
-    def tokens(self):
+    def tokens(self) -> TokenSigner:
         from chalicelib.adapters.tokens import TokenService
         return TokenService(self.signing_key)
 

@@ -1,23 +1,30 @@
-"""In-memory stand-ins for the ports, for service tests without I/O.
+"""In-memory stand-ins for every port in `chalicelib/domain/ports.py`, for service tests without I/O.
 
-`tests/integration/test_repository_contract.py` runs the same assertions on
-these and on the DynamoDB repositories, so they cannot drift apart; the
-`tests/unit/test_<port>_contract.py` files do the same for the photo processor
-and the certificate renderer.
+Each fake records what it was given and refuses a conditional write where
+DynamoDB (or S3) would, the same way. The contract tests
+(`tests/integration/test_*_contract.py`, `tests/unit/test_*_contract.py`) run
+one set of assertions on a fake and on the real adapter, so they cannot drift
+apart, and `tests/unit/test_ports_have_fakes.py` fails for a port without a
+fake or without a contract test.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import threading
 import uuid
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Sequence
 
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.register import ce_record_key
+from chalicelib.adapters.tokens import TokenService
+from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
 from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.notifications import Message
 from chalicelib.domain.outbox import OutboxStatus, Sms
 from chalicelib.domain.ports import AuditEntry, NormalisedPhoto, Page, PhotoRejectedError, RenderedCertificate, UpsertCounts
 
@@ -86,9 +93,13 @@ class FakeWindowRepository:
 
 
 class FakeApplicationRepository:
-    def __init__(self) -> None:
+    """Applications; a save's notices go to `messages` and `outbox` (shared fakes, if given)."""
+
+    def __init__(self, messages: "FakeMessageRepository | None" = None, outbox: "FakeOutbox | None" = None) -> None:
         self.items: dict[str, object] = {}
         self.live: dict[tuple[str, int], str] = {}
+        self.messages = messages if messages is not None else FakeMessageRepository()
+        self.outbox = outbox if outbox is not None else FakeOutbox()
 
     def get(self, application_id):
         if application_id not in self.items:
@@ -103,12 +114,23 @@ class FakeApplicationRepository:
         application.version = 1
         self.items[application.application_id] = copy.deepcopy(application)
 
-    def save(self, application):
+    def save(self, application, messages=(), sms=()):
         stored = self.items.get(application.application_id)
         if stored is None or stored.version != application.version:
             raise ConcurrentUpdateError()
         application.version += 1
         self.items[application.application_id] = copy.deepcopy(application)
+        for message in messages:
+            self.messages.add(message)
+        for text in sms:
+            self.outbox.add(text)
+
+    def counts(self, year):
+        counted: dict = {}
+        for a in self.items.values():
+            if a.window_year == year:
+                counted[(a.status, a.type)] = counted.get((a.status, a.type), 0) + 1
+        return counted
 
     def list_for_applicant(self, id_number, position, limit):
         mine = [(f"{sortable(a.created_at)}#{a.application_id}", a)
@@ -135,13 +157,112 @@ class FakeAuditLog:
 
 
 class FakeAccountRepository:
+    """Accounts by login key (`created`), their unique keys, and the lockout counters, under one
+    lock so that racing tries each get their own number, as DynamoDB's conditional ADD gives."""
+
     def __init__(self) -> None:
         self.created: dict[str, object] = {}
+        self.uniques: dict[str, str] = {}
+        self.counters: dict[str, tuple[int, object]] = {}  # lock key -> (count, locked_until)
+        self._lock = threading.Lock()
+
+    def get(self, account_id):
+        found = [a for a in self.created.values() if a.account_id == account_id]
+        return copy.deepcopy(found[0]) if found else None
+
+    def by_login(self, login_key):
+        return copy.deepcopy(self.created.get(login_key))
 
     def create(self, account, unique):
-        if account.login_key in self.created:
-            raise ConflictError(code=unique.get(account.login_key, "ACCOUNT_EXISTS"))
-        self.created[account.login_key] = account
+        keys = [account.login_key, *(k for k in unique if k != account.login_key)]
+        with self._lock:
+            if self.get(account.account_id) is not None:
+                raise ConflictError(code="ACCOUNT_EXISTS")
+            taken = [key for key in keys if key in self.uniques]
+            if taken:
+                raise ConflictError(code=unique.get(taken[0], "ACCOUNT_EXISTS"))
+            self.uniques.update(dict.fromkeys(keys, account.account_id))
+            self.created[account.login_key] = copy.deepcopy(account)
+
+    def count_login_attempt(self, lock_key, now):
+        with self._lock:
+            count, locked_until = self.counters.get(lock_key, (0, None))
+            if locked_until is not None and locked_until > now:
+                return None
+            self.counters[lock_key] = (count + 1, locked_until)
+            return count + 1
+
+    def lock_login(self, lock_key, until, now):
+        with self._lock:
+            _, locked_until = self.counters.get(lock_key, (0, None))
+            if locked_until is None or locked_until <= now:
+                self.counters[lock_key] = (0, until)
+
+    def clear_login_failures(self, lock_key):
+        with self._lock:
+            self.counters.pop(lock_key, None)
+
+    def lift_login_locks(self, account_id):
+        account = self._stored(account_id)
+        account.lock_epoch += 1
+
+    def save_credentials(self, account):
+        stored = self._stored(account.account_id)
+        stored.password_hash, stored.disabled = account.password_hash, account.disabled
+
+    def _stored(self, account_id):
+        found = [a for a in self.created.values() if a.account_id == account_id]
+        if not found:
+            raise NotFoundError()
+        return found[0]
+
+
+class FakeSmsCodeRepository:
+    """Codes by key as [hash, expires_at, attempts]; one lock stands for DynamoDB's conditions."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, list] = {}
+        self._lock = threading.Lock()
+
+    def put(self, key, code_hash, expires_at):
+        with self._lock:
+            self.codes[key] = [code_hash, expires_at, 0]
+
+    def consume(self, key, code_hash, now, max_attempts):
+        with self._lock:
+            code = self.codes.get(key)
+            if code is None or code[1] <= now or code[2] >= max_attempts:
+                return False
+            if code[0] == code_hash:
+                del self.codes[key]
+                return True
+            code[2] += 1
+            return False
+
+
+class FakeRateLimiter:
+    """Fixed-window counters by key as [count, resets_at], under one lock."""
+
+    def __init__(self) -> None:
+        self.windows: dict[str, list] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key, limit, resets_at, now):
+        with self._lock:
+            window = self.windows.get(key)
+            if window is None or window[1] <= now:
+                self.windows[key] = [1, resets_at]
+                return None
+            if window[0] < limit:
+                window[0] += 1
+                return None
+            return window[1]
+
+    def give_back(self, key, now):
+        with self._lock:
+            window = self.windows.get(key)
+            if window is not None and window[1] > now and window[0] > 0:
+                window[0] -= 1
 
 
 class FakeOutbox:
@@ -287,3 +408,163 @@ class FakeCertificateRenderer:
 
     def placeholder_photo(self):
         return b"\xff\xd8placeholder\xff\xd9"
+
+
+class FakeMessageRepository:
+    """Messages by owner and id; `add` is what a save's transaction writes."""
+
+    def __init__(self) -> None:
+        self.messages: dict[tuple[str, str], Message] = {}
+
+    def add(self, message):
+        self.messages[(message.owner, message.message_id)] = message
+
+    def list(self, owner, position, limit):
+        mine = [(message_id, m) for (o, message_id), m in self.messages.items() if o == owner]
+        return _page(mine, position, limit, newest_first=True)
+
+    def unread_count(self, owner):
+        return sum(1 for (o, _), m in self.messages.items() if o == owner and not m.read)
+
+    def mark_read(self, owner, message_id):
+        message = self.messages.get((owner, message_id))
+        if message is None:
+            raise NotFoundError()
+        self.messages[(owner, message_id)] = replace(message, read=True)
+        return self.messages[(owner, message_id)]
+
+
+class FakeCertificateRepository:
+    """Certificates and counters; `issue` writes into the application, register, message and
+    outbox fakes it is given, all or nothing, on the same conditions as the DynamoDB transaction."""
+
+    def __init__(self, applications: FakeApplicationRepository | None = None,
+                 register: FakeRegisterRepository | None = None) -> None:
+        self.certificates: dict[str, Certificate] = {}
+        self.counters: dict[str, int] = {}
+        self.applications = applications if applications is not None else FakeApplicationRepository()
+        self.register = register if register is not None else FakeRegisterRepository()
+        self._lock = threading.Lock()
+
+    def get(self, registration_no):
+        return self.certificates.get(registration_no)
+
+    def of_holder(self, id_number):
+        mine = [c for c in self.certificates.values() if c.id_number == id_number]
+        return sorted(mine, key=lambda c: (sortable(c.issued_at), c.registration_no), reverse=True)
+
+    def add(self, certificate):
+        with self._lock:
+            if certificate.registration_no in self.certificates:
+                return False
+            self.certificates[certificate.registration_no] = certificate
+            return True
+
+    def next_sequence(self, name):
+        with self._lock:
+            self.counters[name] = self.counters.get(name, 0) + 1
+            return self.counters[name]
+
+    def issue(self, application, certificate, registration, messages, sms, now):
+        with self._lock:
+            if certificate.registration_no in self.certificates:
+                raise ConcurrentUpdateError()
+            self.applications.save(application, messages, sms)
+            self.certificates[certificate.registration_no] = certificate
+            if registration is not None:
+                self.register.upsert_registrations([registration])
+
+    def revoke(self, certificate):
+        with self._lock:
+            stored = self.certificates.get(certificate.registration_no)
+            if stored is None:
+                raise NotFoundError()
+            if stored.revoked_at is not None:
+                raise ConflictError(code="ALREADY_REVOKED")
+            self.certificates[certificate.registration_no] = replace(
+                stored, revoked_at=certificate.revoked_at, revocation_reason=certificate.revocation_reason)
+
+
+class FakeObjectStore:
+    """The bucket in memory: `objects` maps a key to (bytes, content type)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def size(self, key):
+        return len(self.objects[key][0]) if key in self.objects else None
+
+    def read(self, key):
+        if key not in self.objects:
+            raise KeyError(key)
+        return self.objects[key][0]
+
+    def read_if_present(self, key):
+        return self.objects[key][0] if key in self.objects else None
+
+    def write(self, key, body, content_type):
+        self.objects[key] = (bytes(body), content_type)
+
+    def delete(self, key):
+        self.objects.pop(key, None)
+
+    def delete_many(self, keys):
+        for key in list(keys):
+            self.delete(key)
+
+    def keys(self, prefix):
+        return sorted(key for key in self.objects if key.startswith(prefix))
+
+    def download_url(self, key, expires_in=300):
+        return f"https://files.example.test/{key}?expires_in={expires_in}"
+
+
+class FakeUploadSigner:
+    """Hands out upload forms and records each as (key, max_bytes, expires_in) in `signed`."""
+
+    def __init__(self) -> None:
+        self.signed: list[tuple[str, int, int]] = []
+
+    def presigned_post(self, key, max_bytes, expires_in):
+        self.signed.append((key, max_bytes, expires_in))
+        return {"url": "https://uploads.example.test/", "fields": {"key": key}}
+
+
+class FakeTokenSigner(TokenService):
+    """The real signer, which is pure, under a fixed test key."""
+
+    def __init__(self) -> None:
+        super().__init__(b"fake token signing key, 32 bytes+")
+
+
+class FakeContinuation:
+    """Records the jobs asked to go on, in `requested`."""
+
+    def __init__(self) -> None:
+        self.requested: list[str] = []
+
+    def request(self, job, context):
+        self.requested.append(job)
+
+
+class FakeClock:
+    """A clock that stands still until moved with `advance`."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self):
+        return self.at
+
+    def advance(self, by: timedelta) -> None:
+        self.at += by
+
+
+class FakeIdGenerator:
+    """Ids counted up from 1, as 32 hex digits."""
+
+    def __init__(self) -> None:
+        self._next = itertools.count(1)
+
+    def new_id(self):
+        return f"{next(self._next):032x}"

@@ -1,4 +1,4 @@
-"""The registration application: its form, its materials, its review rounds and its one lifecycle table.
+"""The registration application: its state, its review rounds and its one lifecycle table.
 
 Every status change goes through `Application._transition`, which checks
 `TRANSITIONS`, raises `InvalidTransitionError` for a forbidden move, records a
@@ -8,6 +8,10 @@ entry more than the transitions made. State-changing methods append domain
 events (`chalicelib.domain.events`) that the service layer collects with
 `pull_events()`. The entity never bumps `version`: that is the repository's
 optimistic lock.
+
+The form's rules (fields, parsing, labels, completeness) are in
+`chalicelib.domain.application_form`; the material slots' methods come from
+`chalicelib.domain.materials.MaterialSlots`.
 """
 from __future__ import annotations
 
@@ -17,13 +21,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Iterable, Mapping
 
-from chalicelib.domain.eligibility import (
-    PickupMethod,
-    RegistrationType,
-    ReissueReason,
-    TypeVerdict,
-    allowed_reissue_reasons,
+from chalicelib.domain.application_form import (
+    ApplicationFields,
+    apply_changes,
+    ce_hours_problems,
+    form_problems,
+    is_blank,
+    item_label,
+    refuse,
+    reviewable_items,
 )
+from chalicelib.domain.eligibility import RegistrationType, ReissueReason, TypeVerdict, allowed_reissue_reasons
 from chalicelib.domain.errors import ConflictError, InvalidTransitionError, RuleViolationError, ValidationError
 from chalicelib.domain.events import (
     ApplicationApproved,
@@ -34,10 +42,10 @@ from chalicelib.domain.events import (
     CertificateIssued,
     ReminderDue,
 )
-from chalicelib.domain.identity import clean_text, parse_district, parse_mobile, parse_postal_code
+from chalicelib.domain.identity import clean_text
 from chalicelib.domain.levels import Level, valid_until
-from chalicelib.domain.materials import Material, MaterialKind, MaterialStatus
-from chalicelib.domain.register import Practitioner, format_hours, parse_hours
+from chalicelib.domain.materials import Material, MaterialKind, MaterialSlots, material_problems
+from chalicelib.domain.register import Practitioner
 from chalicelib.domain.review import Lease, ReviewIssue, ReviewOutcome, ReviewRound
 from chalicelib.domain.windows import Window
 
@@ -86,54 +94,6 @@ _STATUS_CHINESE = {
     _S.REJECTED: "审核不通过", _S.EXPIRED: "已过期", _S.CERTIFIED: "已发证",
 }
 
-FIELD_LABELS = {
-    "phone": "联系电话", "employer": "工作单位", "district": "所在区", "education": "学历",
-    "pickup_method": "取证方式", "mailing_address": "邮寄地址", "reissue_reason": "补证原因",
-    "declared_ce_hours": "申报继续教育学时",
-}
-ADDRESS_LABELS = {"recipient": "收件人", "phone": "收件人电话", "address": "收件地址", "postal_code": "邮政编码"}
-# Filled from the register or by the system: shown on the form, never changed by the applicant.
-READ_ONLY_FIELDS = frozenset({
-    "application_id", "id_number", "name", "certificate_no", "level", "qualification_year", "gender",
-    "birth_date", "window_year", "type", "status", "registration_no", "materials",
-})
-_ALWAYS_REQUIRED = ("phone", "employer", "district", "education", "pickup_method")
-
-
-def item_label(item: str) -> str:
-    """The Chinese name of a form field (`phone`), a mailing-address part (`mailing_address.recipient`)
-    or a material kind (`id_photo`), as the applicant sees it on the form."""
-    if item in FIELD_LABELS:
-        return FIELD_LABELS[item]
-    prefix, _, part = item.partition(".")
-    if prefix == "mailing_address" and part in ADDRESS_LABELS:
-        return ADDRESS_LABELS[part]
-    return MaterialKind(item).chinese
-
-
-@dataclass(frozen=True)
-class MailingAddress:
-    """Where a mailed certificate goes; parts may be missing in a draft, never at submit."""
-
-    recipient: str | None = None
-    phone: str | None = None
-    address: str | None = None
-    postal_code: str | None = None
-
-
-@dataclass(frozen=True)
-class ApplicationFields:
-    """The form the applicant fills (SPEC §2.4); None is "not filled in yet"."""
-
-    phone: str | None = None
-    employer: str | None = None
-    district: str | None = None
-    education: str | None = None
-    pickup_method: PickupMethod | None = None
-    mailing_address: MailingAddress | None = None
-    reissue_reason: ReissueReason | None = None
-    declared_ce_hours: Decimal | None = None
-
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -146,16 +106,8 @@ class HistoryEntry:
     note: str | None = None
 
 
-def _blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def _refuse(field_name: str, reason: str) -> ValidationError:
-    return ValidationError(details={field_name: reason})
-
-
 @dataclass
-class Application:
+class Application(MaterialSlots):
     """One practitioner's application for one registration type in one window year.
 
     `name`, `certificate_no` and `level` are snapshots of the register taken at
@@ -242,12 +194,7 @@ class Application:
     @property
     def issue_items(self) -> frozenset[str]:
         """What a reviewer may name as at fault: this application's fields and materials."""
-        names = set(_ALWAYS_REQUIRED) | {"mailing_address"} | {f"mailing_address.{k}" for k in ADDRESS_LABELS}
-        if self.type is RegistrationType.REISSUE:
-            names.add("reissue_reason")
-        if MaterialKind.CE_PROOF in self.allowed_materials:
-            names.add("declared_ce_hours")
-        return frozenset(names | {kind.value for kind in self.allowed_materials})
+        return reviewable_items(self.type, self.allowed_materials)
 
     @property
     def certificate_registration_year(self) -> int:
@@ -278,196 +225,10 @@ class Application:
         is saved then).
         """
         self._require_editable(now, window)
-        if not isinstance(changes, Mapping):
-            raise _refuse("fields", "请提交要保存的填写项")
-        problems: dict[str, str] = {}
-        updates: dict[str, Any] = {}
-        for name, raw in changes.items():
-            if name in READ_ONLY_FIELDS:
-                problems[str(name)] = "该项由系统自动获取，不能修改"
-            elif name not in FIELD_LABELS:
-                problems[str(name)] = "没有这一填写项"
-            else:
-                try:
-                    updates[name] = self._parse_field(name, raw)
-                except ValidationError as exc:
-                    problems.update(exc.details)
-        if problems:
-            raise ValidationError(details=problems)
+        fields = apply_changes(self.fields, changes, type=self.type, allowed_materials=self.allowed_materials,
+                               reissue_reasons=self.reissue_reasons)
         self._touch(now)
-        self.fields = replace(self.fields, **updates)
-
-    def _parse_field(self, name: str, raw: object) -> Any:
-        if name == "mailing_address":
-            return self._parse_address(raw)
-        if _blank(raw):
-            return None
-        if name == "phone":
-            return parse_mobile(raw, field=name)
-        if name == "district":
-            return parse_district(raw, field=name)
-        if name == "employer":
-            return clean_text(raw, field=name, label="工作单位", max_length=100)
-        if name == "education":
-            return clean_text(raw, field=name, label="学历", max_length=30)
-        if name == "pickup_method":
-            try:
-                return PickupMethod(raw.strip() if isinstance(raw, str) else raw)
-            except ValueError:
-                raise _refuse(name, "取证方式只能是邮寄（mail）或电子证（electronic）") from None
-        if name == "reissue_reason":
-            return self._parse_reissue_reason(raw)
-        return self._parse_declared_hours(raw)
-
-    def _parse_declared_hours(self, raw: object) -> Decimal:
-        """Hours completed since the last registration that are not on record (SPEC §2.3)."""
-        if MaterialKind.CE_PROOF not in self.allowed_materials:
-            raise _refuse("declared_ce_hours", f"{self.type.chinese}无需申报继续教育学时")
-        return parse_hours(raw, field="declared_ce_hours", label="申报继续教育学时")
-
-    def _parse_reissue_reason(self, raw: object) -> ReissueReason:
-        if self.type is not RegistrationType.REISSUE:
-            raise _refuse("reissue_reason", "只有补证申请需要填写补证原因")
-        allowed = "、".join(f"{r.chinese}（{r.value}）" for r in self.reissue_reasons)
-        try:
-            reason = ReissueReason(raw.strip() if isinstance(raw, str) else raw)
-        except ValueError:
-            reason = None
-        if reason not in self.reissue_reasons:
-            raise _refuse("reissue_reason", f"补证原因只能是：{allowed}")
-        return reason
-
-    def _parse_address(self, raw: object) -> MailingAddress | None:
-        if raw is None:
-            return None
-        if not isinstance(raw, Mapping):
-            raise _refuse("mailing_address", "邮寄地址应包含收件人、收件人电话、收件地址和邮政编码")
-        problems: dict[str, str] = {}
-        parts: dict[str, str | None] = {}
-        for key, value in raw.items():
-            path = f"mailing_address.{key}"
-            try:
-                parts[key] = self._parse_address_part(key, value, path)
-            except ValidationError as exc:
-                problems.update(exc.details)
-        if problems:
-            raise ValidationError(details=problems)
-        return replace(self.fields.mailing_address or MailingAddress(), **parts)
-
-    @staticmethod
-    def _parse_address_part(key: object, value: object, path: str) -> str | None:
-        if key not in ADDRESS_LABELS:
-            raise _refuse(path, "没有这一填写项")
-        if _blank(value):
-            return None
-        if key == "phone":
-            return parse_mobile(value, field=path)
-        if key == "postal_code":
-            return parse_postal_code(value, field=path)
-        limit = 50 if key == "recipient" else 200
-        return clean_text(value, field=path, label=ADDRESS_LABELS[key], max_length=limit)
-
-    # --- materials ---------------------------------------------------------------
-
-    def allow_upload(self, kind: MaterialKind | str) -> MaterialKind:
-        """Check, changing nothing, that a photo of `kind` may be uploaded now. Asking for an
-        upload URL leaves the slot as it is: only an object that arrives (`start_upload`) replaces it.
-
-        Raises ConflictError NOT_EDITABLE after submit and RuleViolationError
-        MATERIAL_NOT_ALLOWED for a kind this application neither needs nor accepts.
-        """
-        self._require_editable_state()
-        return self._allowed_kind(kind)
-
-    def start_upload(self, kind: MaterialKind | str, upload_id: str, now: datetime, *,
-                     issued_at: datetime | None = None) -> Material | None:
-        """An uploaded object arrived: it replaces the slot's material, which waits (pending) for
-        the photo pipeline. `issued_at` is when its upload URL was issued (default `now`).
-
-        None, and no change, when the upload is already the slot's current one, or is stale:
-        issued before the slot's floor — the issue time of the upload that last arrived, or the
-        moment the material was removed or attached. So an older upload whose event S3 delivers
-        late never replaces a newer photo, nor brings back one the applicant removed.
-        Same refusals as `allow_upload`.
-        """
-        kind = self.allow_upload(kind)
-        issued_at = issued_at or now
-        current = self.materials.get(kind)
-        floor = self.upload_floors.get(kind)
-        if (current is not None and current.upload_id == upload_id) or (floor is not None and issued_at < floor):
-            return None
-        material = Material(kind, MaterialStatus.PENDING, upload_id, updated_at=now)
-        self._touch(now)
-        self.materials[kind] = material
-        self.upload_floors[kind] = issued_at
-        return material
-
-    def record_material_ready(self, kind: MaterialKind | str, upload_id: str, *, width: int, height: int,
-                              size_bytes: int, sha256: str, object_key: str, now: datetime) -> bool:
-        """The pipeline stored the processed photo. False (and no change) when the result is
-        for an upload that is no longer current, already recorded, or the application
-        is no longer editable — so a redelivered or late event is harmless."""
-        current = self._pending(kind, upload_id)
-        if current is None:
-            return False
-        self._touch(now)
-        self.materials[current.kind] = replace(
-            current, status=MaterialStatus.READY, width=width, height=height, size_bytes=size_bytes,
-            sha256=sha256, object_key=object_key, updated_at=now)
-        return True
-
-    def attach_e_certificate(self, registration_no: str, *, width: int, height: int, size_bytes: int,
-                             sha256: str, object_key: str, now: datetime) -> Material:
-        """Use the applicant's own e-certificate (its PNG preview) as `registration_cert`:
-        ready at once, no upload. Same refusals as `start_upload`."""
-        upload_id = f"e-certificate-{registration_no}"
-        self.start_upload(MaterialKind.REGISTRATION_CERT, upload_id, now)
-        self.record_material_ready(MaterialKind.REGISTRATION_CERT, upload_id, width=width, height=height,
-                                   size_bytes=size_bytes, sha256=sha256, object_key=object_key, now=now)
-        return self.materials[MaterialKind.REGISTRATION_CERT]
-
-    def record_material_rejected(self, kind: MaterialKind | str, upload_id: str, reason_code: str,
-                                 reason: str, now: datetime) -> bool:
-        """The pipeline refused the upload, with a reason the applicant can act on.
-        Same idempotence as `record_material_ready`."""
-        current = self._pending(kind, upload_id)
-        if current is None:
-            return False
-        self._touch(now)
-        self.materials[current.kind] = replace(
-            current, status=MaterialStatus.REJECTED, reason_code=reason_code, reason=reason, updated_at=now)
-        return True
-
-    def remove_material(self, kind: MaterialKind | str, now: datetime) -> bool:
-        """The "×" on a photo; True when there was one. Every upload issued before `now` becomes
-        stale (see `start_upload`): a late event cannot bring the photo back. Same refusals as
-        `allow_upload`."""
-        kind = self.allow_upload(kind)
-        self._touch(now)
-        self.upload_floors[kind] = now
-        return self.materials.pop(kind, None) is not None
-
-    def _pending(self, kind: MaterialKind | str, upload_id: str) -> Material | None:
-        try:
-            current = self.materials.get(MaterialKind(kind))
-        except ValueError:
-            return None
-        if (not self.is_editable or current is None or current.upload_id != upload_id
-                or current.status is not MaterialStatus.PENDING):
-            return None
-        return current
-
-    def _allowed_kind(self, kind: MaterialKind | str) -> MaterialKind:
-        try:
-            kind = MaterialKind(kind)
-        except ValueError:
-            raise RuleViolationError(code="MATERIAL_NOT_ALLOWED", details={"kind": "没有这种材料"},
-                                     type=self.type.chinese, material="这种材料") from None
-        if kind not in self.allowed_materials:
-            raise RuleViolationError(code="MATERIAL_NOT_ALLOWED",
-                                     details={"kind": f"{self.type.chinese}不需要上传{kind.chinese}"},
-                                     type=self.type.chinese, material=kind.chinese)
-        return kind
+        self.fields = fields
 
     # --- the lifecycle -----------------------------------------------------------
 
@@ -506,56 +267,15 @@ class Application:
         field not filled in, the CE hours, every material missing, still processing or refused.
         `submit` refuses with exactly these plus the declaration and the window; empty means
         the form is complete. Pure: reads nothing but the application."""
-        problems: dict[str, str] = {}
-        form = self.fields
-        for name in _ALWAYS_REQUIRED:
-            if getattr(form, name) is None:
-                problems[name] = f"请填写{FIELD_LABELS[name]}"
-        if form.pickup_method is PickupMethod.MAIL:
-            address = form.mailing_address or MailingAddress()
-            for key, label in ADDRESS_LABELS.items():
-                if getattr(address, key) is None:
-                    problems[f"mailing_address.{key}"] = f"取证方式为邮寄时请填写{label}"
-        if self.type is RegistrationType.REISSUE and form.reissue_reason is None:
-            problems["reissue_reason"] = "请选择补证原因"
-        problems.update(self._ce_problems())
-        for kind in self.required_materials:
-            reason = self._material_problem(kind, self.materials.get(kind))
-            if reason:
-                problems[kind.value] = reason
-        for kind, material in self.materials.items():
-            reason = self._material_problem(kind, material)
-            if reason and kind not in self.required_materials:
-                problems[kind.value] = reason
+        problems = form_problems(self.fields, self.type)
+        problems.update(ce_hours_problems(
+            self.fields.declared_ce_hours, proof_required=MaterialKind.CE_PROOF in self.required_materials,
+            proof_present=MaterialKind.CE_PROOF in self.materials, on_record=self.ce_hours_on_record,
+            required=self.ce_hours_required, level=self.level))
+        problems.update(material_problems(self.required_materials, self.materials))
         return problems
 
-    def _ce_problems(self) -> dict[str, str]:
-        declared = self.fields.declared_ce_hours
-        proof_required = MaterialKind.CE_PROOF in self.required_materials
-        proof_present = MaterialKind.CE_PROOF in self.materials
-        if declared is None:
-            if proof_required or proof_present:
-                return {"declared_ce_hours": "上传继续教育证明时请填写申报继续教育学时"}
-            return {}
-        if not proof_required and not proof_present:
-            return {"ce_proof": f"申报了继续教育学时，请上传{MaterialKind.CE_PROOF.chinese}"}
-        if proof_required and self.ce_hours_required is not None:
-            on_record = self.ce_hours_on_record or Decimal(0)
-            if on_record + declared < self.ce_hours_required:
-                return {"declared_ce_hours": (
-                    f"继续教育记录{format_hours(on_record)}学时，加上申报的{format_hours(declared)}学时，"
-                    f"仍不足{self.level.chinese}要求的{self.ce_hours_required}学时")}
-        return {}
-
-    @staticmethod
-    def _material_problem(kind: MaterialKind, material: Material | None) -> str | None:
-        if material is None:
-            return f"请上传{kind.chinese}"
-        if material.status is MaterialStatus.PENDING:
-            return f"{kind.chinese}仍在处理中，请稍候再提交"
-        if material.status is MaterialStatus.REJECTED:
-            return f"{kind.chinese}未通过检查：{material.reason or '请重新上传'}"
-        return None
+    # --- review ------------------------------------------------------------------
 
     def claim(self, reviewer: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Lease:
         """Take a submitted application into review with a lease, or renew one's own lease, or take
@@ -583,7 +303,7 @@ class Application:
     def approve(self, reviewer: str, now: datetime, opinion: str | None = None) -> None:
         """In review → approved, by the reviewer holding the lease. Closes the review round."""
         self._require_decider(ApplicationStatus.APPROVED, reviewer)
-        text = None if _blank(opinion) else clean_text(opinion, field="opinion", label="审核意见",
+        text = None if is_blank(opinion) else clean_text(opinion, field="opinion", label="审核意见",
                                                        max_length=OPINION_MAX_LENGTH)
         self._transition(ApplicationStatus.APPROVED, now, reviewer, text or "审核通过")
         self._close_round(now, ReviewOutcome.APPROVED, text, ())
@@ -606,7 +326,7 @@ class Application:
             problems.update(exc.details)
         issues = list(issues or ())
         if len(issues) > MAX_ISSUES:
-            raise _refuse("issues", f"问题项不能超过{MAX_ISSUES}项")
+            raise refuse("issues", f"问题项不能超过{MAX_ISSUES}项")
         parsed = []
         for index, raw in enumerate(issues):
             try:
@@ -629,12 +349,14 @@ class Application:
         elif isinstance(raw, Mapping):
             item, note = raw.get("item"), raw.get("note")
         else:
-            raise _refuse(path, "问题项应包含 item 和 note")
+            raise refuse(path, "问题项应包含 item 和 note")
         if item not in self.issue_items:
-            raise _refuse(f"{path}.item", "不是本申请的填写项或材料")
-        if _blank(note):
+            raise refuse(f"{path}.item", "不是本申请的填写项或材料")
+        if is_blank(note):
             return ReviewIssue(item, "")
         return ReviewIssue(item, clean_text(note, field=f"{path}.note", label="说明", max_length=NOTE_MAX_LENGTH))
+
+    # --- expiry, reminders and the certificate -----------------------------------
 
     def expire(self, now: datetime, actor: str = "system") -> None:
         """Draft or rejected → expired, when the window has closed (the caller's judgement).
@@ -680,8 +402,8 @@ class Application:
     def certify(self, registration_no: str, now: datetime, actor: str = "system") -> None:
         """Approved → certified with its registration number; certified is terminal, so a
         second certificate is an InvalidTransitionError. A reserved number must be the one used."""
-        if _blank(registration_no):
-            raise _refuse("registration_no", "请提供登记证书编号")
+        if is_blank(registration_no):
+            raise refuse("registration_no", "请提供登记证书编号")
         registration_no = registration_no.strip()
         if self.reserved_registration_no not in (None, registration_no):
             raise ConflictError(code="REGISTRATION_NO_RESERVED", registration_no=self.reserved_registration_no,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from chalicelib.domain import texts
-from chalicelib.domain.application import item_label
+from chalicelib.domain.application_form import item_label
 from chalicelib.domain.events import (
     ApplicationApproved,
     ApplicationEvent,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Protocol, Sequence
 
 if TYPE_CHECKING:
+    from chalicelib.domain.accounts import Account
     from chalicelib.domain.application import Application, ApplicationStatus
     from chalicelib.domain.certificates import Certificate
     from chalicelib.domain.eligibility import RegistrationType
@@ -100,9 +101,11 @@ class ApplicationRepository(Protocol):
         when the practitioner already has one for that window — decided by a
         conditional write, never by reading first."""
 
-    def save(self, application: "Application") -> None:
-        """Write back a loaded application. Raises ConcurrentUpdateError when someone
-        else saved it since it was loaded (optimistic locking on `version`)."""
+    def save(self, application: "Application", messages: Sequence["Message"] = (),
+             sms: Sequence["Sms"] = ()) -> None:
+        """Write back a loaded application, with the notices (`messages`, outbox `sms`) it
+        produced, all or nothing. Raises ConcurrentUpdateError when someone else saved it
+        since it was loaded (optimistic locking on `version`)."""
 
     def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
         """The practitioner's applications, newest first, `limit` at most per page."""
@@ -110,6 +113,85 @@ class ApplicationRepository(Protocol):
     def queue_page(self, year: int, status: "ApplicationStatus", kind: "RegistrationType | None",
                    position: str | None, limit: int) -> Page:
         """A window's applications in one status (and type), oldest submission first."""
+
+    def counts(self, year: int) -> dict[tuple["ApplicationStatus", "RegistrationType"], int]:
+        """Applications per (status, type) in a window; combinations with none are left out."""
+
+
+class AccountRepository(Protocol):
+    """Accounts, their unique login keys, and the password-lockout counters."""
+
+    def get(self, account_id: str) -> "Account | None": ...
+
+    def by_login(self, login_key: str) -> "Account | None": ...
+
+    def create(self, account: "Account", unique: dict[str, str]) -> None:
+        """Store a new account with its unique keys (`unique`: key -> error code). Raises
+        ConflictError whose code is the `unique` value of the first key already taken
+        (ACCOUNT_EXISTS for the login key itself) — a conditional write, never a read first."""
+
+    def count_login_attempt(self, lock_key: str, now: datetime) -> int | None:
+        """Add one try to `lock_key`'s counter and return the count this very write produced
+        (parallel tries each get their own number); None, counting nothing, while it is locked."""
+
+    def lock_login(self, lock_key: str, until: datetime, now: datetime) -> None:
+        """Lock `lock_key` until `until`, its count back to zero, unless a lock already holds."""
+
+    def clear_login_failures(self, lock_key: str) -> None:
+        """After a right password: the count and any lock go."""
+
+    def lift_login_locks(self, account_id: str) -> None:
+        """Leave every lockout counter of the account behind (raises its `lock_epoch`)."""
+
+    def save_credentials(self, account: "Account") -> None:
+        """Persist a changed password hash or the disabled flag."""
+
+
+class SmsCodeRepository(Protocol):
+    """One-time SMS codes, kept as hashes: at most one live code per key."""
+
+    def put(self, key: str, code_hash: str, expires_at: datetime) -> None:
+        """Store a code, replacing the key's earlier one."""
+
+    def consume(self, key: str, code_hash: str, now: datetime, max_attempts: int) -> bool:
+        """True exactly once for the right, unexpired code; every wrong try counts, and
+        after `max_attempts` tries the code is dead."""
+
+
+class RateLimiter(Protocol):
+    """Fixed-window counters."""
+
+    def take(self, key: str, limit: int, resets_at: datetime, now: datetime) -> datetime | None:
+        """None when allowed (fewer than `limit` taken in the window, which a first take
+        starts, ending at `resets_at`); otherwise when the current window resets."""
+
+    def give_back(self, key: str, now: datetime) -> None:
+        """Undo one `take` of the current window; never below zero, nothing once it reset."""
+
+
+class CertificateRepository(Protocol):
+    """Issued e-certificates and the registration-number counters."""
+
+    def get(self, registration_no: str) -> "Certificate | None": ...
+
+    def of_holder(self, id_number: str) -> list["Certificate"]:
+        """Newest first."""
+
+    def add(self, certificate: "Certificate") -> bool:
+        """Store a certificate issued outside the job (the demo's); False when the number exists."""
+
+    def next_sequence(self, name: str) -> int:
+        """Atomic: concurrent callers never get the same value."""
+
+    def issue(self, application: "Application", certificate: "Certificate", registration: "Registration | None",
+              messages: Sequence["Message"], sms: Sequence["Sms"], now: datetime) -> None:
+        """The certified application (conditional on its version), the certificate (conditional
+        on its number being new), the registration record and the notices, all or nothing.
+        Raises ConcurrentUpdateError when any condition fails."""
+
+    def revoke(self, certificate: "Certificate") -> None:
+        """Store a revocation made by `Certificate.revoke`. Raises NotFoundError for an unknown
+        number and ConflictError ALREADY_REVOKED when someone revoked it first."""
 
 
 class MessageRepository(Protocol):
@@ -121,6 +203,66 @@ class MessageRepository(Protocol):
 
     def mark_read(self, owner: str, message_id: str) -> "Message":
         """Raises NotFoundError for another person's or an unknown message."""
+
+
+class ObjectStore(Protocol):
+    """Objects in the stage's bucket: raw uploads, normalised materials, certificate files."""
+
+    def size(self, key: str) -> int | None:
+        """The stored object's size, or None when it is missing."""
+
+    def read(self, key: str) -> bytes:
+        """Raises for a missing key."""
+
+    def read_if_present(self, key: str) -> bytes | None: ...
+
+    def write(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    def delete(self, key: str) -> None:
+        """Idempotent: deleting a missing key is not an error."""
+
+    def delete_many(self, keys: Iterable[str]) -> None:
+        """Delete every key; missing keys are fine. Raises ServiceBusyError when any is refused."""
+
+    def keys(self, prefix: str) -> list[str]:
+        """Every key under `prefix`."""
+
+    def download_url(self, key: str, expires_in: int = 300) -> str:
+        """A short-lived link to read the object."""
+
+
+class UploadSigner(Protocol):
+    def presigned_post(self, key: str, max_bytes: int, expires_in: int) -> dict:
+        """A browser upload form (`url`, `fields`) for exactly `key`, 1 byte to `max_bytes`,
+        valid `expires_in` seconds."""
+
+
+class TokenSigner(Protocol):
+    """The API's bearer tokens."""
+
+    @property
+    def expires_in(self) -> int:
+        """Seconds a fresh token lives."""
+
+    def issue(self, subject: str, role: str, now: datetime, **claims: Any) -> str: ...
+
+    def verify(self, token: str, now: datetime | None = None) -> dict[str, Any]:
+        """The token's claims. Raises AuthenticationError (INVALID_TOKEN, TOKEN_EXPIRED)."""
+
+
+class Continuation(Protocol):
+    def request(self, job: str, context: Any) -> None:
+        """Have `job`, which spent its time budget, go on later (`context`: the Lambda context)."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> str:
+        """A fresh unique id (32 lowercase hex digits)."""
 
 
 class AuditLog(Protocol):

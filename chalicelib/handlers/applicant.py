@@ -5,10 +5,11 @@ from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
 from chalicelib.domain.accounts import Role
+from chalicelib.domain.commands import CreateApplication, SaveDraft, Submit
 from chalicelib.handlers import cursors, schemas, views
 from chalicelib.handlers.guard import bearer, signed_in
 from chalicelib.handlers.openapi import doc
-from chalicelib.handlers.requests import json_object, now
+from chalicelib.handlers.edge import json_object, now
 from chalicelib.services import applicant as service
 from chalicelib.services import certificates
 
@@ -50,8 +51,8 @@ def my_eligibility():
      response=schemas.APPLICATION, errors=(409,), tags=TAGS)
 def create_application():
     me = _me()
-    body = json_object(applicant.current_request, schemas.CREATE_APPLICATION)
-    created = service.create_application(bootstrap.deps(), me, body, now())
+    command = CreateApplication.from_json(json_object(applicant.current_request, schemas.CREATE_APPLICATION))
+    created = service.create_application(bootstrap.deps(), me, command, now())
     return Response(body=views.application(created), status_code=201)
 
 
@@ -81,8 +82,8 @@ def get_application(application_id):
 def update_application(application_id):
     me = _me()
     # Unknown and read-only fields are named by the form, with every other problem at once.
-    changes = json_object(applicant.current_request, schemas.FIELDS, refuse_unknown=False)
-    return views.application(service.update_application(bootstrap.deps(), me, application_id, changes, now()))
+    draft = SaveDraft.from_json(json_object(applicant.current_request, schemas.FIELDS, refuse_unknown=False))
+    return views.application(service.update_application(bootstrap.deps(), me, application_id, draft, now()))
 
 
 @applicant.route("/applications/{application_id}/materials/{kind}/upload", methods=["POST"])
@@ -115,8 +116,8 @@ def attach_certificate(application_id):
      response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
 def submit(application_id):
     me = _me()
-    body = json_object(applicant.current_request, schemas.SUBMIT)
-    return views.application(service.submit(bootstrap.deps(), me, application_id, body, now()))
+    command = Submit.from_json(json_object(applicant.current_request, schemas.SUBMIT))
+    return views.application(service.submit(bootstrap.deps(), me, application_id, command, now()))
 
 
 @applicant.route("/messages", methods=["GET"])

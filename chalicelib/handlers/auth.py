@@ -4,9 +4,10 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
+from chalicelib.domain.commands import Login, RequestSmsCode, Signup
 from chalicelib.handlers import schemas
 from chalicelib.handlers.openapi import doc
-from chalicelib.handlers.requests import json_object, now, source_ip
+from chalicelib.handlers.edge import json_object, now, source_ip
 from chalicelib.services import auth as service
 
 auth = Blueprint(__name__)
@@ -18,8 +19,8 @@ auth = Blueprint(__name__)
      request=schemas.SMS_CODE_REQUEST, response=schemas.ACCEPTED, errors=(422, 429), tags=("auth",))
 def request_sms_code():
     request = auth.current_request
-    body = json_object(request, schemas.SMS_CODE_REQUEST)
-    service.request_sms_code(bootstrap.deps(), body, source_ip(request), now())
+    command = RequestSmsCode.from_json(json_object(request, schemas.SMS_CODE_REQUEST))
+    service.request_sms_code(bootstrap.deps(), command, source_ip(request), now())
     return Response(body={"status": "sent"}, status_code=202)
 
 
@@ -27,8 +28,8 @@ def request_sms_code():
 @doc("Create an applicant account bound to one ID number", status=201, request=schemas.SIGNUP,
      response=schemas.TOKEN, errors=(401, 409, 422), tags=("auth",))
 def signup():
-    body = json_object(auth.current_request, schemas.SIGNUP)
-    return Response(body=service.signup(bootstrap.deps(), body, now()), status_code=201)
+    command = Signup.from_json(json_object(auth.current_request, schemas.SIGNUP))
+    return Response(body=service.signup(bootstrap.deps(), command, now()), status_code=201)
 
 
 @auth.route("/auth/login", methods=["POST"])
@@ -36,5 +37,5 @@ def signup():
      response=schemas.TOKEN, errors=(401, 422, 429), tags=("auth",))
 def login():
     request = auth.current_request
-    body = json_object(request, schemas.LOGIN)
-    return service.login(bootstrap.deps(), body, source_ip(request), now())
+    command = Login.from_json(json_object(request, schemas.LOGIN))
+    return service.login(bootstrap.deps(), command, source_ip(request), now())

@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib import bootstrap
 from chalicelib.domain.accounts import Account, Role
 from chalicelib.domain.errors import AuthenticationError, PermissionDeniedError
-from chalicelib.handlers.requests import bearer, check_path_parameters, is_secured
+from chalicelib.handlers.edge import bearer, check_path_parameters, is_secured
 
 __all__ = ["bearer", "is_secured", "signed_in"]
 

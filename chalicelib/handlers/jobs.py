@@ -12,7 +12,7 @@ import time
 from typing import Callable
 
 from chalicelib import bootstrap
-from chalicelib.handlers.requests import now
+from chalicelib.handlers.edge import now
 from chalicelib.services.jobs import Job, TimeLeft, run
 
 RUN_BUDGET_SECONDS = 600.0  # per invocation: far from Lambda's 15-minute limit (the function gets 900 s)

@@ -2,14 +2,14 @@
 
 A route whose view has no `@doc` is left out of the document — and a test
 fails, so the document cannot fall behind the routes. A view marked `@bearer`
-(requests.py) is documented with bearer security and its 401/403 answers; path
+(edge.py) is documented with bearer security and its 401/403 answers; path
 parameters carry their formats from `schemas.PATH_PARAMETERS`.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from chalicelib.handlers.requests import is_secured
+from chalicelib.handlers.edge import is_secured
 from chalicelib.handlers.schemas import PATH_PARAMETERS
 
 ERROR_SCHEMA = {

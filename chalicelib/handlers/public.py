@@ -8,7 +8,7 @@ from chalicelib.domain.guide import guide_for_year
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.handlers.openapi import doc, document
 from chalicelib.handlers import schemas
-from chalicelib.handlers.requests import now, source_ip
+from chalicelib.handlers.edge import now, source_ip
 from chalicelib.services import certificates
 from chalicelib.services import health as health_service
 

@@ -5,17 +5,18 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.domain.accounts import Role
+from chalicelib.domain.commands import REVIEWABLE, Decision, QueueQuery, StatsQuery
 from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.handlers import cursors, schemas, views
 from chalicelib.handlers.guard import bearer, signed_in
 from chalicelib.handlers.openapi import doc
-from chalicelib.handlers.requests import json_object, now
+from chalicelib.handlers.edge import json_object, now
 from chalicelib.services import review as service
 
 review = Blueprint(__name__)
 TAGS = ("review",)
 QUEUE_QUERY = {"window": {"type": "integer", "minimum": 1000, "maximum": 9999},
-               "status": {"type": "string", "enum": [s.value for s in service.REVIEWABLE]},
+               "status": {"type": "string", "enum": [s.value for s in REVIEWABLE]},
                "type": {"type": "string", "enum": [t.value for t in RegistrationType]},
                "cursor": cursors.QUERY_SCHEMA}
 FILE_QUERY = {"audit_cursor": cursors.QUERY_SCHEMA}
@@ -37,7 +38,7 @@ def _query() -> dict:
 def queue():
     me = _reviewer()
     position = cursors.opened(review.current_request, route=QUEUE_ROUTE, caller=me.account_id)
-    page = service.queue(bootstrap.deps(), _query(), now(), position)
+    page = service.queue(bootstrap.deps(), QueueQuery.from_query(_query()), now(), position)
     return {"items": [views.queue_entry(a) for a in page.items],
             "cursor": cursors.sealed(page.position, route=QUEUE_ROUTE, caller=me.account_id)}
 
@@ -69,8 +70,8 @@ def review_file(application_id):
      response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
 def decide(application_id):
     me = _reviewer()
-    body = json_object(review.current_request, schemas.DECISION)
-    return views.queue_entry(service.decide(bootstrap.deps(), me, application_id, body, now()))
+    decision = Decision.from_json(json_object(review.current_request, schemas.DECISION))
+    return views.queue_entry(service.decide(bootstrap.deps(), me, application_id, decision, now()))
 
 
 @review.route("/review/stats", methods=["GET"])
@@ -78,4 +79,4 @@ def decide(application_id):
 @doc("Counts by status and type for a window", query={"window": {"type": "integer"}}, errors=(422,), tags=TAGS)
 def stats():
     _reviewer()
-    return service.stats(bootstrap.deps(), _query(), now())
+    return service.stats(bootstrap.deps(), StatsQuery.from_query(_query()), now())

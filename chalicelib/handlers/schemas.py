@@ -1,5 +1,5 @@
 """JSON Schemas of request and response bodies and path parameters, for the OpenAPI document
-and for the edge (`requests.json_object`, `requests.edge`), which enforces the same limits.
+and for the edge (`edge.json_object`, `edge.edge`), which enforces the same limits.
 
 Every string and list a client may send has a documented maximum (`maxLength`,
 `maxItems`; SPEC §3): together with the 1 MB body cap and the 32-level nesting
@@ -83,7 +83,7 @@ VERIFICATION = obj({"registration_no": STR, "status": {"type": "string", "enum":
                     "name": STR, "level": STR, "registration_year": INT, "valid_until": INT},
                    ("registration_no", "status", "name", "level", "registration_year", "valid_until"), extra=True)
 
-# Path parameters, checked once at the edge (`requests.edge`): any other value is 404.
+# Path parameters, checked once at the edge (`edge.edge`): any other value is 404.
 PATH_PARAMETERS: dict[str, dict] = {
     # services/applicant.py: uuid4().hex
     "application_id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "example": "0123456789abcdef0123456789abcdef"},

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from chalicelib import bootstrap
-from chalicelib.handlers.requests import now
+from chalicelib.handlers.edge import now
 from chalicelib.observability import logger
 from chalicelib.services import uploads as service
 

@@ -8,8 +8,9 @@ from datetime import datetime, time, timedelta
 
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.application import Application
-from chalicelib.domain.eligibility import Eligibility, RegistrationType, evaluate
-from chalicelib.domain.errors import NotFoundError, RuleViolationError, ValidationError
+from chalicelib.domain.commands import CreateApplication, SaveDraft, Submit
+from chalicelib.domain.eligibility import Eligibility, evaluate
+from chalicelib.domain.errors import NotFoundError, RuleViolationError
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.notifications import notices_for
 from chalicelib.domain.ports import Page
@@ -67,20 +68,16 @@ def eligibility(deps, account: Account, now: datetime) -> EligibilityAnswer:
     return EligibilityAnswer(window, verdicts, upcoming, True)
 
 
-def create_application(deps, account: Account, body: dict, now: datetime) -> Application:
+def create_application(deps, account: Account, command: CreateApplication, now: datetime) -> Application:
     """A draft of the requested type for the open window (422 with the reason when the
     type does not apply; 409 when one already exists for this window)."""
-    try:
-        kind = RegistrationType(body.get("type"))
-    except ValueError:
-        raise ValidationError(details={"type": "登记类型只能是 first、renewal、late 或 reissue"}) from None
     answer = eligibility(deps, account, now)
     if not answer.in_register:
         raise RuleViolationError(code="NOT_IN_REGISTER")
     if answer.window is None:
         raise RuleViolationError(code="NO_OPEN_WINDOW")
     practitioner = deps.register.get_practitioner(account.id_number)
-    application = Application.start(uuid.uuid4().hex, practitioner, answer.eligibility.verdict(kind),
+    application = Application.start(uuid.uuid4().hex, practitioner, answer.eligibility.verdict(command.type),
                                     answer.window, now, actor=account.account_id)
     deps.applications.add(application)
     return application
@@ -102,9 +99,9 @@ def list_applications(deps, account: Account, position: str | None) -> Page:
     return deps.applications.list_for_applicant(account.id_number, position, PAGE_SIZE)
 
 
-def update_application(deps, account: Account, application_id: str, changes: dict, now: datetime) -> Application:
+def update_application(deps, account: Account, application_id: str, draft: SaveDraft, now: datetime) -> Application:
     application = get_application(deps, account, application_id)
-    application.update_fields(changes, now, deps.windows.get(application.window_year))
+    application.update_fields(draft.changes, now, deps.windows.get(application.window_year))
     deps.applications.save(application)
     return application
 
@@ -179,11 +176,11 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def submit(deps, account: Account, application_id: str, body: dict, now: datetime) -> Application:
+def submit(deps, account: Account, application_id: str, command: Submit, now: datetime) -> Application:
     """Submit ("是"): the status change, its history entry, the in-app message and the SMS
     outbox row are written in one transaction."""
     application = get_application(deps, account, application_id)
-    application.submit(now, deps.windows.get(application.window_year), body.get("declaration") is True,
+    application.submit(now, deps.windows.get(application.window_year), command.declaration,
                        actor=account.account_id)
     save_with_notices(deps, application, phone=application.fields.phone or account.phone)
     return application

@@ -23,8 +23,8 @@ from typing import Callable
 
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import Account, Role, login_lock_key, phone_login, staff_login
+from chalicelib.domain.commands import Login, RequestSmsCode, Signup
 from chalicelib.domain.errors import AuthenticationError, RateLimitedError, ValidationError
-from chalicelib.domain.identity import normalize_name, parse_id_number, parse_mobile
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.services.rate_limits import enforce_rate_limit, release_rate_limit
 
@@ -44,7 +44,7 @@ def _code_key(purpose: credentials.SmsPurpose, phone: str) -> str:
     return f"{purpose.value}#{phone}"
 
 
-def request_sms_code(deps, body: dict, source_ip: str, now: datetime) -> None:
+def request_sms_code(deps, command: RequestSmsCode, source_ip: str, now: datetime) -> None:
     """Send a login/sign-up code at once through the SMS port (never the outbox).
 
     Without `purpose` the code serves sign-up when no account holds the phone and
@@ -54,8 +54,7 @@ def request_sms_code(deps, body: dict, source_ip: str, now: datetime) -> None:
     phone, the service's hourly SMS budget (a request it refuses gives the phone's
     slots back).
     """
-    phone = parse_mobile(body.get("phone"))
-    purpose = credentials.parse_sms_purpose(body.get("purpose"))
+    phone, purpose = command.phone, command.purpose
     day = now.astimezone(SHANGHAI).date().isoformat()
     enforce_rate_limit(deps, f"sms-ip#{source_ip}#{day}", credentials.SMS_DAILY_CAP_PER_IP, _next_midnight(now),
                        now, "SMS_IP_DAILY_CAP")
@@ -90,65 +89,40 @@ def _check_code(deps, phone: str, code: str, purposes: tuple[credentials.SmsPurp
     raise AuthenticationError(code="INVALID_CODE")
 
 
-def signup(deps, body: dict, now: datetime) -> dict:
+def signup(deps, command: Signup, now: datetime) -> dict:
     """A new applicant account bound to one ID number (real-name binding).
 
     A login code serves too: a client that asked for a code without `purpose` for a
     phone that already has an account is then told PHONE_ALREADY_REGISTERED (it has
     proved it holds the phone), not that its right code is wrong.
     """
-    problems, values = {}, {}
-    for field, parse in (("phone", parse_mobile), ("name", normalize_name), ("id_number", parse_id_number),
-                         ("password", credentials.check_password_policy), ("code", credentials.parse_sms_code)):
-        try:
-            values[field] = parse(body.get(field))
-        except ValidationError as exc:
-            problems.update(exc.details)
-    if problems:
-        raise ValidationError(code="SIGNUP_INVALID", details=problems)
-    _check_code(deps, values["phone"], values["code"],
+    _check_code(deps, command.phone, command.code,
                 (credentials.SmsPurpose.SIGNUP, credentials.SmsPurpose.LOGIN), now)
-    practitioner = deps.register.get_practitioner(values["id_number"])
-    if practitioner is not None and practitioner.name != values["name"]:
+    practitioner = deps.register.get_practitioner(command.id_number)
+    if practitioner is not None and practitioner.name != command.name:
         raise ValidationError(code="NAME_MISMATCH", details={"name": "姓名与身份证号登记的姓名不一致"})
-    account = Account(account_id=uuid.uuid4().hex, login_key=phone_login(values["phone"]), role=Role.APPLICANT,
-                      password_hash=credentials.hash_password(values["password"]), created_at=now,
-                      phone=values["phone"], id_number=values["id_number"])
+    account = Account(account_id=uuid.uuid4().hex, login_key=phone_login(command.phone), role=Role.APPLICANT,
+                      password_hash=credentials.hash_password(command.password), created_at=now,
+                      phone=command.phone, id_number=command.id_number)
     deps.accounts.create(account, {account.login_key: "PHONE_ALREADY_REGISTERED",
                                    f"identity#{account.id_number}": "ID_ALREADY_BOUND"})
     return _token(deps, account, now)
 
 
-def login(deps, body: dict, source_ip: str, now: datetime) -> dict:
+def login(deps, command: Login, source_ip: str, now: datetime) -> dict:
     """Phone + password, phone + code, or (staff) username + password.
 
-    The body is checked first (a 422 counts against nothing); then the attempt runs
-    behind the per-address limit on failed logins.
+    The command was checked at the edge (a 422 counts against nothing); the attempt
+    runs behind the per-address limit on failed logins.
     """
-    if body.get("username") is not None:
-        username = body.get("username")
-        if not isinstance(username, str) or not username.strip():
-            raise ValidationError(code="LOGIN_INVALID", details={"username": "请填写用户名"})
-        password = _password_field(body)
+    if command.username is not None:
         return _behind_address_limit(deps, source_ip, now, lambda: _password_login(
-            deps, deps.accounts.by_login(staff_login(username.strip().lower())), password, source_ip, now))
-    phone = parse_mobile(body.get("phone"))
-    if body.get("code") is not None:
-        code = credentials.parse_sms_code(body.get("code"))
-        return _behind_address_limit(deps, source_ip, now, lambda: _code_login(deps, phone, code, now))
-    password = _password_field(body)
+            deps, deps.accounts.by_login(staff_login(command.username)), command.password, source_ip, now))
+    if command.code is not None:
+        return _behind_address_limit(deps, source_ip, now,
+                                     lambda: _code_login(deps, command.phone, command.code, now))
     return _behind_address_limit(deps, source_ip, now, lambda: _password_login(
-        deps, deps.accounts.by_login(phone_login(phone)), password, source_ip, now))
-
-
-def _password_field(body: dict) -> str:
-    password = body.get("password")
-    if not isinstance(password, str) or not password:
-        raise ValidationError(code="LOGIN_INVALID", details={"password": "请填写密码"})
-    if len(password) > credentials.PASSWORD_MAX_LENGTH:
-        raise ValidationError(code="LOGIN_INVALID",
-                              details={"password": f"密码不能超过{credentials.PASSWORD_MAX_LENGTH}位"})
-    return password
+        deps, deps.accounts.by_login(phone_login(command.phone)), command.password, source_ip, now))
 
 
 def _behind_address_limit(deps, source_ip: str, now: datetime, attempt: Callable[[], dict]) -> dict:

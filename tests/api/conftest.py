@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.domain.commands import RequestSmsCode
+from chalicelib.domain.credentials import SmsPurpose
 from chalicelib.domain.levels import Level
 from chalicelib.services.auth import request_sms_code
 from chalicelib.domain.register import Practitioner, Registration
@@ -62,7 +64,7 @@ def sign_up(client, deps, practitioner, password="goodpass123") -> tuple[str, st
     phone = unique_phone()
     # Every test client request comes from one source IP, whose daily cap on SMS codes the
     # suite would exhaust; the code is requested as from a distinct address instead.
-    request_sms_code(deps, {"phone": phone, "purpose": "signup"}, f"198.51.{uuid.uuid4().int % 65536 // 256}."
+    request_sms_code(deps, RequestSmsCode(phone, SmsPurpose.SIGNUP), f"198.51.{uuid.uuid4().int % 65536 // 256}."
                      f"{uuid.uuid4().int % 256}", datetime.now(timezone.utc))
     response = client.http.post("/auth/signup", headers=JSON, body=json.dumps({
         "phone": phone, "code": last_code(deps, phone), "name": practitioner.name,

@@ -198,12 +198,13 @@ def test_someone_outside_the_register_is_told_so(client, deps, open_window):
 def test_codes_are_capped_per_source_ip_per_day(deps):
     from chalicelib.domain.credentials import SMS_DAILY_CAP_PER_IP
     from chalicelib.domain.errors import RateLimitedError
+    from chalicelib.domain.commands import RequestSmsCode
     from chalicelib.services.auth import request_sms_code
     now, address = datetime.now(timezone.utc), f"203.0.113.{uuid.uuid4().int % 256}-{uuid.uuid4().hex[:6]}"
     for _ in range(SMS_DAILY_CAP_PER_IP):
-        request_sms_code(deps, {"phone": unique_phone()}, address, now)
+        request_sms_code(deps, RequestSmsCode(unique_phone()), address, now)
     with pytest.raises(RateLimitedError) as caught:
-        request_sms_code(deps, {"phone": unique_phone()}, address, now)
+        request_sms_code(deps, RequestSmsCode(unique_phone()), address, now)
     assert 0 < caught.value.retry_after <= 24 * 3600
 
 

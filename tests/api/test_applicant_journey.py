@@ -5,6 +5,8 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
+from chalicelib.domain.commands import RequestSmsCode
+from chalicelib.domain.credentials import SmsPurpose
 from chalicelib.services import auth as auth_service
 from tests.api.conftest import JSON, auth, last_code, sign_up
 
@@ -108,7 +110,7 @@ def test_login_with_password_and_with_code(client, deps, person):
     too_soon = client.http.post("/auth/sms-codes", headers=JSON, body=json.dumps({"phone": phone}))
     assert too_soon.status_code == 429 and int(too_soon.headers["Retry-After"]) <= 60
     later = datetime.now(timezone.utc) + timedelta(seconds=61)
-    auth_service.request_sms_code(deps, {"phone": phone, "purpose": "login"}, "203.0.113.9", later)
+    auth_service.request_sms_code(deps, RequestSmsCode(phone, SmsPurpose.LOGIN), "203.0.113.9", later)
     assert client.http.post("/auth/login", headers=JSON,
                             body=json.dumps({"phone": phone, "code": "000000"})).status_code == 401
     by_code = client.http.post("/auth/login", headers=JSON,

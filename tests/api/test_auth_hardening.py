@@ -19,6 +19,7 @@ import pytest
 
 from chalicelib.cli import main
 from chalicelib.domain import credentials
+from chalicelib.domain.commands import Login, RequestSmsCode
 from chalicelib.domain.errors import AuthenticationError, RateLimitedError
 from chalicelib.services import auth as auth_service
 from chalicelib.services import staff
@@ -106,7 +107,7 @@ def test_32_parallel_wrong_passwords_lock_an_applicant_and_reach_the_password_at
     monkeypatch.setattr(credentials, "verify_password", counting_verify)
     now, net = datetime.now(timezone.utc), fresh_address()
     refusals = _in_parallel(lambda n: _refusal(lambda: auth_service.login(
-        deps, {"phone": phone, "password": f"wrongpass{n}"}, f"{net}:{n}", now)))
+        deps, Login(phone=phone, password=f"wrongpass{n}"), f"{net}:{n}", now)))
     assert refusals == ["BAD_CREDENTIALS"] * 32
     assert len(checked) <= credentials.LOGIN_MAX_FAILURES
 
@@ -122,7 +123,7 @@ def test_32_parallel_wrong_passwords_lock_a_reviewer_from_that_address_only_unti
     staff.add_staff(deps, username, "reviewpass1", admin=False, now=now)
     attacker, office = fresh_address(), fresh_address()
     refusals = _in_parallel(lambda n: _refusal(lambda: auth_service.login(
-        deps, {"username": username, "password": f"guess{n}"}, attacker, now)))
+        deps, Login(username=username, password=f"guess{n}"), attacker, now)))
     assert refusals == ["BAD_CREDENTIALS"] * 32
 
     address(attacker)
@@ -202,12 +203,12 @@ def test_password_spraying_from_one_address_gets_429_after_the_threshold_and_suc
 def test_a_code_request_refused_by_the_address_limit_leaves_the_phones_allowance(deps):
     now, crowded = datetime.now(timezone.utc), fresh_address()
     for _ in range(credentials.SMS_DAILY_CAP_PER_IP):
-        auth_service.request_sms_code(deps, {"phone": unique_phone()}, crowded, now)
+        auth_service.request_sms_code(deps, RequestSmsCode(unique_phone()), crowded, now)
     target = unique_phone()
     with pytest.raises(RateLimitedError) as caught:
-        auth_service.request_sms_code(deps, {"phone": target}, crowded, now)
+        auth_service.request_sms_code(deps, RequestSmsCode(target), crowded, now)
     assert caught.value.code == "SMS_IP_DAILY_CAP"
-    auth_service.request_sms_code(deps, {"phone": target}, fresh_address(), now)  # no cooldown was taken
+    auth_service.request_sms_code(deps, RequestSmsCode(target), fresh_address(), now)  # no cooldown was taken
     assert len(last_code(deps, target)) == 6
 
 

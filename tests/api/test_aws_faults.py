@@ -21,6 +21,8 @@ from botocore.awsrequest import AWSResponse
 from chalicelib.adapters.dynamo import transactions
 from chalicelib.adapters.dynamo.models import MODELS
 from chalicelib.domain.certificates import Certificate
+from chalicelib.domain.commands import RequestSmsCode
+from chalicelib.domain.credentials import SmsPurpose
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.services import certificates
@@ -163,7 +165,7 @@ def submit(client, token: str, app_id: str):
 
 
 def signup_response(client, deps, practitioner, phone: str):
-    request_sms_code(deps, {"phone": phone, "purpose": "signup"}, f"203.0.113.{uuid.uuid4().int % 250 + 1}",
+    request_sms_code(deps, RequestSmsCode(phone, SmsPurpose.SIGNUP), f"203.0.113.{uuid.uuid4().int % 250 + 1}",
                      datetime.now(timezone.utc))
     return client.http.post("/auth/signup", headers=JSON, body=json.dumps({
         "phone": phone, "code": last_code(deps, phone), "name": practitioner.name,

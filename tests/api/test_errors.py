@@ -12,7 +12,7 @@ from chalicelib.cli.environment import ROOT
 from chalicelib.domain import errors as domain
 from chalicelib.handlers import errors
 from chalicelib.handlers import schemas
-from chalicelib.handlers.requests import MAX_DEPTH, MAX_JSON_BYTES, json_object, nests_deeper_than
+from chalicelib.handlers.edge import MAX_DEPTH, MAX_JSON_BYTES, json_object, nests_deeper_than
 
 RAISED = {
     "validation": domain.ValidationError(details={"phone": "手机号格式不正确"}),

@@ -25,7 +25,7 @@ from chalicelib.domain.levels import Level
 from chalicelib.domain.register import Practitioner
 from chalicelib.handlers.guard import is_secured
 from chalicelib.handlers.openapi import described
-from chalicelib.handlers.requests import MAX_JSON_BYTES
+from chalicelib.handlers.edge import MAX_JSON_BYTES
 from chalicelib.handlers.schemas import PATH_PARAMETERS
 from tests.api.conftest import JSON, auth, sign_up
 from tests import approvals

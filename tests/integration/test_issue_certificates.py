@@ -1,4 +1,5 @@
-"""The `issue-certificates` job against DynamoDB Local and the S3 emulator.
+"""The `issue-certificates` job against DynamoDB Local and the S3 emulator: exactly once, a crash
+resumed, two runs at once. Its other rules are proved on fakes in tests/unit/services/test_certificates.py.
 
 Each test opens a window of its own year, drawn without replacement from years
 that no other test's window is in or two years after (the job looks at this
@@ -18,7 +19,6 @@ from pypdf import PdfReader
 from chalicelib import bootstrap
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import REGISTRATION_NO
-from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.domain.windows import Window
 from chalicelib.services.certificates import issue_due
 from tests import approvals
@@ -69,23 +69,6 @@ def test_nothing_is_issued_before_14_days_after_the_close_and_everything_at_14_d
 
     assert issue_due(deps, due + timedelta(days=1)) == NOTHING
     assert all(len(_issued_messages(deps, a)) == 1 for a in apps)
-
-
-def test_an_application_approved_after_the_first_run_is_certified_by_the_next(deps, window):
-    early = approvals.approved(deps, window)
-    assert issue_due(deps, window.certificates_due_at)["issued"] == 1
-    late = approvals.approved(deps, window)
-    assert issue_due(deps, window.certificates_due_at + timedelta(days=1)) == {**NOTHING, "issued": 1}
-    assert {deps.applications.get(a.application_id).status for a in (early, late)} == {ApplicationStatus.CERTIFIED}
-
-
-def test_a_reissue_for_a_lost_certificate_keeps_the_registration_it_replaces(deps, window):
-    registered = window.year - 1
-    reissue = approvals.approved(deps, window, kind=RegistrationType.REISSUE, registered_in=registered)
-    issue_due(deps, window.certificates_due_at)
-    certificate = deps.certificates.get(deps.applications.get(reissue.application_id).registration_no)
-    assert (certificate.registration_year, certificate.valid_until) == (registered, registered + 3)
-    assert [r.registration_year for r in deps.register.registrations_of(reissue.id_number)] == [registered]
 
 
 class _Crash(BaseException):
@@ -147,23 +130,3 @@ def test_two_runs_at_once_certify_each_application_once(deps, window):
             certified.registration_no]
 
 
-def test_a_run_that_spends_its_budget_says_more_and_the_next_run_finishes(deps, window):
-    apps = [approvals.approved(deps, window) for _ in range(3)]
-    budget = iter([60.0, 60.0, 1.0])
-    first = issue_due(deps, window.certificates_due_at, time_left=lambda: next(budget))
-    assert first == {**NOTHING, "issued": 2, "more": True}
-    assert issue_due(deps, window.certificates_due_at, time_left=lambda: 60.0) == {**NOTHING, "issued": 1}
-    assert {deps.applications.get(a.application_id).status for a in apps} == {ApplicationStatus.CERTIFIED}
-
-
-def test_an_application_whose_photo_is_gone_fails_alone_and_is_retried_by_the_next_run(deps, window):
-    broken, fine = approvals.approved(deps, window), approvals.approved(deps, window)
-    photo = next(m.object_key for k, m in broken.materials.items() if k.value == "id_photo")
-    kept = deps.files.read(photo)
-    deps.files.delete(photo)
-
-    assert issue_due(deps, window.certificates_due_at) == {**NOTHING, "issued": 1, "failed": 1}
-    assert deps.applications.get(fine.application_id).status is ApplicationStatus.CERTIFIED
-    deps.files.write(photo, kept, "image/jpeg")
-    assert issue_due(deps, window.certificates_due_at + timedelta(days=1)) == {**NOTHING, "issued": 1}
-    assert deps.applications.get(broken.application_id).status is ApplicationStatus.CERTIFIED

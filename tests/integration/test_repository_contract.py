@@ -202,6 +202,15 @@ def test_a_window_queue_is_paged_oldest_first(repos):
     assert applications.queue_page(year, ApplicationStatus.SUBMITTED, None, None, 10).items == []
 
 
+def test_a_windows_applications_are_counted_by_status_and_type(repos):
+    _, _, applications = repos
+    year = 1991 + uuid.uuid4().int % 30  # a window no other test writes applications to
+    for minute in range(3):
+        applications.add(_draft(NOW.replace(year=year) + timedelta(minutes=minute)))
+    assert applications.counts(year) == {(ApplicationStatus.DRAFT, RegistrationType.FIRST): 3}
+    assert applications.counts(1990) == {}
+
+
 def test_an_audit_log_is_read_a_bounded_page_at_a_time_newest_first(audit_log):
     subject = str(uuid.uuid4())
     for minute in range(5):

@@ -1,4 +1,5 @@
-"""The `window-tick` job against DynamoDB Local: expiry at the close, reminders before it.
+"""The `window-tick` job against DynamoDB Local's queue index, the CLI and the schedule; its
+rules (expiry, reminders, budgets, skips) are proved on fakes in tests/unit/services/test_window_jobs.py.
 
 Each test opens a window of its own year (odd years 2001–2019, drawn without
 replacement, so neither a window nor the year before it — which the job also
@@ -9,7 +10,6 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -17,7 +17,6 @@ from chalicelib.cli import main
 from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.eligibility import RegistrationType, evaluate
 from chalicelib.domain.levels import Level
-from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.register import Practitioner
 from chalicelib.domain.windows import Window
 from chalicelib.domain.outbox import OutboxStatus
@@ -133,78 +132,6 @@ class _RacingApplications:
         return getattr(self._real, name)
 
 
-def test_a_concurrently_updated_application_is_skipped_not_fatal_and_the_next_run_expires_it(deps, window):
-    drafts = [_application(deps, window) for _ in range(3)]
-    racing = SimpleNamespace(windows=deps.windows,
-                             applications=_RacingApplications(deps.applications, drafts[1].application_id))
-    after = window.closes_at + timedelta(minutes=5)
-
-    assert window_tick(racing, after) == {"expired": 2, "reminded": 0, "skipped": 1}
-    assert deps.applications.get(drafts[1].application_id).status is ApplicationStatus.DRAFT
-    assert window_tick(deps, after + timedelta(minutes=5)) == {"expired": 1, "reminded": 0, "skipped": 0}
-    assert {deps.applications.get(d.application_id).status for d in drafts} == {ApplicationStatus.EXPIRED}
-
-
-def test_each_run_does_bounded_work_and_the_next_run_continues(deps, window):
-    drafts = [_application(deps, window) for _ in range(5)]
-    after = window.closes_at + timedelta(minutes=1)
-    runs = [window_tick(deps, after + timedelta(minutes=5 * n), page_size=2, max_pages=1)["expired"]
-            for n in range(4)]
-    assert runs == [2, 2, 1, 0]
-    more = [_application(deps, window) for _ in range(5)]
-    assert [window_tick(deps, after, max_changes=3)["expired"] for _ in range(3)] == [3, 2, 0]
-    assert {deps.applications.get(d.application_id).status for d in drafts + more} == {ApplicationStatus.EXPIRED}
-
-
-def test_reminders_go_once_per_threshold_and_list_exactly_what_is_missing(deps, window):
-    phone = approvals.phone()
-    draft = _application(deps, window, fields={"phone": phone, "employer": "西城社工", "pickup_method": "electronic"})
-    rejected = _application(deps, window, ApplicationStatus.REJECTED)
-    submitted = _application(deps, window, ApplicationStatus.SUBMITTED)
-    close = window.closes_at
-
-    assert window_tick(deps, close - timedelta(days=8)) == NOTHING
-    almost_a_week = close - timedelta(days=6, hours=23)
-    assert window_tick(deps, almost_a_week) == {"expired": 0, "reminded": 2, "skipped": 0}
-    assert window_tick(deps, almost_a_week) == NOTHING
-    assert window_tick(deps, almost_a_week + timedelta(minutes=5)) == NOTHING
-
-    [text] = _texts_to(deps, phone, window)
-    assert "不足7天" in text and f"{window.year}年4月1日00:00截止" in text
-    assert "还需填写或上传：所在区、学历、两寸免冠照片、身份证人像面照片、身份证国徽面照片、社会工作者职业水平证书照片。" in text
-    assert _titles(deps, draft) == ["登记即将截止，请尽快提交"]
-    assert deps.applications.get(draft.application_id).reminders_sent == (7,)
-    assert deps.applications.get(submitted.application_id).version == submitted.version
-    assert _titles(deps, submitted) == []
-
-    reminded = deps.applications.get(rejected.application_id)
-    assert reminded.status is ApplicationStatus.REJECTED and reminded.reminders_sent == (7,)
-    assert "信息已填写完整" in deps.messages.list(rejected.id_number, None, 5).items[0].body
-
-    assert window_tick(deps, close - timedelta(days=2, hours=23))["reminded"] == 2
-    assert window_tick(deps, close - timedelta(hours=1))["reminded"] == 2
-    assert window_tick(deps, close - timedelta(minutes=5)) == NOTHING
-    assert deps.applications.get(draft.application_id).reminders_sent == (7, 3, 1)
-    assert [("不足1天" in t, "不足3天" in t) for t in _texts_to(deps, phone, window)] == [
-        (False, False), (False, True), (True, False)]
-
-
-def test_a_reminder_lists_a_refused_material_until_it_is_uploaded_again(deps, window):
-    draft = _application(deps, window, fields={"phone": approvals.phone(), **approvals.FORM})
-    at = window.opens_at + timedelta(days=2)
-    for kind in draft.required_materials:
-        draft.start_upload(kind, f"u-{kind.value}", at)
-        draft.record_material_ready(kind, f"u-{kind.value}", width=1200, height=1600, size_bytes=1,
-                                    sha256="0" * 64, object_key=f"m/{kind.value}", now=at)
-    draft.start_upload(MaterialKind.ID_PHOTO, "u-again", at)
-    draft.record_material_rejected(MaterialKind.ID_PHOTO, "u-again", "BLURRY", "照片模糊", at)
-    deps.applications.save(draft)
-
-    assert window_tick(deps, window.closes_at - timedelta(hours=20))["reminded"] == 1
-    body = deps.messages.list(draft.id_number, None, 5).items[0].body
-    assert "不足1天" in body and "还需填写或上传：两寸免冠照片。" in body
-
-
 def test_swreg_jobs_run_window_tick_takes_a_clock(deps, window, capsys):
     draft = _application(deps, window)
     args = ["--stage", "test", "jobs", "run", "window-tick", "--now"]
@@ -234,7 +161,7 @@ def test_the_schedule_runs_every_five_minutes_and_expires_through_the_lambda_han
     assert schedules["window-tick"] == "rate(5 minutes)"
 
     draft = _application(deps, window)
-    # The handler reads the clock once (handlers.requests.now); set it to just after this window's close.
+    # The handler reads the clock once (handlers.edge.now); set it to just after this window's close.
     monkeypatch.setattr(jobs, "now", lambda: window.closes_at + timedelta(minutes=3))
     assert client.lambda_.invoke("window-tick", _scheduled_event(client)).payload == {
         "expired": 1, "reminded": 0, "skipped": 0}

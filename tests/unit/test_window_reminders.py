@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.application import Application, ApplicationStatus, item_label
+from chalicelib.domain.application import Application, ApplicationStatus
+from chalicelib.domain.application_form import item_label
 from chalicelib.domain.eligibility import RegistrationType, evaluate
 from chalicelib.domain.errors import RuleViolationError
 from chalicelib.domain.events import ReminderDue

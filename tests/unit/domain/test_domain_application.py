@@ -6,14 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain.application import (
-    TRANSITIONS,
-    Application,
-    ApplicationStatus,
-    MailingAddress,
-    ReviewIssue,
-    ReviewOutcome,
-)
+from chalicelib.domain.application import TRANSITIONS, Application, ApplicationStatus
+from chalicelib.domain.application_form import MailingAddress
 from chalicelib.domain.eligibility import PickupMethod, RegistrationType, ReissueReason, evaluate
 from chalicelib.domain.errors import ConflictError, InvalidTransitionError, RuleViolationError, ValidationError
 from chalicelib.domain.events import (
@@ -26,6 +20,7 @@ from chalicelib.domain.events import (
 from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind, MaterialStatus
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
+from chalicelib.domain.review import ReviewIssue, ReviewOutcome
 from chalicelib.domain.windows import SHANGHAI, Window
 from tests.ids import make_id
 

@@ -10,7 +10,10 @@
 - `json_object(request, schema)`: the body as a dict, at most 1 MB (413), nested
   at most 32 levels, without duplicate keys (400), with no field the schema does
   not name and no string or list beyond the schema's `maxLength`/`maxItems`
-  (422). Types and business rules stay with the services and the domain.
+  (422). Types are checked by the commands (`domain/commands.py`), business rules by the domain.
+- `bearer` / `is_secured`: the mark a view needing a token carries (read by the guard
+  and the OpenAPI document).
+- `source_ip(request)` and `now()`: the rest of what a handler reads off the request.
 
 Nothing here recurses on the depth of untrusted input: the nesting depth is
 measured by one linear scan before `json.loads` runs.

@@ -1,0 +1,153 @@
+"""The certificate run and verification on the fakes: numbers in order, each application certified once."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.application import ApplicationStatus
+from chalicelib.domain.certificates import ISSUING_AUTHORITY
+from chalicelib.domain.eligibility import RegistrationType
+from chalicelib.domain.errors import NotFoundError, RateLimitedError
+from chalicelib.domain.notifications import SIGNATURE
+from chalicelib.services import certificates
+
+from tests.unit.services.world import NOW, YEAR
+
+NOTHING = {"issued": 0, "skipped": 0, "failed": 0, "more": False}
+
+
+@pytest.fixture
+def due(world):
+    """When the certificates of the window become due."""
+    return world.window.certificates_due_at
+
+
+def _approved(world, *names):
+    reviewer = world.reviewer()
+    return [world.approved(world.applicant(name), reviewer, NOW + timedelta(minutes=n))
+            for n, name in enumerate(names)]
+
+
+def test_nothing_is_issued_before_the_certificates_are_due(world, fakes, due):
+    _approved(world, "周晓梅")
+    assert certificates.issue_due(fakes, due - timedelta(seconds=1)) == NOTHING
+    assert fakes.certificates.certificates == {} and fakes.renderer.rendered == []
+
+
+def test_approved_applications_are_certified_in_approval_order_with_the_years_numbers(world, fakes, due):
+    first, second = _approved(world, "周晓梅", "李雷")
+    assert certificates.issue_due(fakes, due) == {**NOTHING, "issued": 2}
+    for application, number in ((first, f"BJ{YEAR}000001"), (second, f"BJ{YEAR}000002")):
+        stored = fakes.applications.get(application.application_id)
+        assert (stored.status, stored.registration_no) == (ApplicationStatus.CERTIFIED, number)
+        certificate = fakes.certificates.get(number)
+        assert (certificate.id_number, certificate.registration_year) == (application.id_number, YEAR)
+        assert fakes.files.read(certificate.pdf_key).startswith(b"%PDF")
+        assert fakes.files.read(certificate.png_key).startswith(b"\x89PNG")
+        assert [r.registration_no for r in fakes.register.registrations_of(application.id_number)] == [number]
+    assert fakes.renderer.rendered == [(n, "https://swreg.test/verify/" + n)
+                                       for n in (f"BJ{YEAR}000001", f"BJ{YEAR}000002")]
+
+
+def test_the_holder_is_told_the_number_by_message_and_sms(world, fakes, due):
+    account, reviewer = world.applicant(), world.reviewer()
+    approved = world.approved(account, reviewer)
+    certificates.issue_due(fakes, due)
+    issued = world.messages_of(account)[0]
+    assert f"BJ{YEAR}000001" in issued.body
+    assert world.texts_to(approved.fields.phone)[-1] == SIGNATURE + issued.body
+
+
+def test_a_second_run_issues_nothing_and_renders_nothing(world, fakes, due):
+    _approved(world, "周晓梅")
+    certificates.issue_due(fakes, due)
+    rendered, texts = list(fakes.renderer.rendered), dict(fakes.outbox.texts)
+    assert certificates.issue_due(fakes, due + timedelta(days=1)) == NOTHING
+    assert fakes.renderer.rendered == rendered and fakes.outbox.texts == texts
+    assert fakes.certificates.counters == {f"registration-no#{YEAR}": 1}
+
+
+def test_an_application_approved_after_a_run_is_certified_by_the_next(world, fakes, due):
+    _approved(world, "周晓梅")
+    certificates.issue_due(fakes, due)
+    late, = _approved(world, "李雷")
+    assert certificates.issue_due(fakes, due + timedelta(days=1)) == {**NOTHING, "issued": 1}
+    assert fakes.applications.get(late.application_id).registration_no == f"BJ{YEAR}000002"
+
+
+def test_a_reissue_for_a_lost_certificate_keeps_the_registration_it_replaces(world, fakes, due):
+    account = world.applicant(registered_in=YEAR - 1)
+    world.approved(account, world.reviewer(), kind=RegistrationType.REISSUE)
+    assert certificates.issue_due(fakes, due)["issued"] == 1
+    certificate, = fakes.certificates.of_holder(account.id_number)
+    assert (certificate.registration_year, certificate.valid_until) == (YEAR - 1, YEAR + 2)
+    assert [(r.registration_year, r.registration_no) for r in fakes.register.registrations_of(account.id_number)] == [
+        (YEAR - 1, f"BJ{YEAR - 1}000999")]
+
+
+def test_a_run_that_died_after_reserving_a_number_is_resumed_under_the_same_number(world, fakes, due):
+    approved, = _approved(world, "周晓梅")
+    dying = type(fakes.certificates)(fakes.applications, fakes.register)
+
+    def killed(*args):
+        raise RuntimeError("function timed out")
+
+    dying.counters, dying.issue = fakes.certificates.counters, killed
+    real, fakes.certificates = fakes.certificates, dying
+    assert certificates.issue_due(fakes, due) == {**NOTHING, "failed": 1}
+    fakes.certificates = real
+    assert certificates.issue_due(fakes, due) == {**NOTHING, "issued": 1}
+    assert fakes.applications.get(approved.application_id).registration_no == f"BJ{YEAR}000001"
+    assert list(fakes.certificates.certificates) == [f"BJ{YEAR}000001"]
+
+
+def test_an_application_whose_photo_is_gone_fails_alone_and_the_others_are_issued(world, fakes, due):
+    broken, fine = _approved(world, "周晓梅", "李雷")
+    for material in broken.materials.values():
+        fakes.files.delete(material.object_key)
+    assert certificates.issue_due(fakes, due) == {**NOTHING, "issued": 1, "failed": 1}
+    assert fakes.applications.get(fine.application_id).status is ApplicationStatus.CERTIFIED
+    assert fakes.applications.get(broken.application_id).status is ApplicationStatus.APPROVED
+
+
+def test_a_run_out_of_time_stops_before_the_next_certificate_and_says_there_is_more(world, fakes, due):
+    _approved(world, "周晓梅", "李雷")
+    budget = iter([60.0, certificates.SECONDS_PER_CERTIFICATE - 0.1])
+    assert certificates.issue_due(fakes, due, lambda: next(budget)) == {**NOTHING, "issued": 1, "more": True}
+    assert certificates.issue_due(fakes, due, lambda: 60.0) == {**NOTHING, "issued": 1}
+
+
+def test_verifying_a_number_tells_the_public_its_status_and_the_masked_name(world, fakes, due):
+    _approved(world, "周晓梅")
+    certificates.issue_due(fakes, due)
+    answer = certificates.verify(fakes, f"BJ{YEAR}000001", "203.0.113.7", due)
+    assert (answer["status"], answer["name"], answer["registration_year"], answer["issuing_authority"]) == (
+        "valid", "周*", YEAR, ISSUING_AUTHORITY)
+
+
+def test_an_unknown_or_implausible_number_is_not_found(world, fakes):
+    with pytest.raises(NotFoundError):
+        certificates.verify(fakes, f"BJ{YEAR}999999", "203.0.113.7", NOW)
+    with pytest.raises(NotFoundError):
+        certificates.verify(fakes, "' OR 1=1 --", "203.0.113.7", NOW)
+
+
+def test_an_address_may_verify_thirty_times_a_minute(world, fakes):
+    for _ in range(certificates.VERIFY_LIMIT_PER_MINUTE):
+        with pytest.raises(NotFoundError):
+            certificates.verify(fakes, "BJ2026000001", "203.0.113.7", NOW)
+    with pytest.raises(RateLimitedError) as limited:
+        certificates.verify(fakes, "BJ2026000001", "203.0.113.7", NOW)
+    assert limited.value.code == "VERIFY_TOO_FREQUENT"
+    with pytest.raises(NotFoundError):
+        certificates.verify(fakes, "BJ2026000001", "198.51.100.1", NOW)  # another address's own count
+
+
+def test_a_revoked_certificate_verifies_as_revoked_and_the_revocation_is_audited(world, fakes, due):
+    _approved(world, "周晓梅")
+    certificates.issue_due(fakes, due)
+    certificates.revoke(fakes, f"BJ{YEAR}000001", "错发", "admin1", due)
+    assert certificates.verify(fakes, f"BJ{YEAR}000001", "203.0.113.7", due)["status"] == "revoked"
+    (_, entry), = fakes.audit.entries[f"certificate#BJ{YEAR}000001"]
+    assert (entry.actor, entry.action) == ("admin1", "revoke: 错发")
