@@ -48,6 +48,18 @@ def practitioner(deps, window: Window, name: str = "周晓梅", *, registered_in
     return person
 
 
+def complete(application: Application, window: Window, at: datetime, fields: dict | None = None,
+             keys: dict[MaterialKind, str] | None = None) -> None:
+    """Fill the form (FORM, a fresh phone, then `fields`) and mark every required material ready,
+    as the upload pipeline would; `keys` names the stored object of some materials."""
+    application.update_fields({"phone": phone(), **FORM, **(fields or {})}, at, window)
+    for material in application.required_materials:
+        key = (keys or {}).get(material, f"materials/{application.application_id}/{material.value}.jpg")
+        application.start_upload(material, f"u-{material.value}", at)
+        application.record_material_ready(material, f"u-{material.value}", width=413, height=626,
+                                          size_bytes=1000, sha256="0" * 64, object_key=key, now=at)
+
+
 def approved(deps, window: Window, name: str = "周晓梅", *, kind: RegistrationType = RegistrationType.FIRST,
              registered_in: int | None = None, at: datetime | None = None) -> Application:
     """An approved application of `kind` in `window`, stored; `reissue` is for a lost certificate."""
@@ -63,17 +75,10 @@ def approve(deps, person: Practitioner, window: Window, *, kind: RegistrationTyp
     photo = photo or id_photo_jpeg()
     verdict = evaluate(person, deps.register.registrations_of(person.id_number), [], window).verdict(kind)
     application = Application.start(uuid.uuid4().hex, person, verdict, window, at, actor="applicant")
-    fields = {"phone": phone(), **FORM}
-    if kind is RegistrationType.REISSUE:
-        fields["reissue_reason"] = "lost"
-    application.update_fields(fields, at, window)
     photo_key = f"materials/{application.application_id}/id_photo/u1.jpg"
     deps.files.write(photo_key, photo, "image/jpeg")
-    for material in application.required_materials:
-        key = photo_key if material is MaterialKind.ID_PHOTO else f"materials/{application.application_id}/x.jpg"
-        application.start_upload(material, f"u-{material.value}", at)
-        application.record_material_ready(material, f"u-{material.value}", width=413, height=626,
-                                          size_bytes=len(photo), sha256="0" * 64, object_key=key, now=at)
+    complete(application, window, at, {"reissue_reason": "lost"} if kind is RegistrationType.REISSUE else None,
+             keys={MaterialKind.ID_PHOTO: photo_key})
     application.submit(at, window, declaration=True, actor="applicant")
     application.claim("rev1", at)
     application.approve("rev1", at)

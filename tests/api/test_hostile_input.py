@@ -257,11 +257,7 @@ def _claimed(client, deps, window) -> tuple[str, str]:
     at = datetime.now(timezone.utc)
     verdict = evaluate(person, [], [], window).verdict(RegistrationType.FIRST)
     application = Application.start(uuid.uuid4().hex, person, verdict, window, at, actor="applicant")
-    application.update_fields({"phone": approvals.phone(), **approvals.FORM}, at, window)
-    for material in application.required_materials:
-        application.start_upload(material, f"u-{material.value}", at)
-        application.record_material_ready(material, f"u-{material.value}", width=413, height=626, size_bytes=1000,
-                                          sha256="0" * 64, object_key=f"materials/x/{material.value}.jpg", now=at)
+    approvals.complete(application, window, at)
     application.submit(at, window, declaration=True, actor="applicant")
     application.pull_events()
     deps.applications.add(application)
@@ -310,15 +306,10 @@ def test_every_review_round_the_rules_allow_fits_in_one_dynamodb_item(deps, open
     verdict = evaluate(person, [], [], open_window).verdict(RegistrationType.FIRST)
     application = Application.start(uuid.uuid4().hex, person, verdict, open_window, at, actor="applicant")
     rare = "𪚥"
-    application.update_fields({"phone": approvals.phone(), **approvals.FORM, "employer": rare * 100,
-                               "education": rare * 30, "pickup_method": "mail",
-                               "mailing_address": {"recipient": rare * 50, "phone": approvals.phone(),
-                                                   "address": rare * 200, "postal_code": "100000"}},
-                              at, open_window)
-    for material in application.required_materials:
-        application.start_upload(material, f"u-{material.value}", at)
-        application.record_material_ready(material, f"u-{material.value}", width=413, height=626, size_bytes=1000,
-                                          sha256="0" * 64, object_key=f"materials/x/{material.value}.jpg", now=at)
+    approvals.complete(application, open_window, at, {
+        "employer": rare * 100, "education": rare * 30, "pickup_method": "mail",
+        "mailing_address": {"recipient": rare * 50, "phone": approvals.phone(), "address": rare * 200,
+                            "postal_code": "100000"}})
     note = rare * ((rules.MAX_DECISION_TEXT - rules.OPINION_MAX_LENGTH) // rules.MAX_ISSUES)
     issues = [{"item": "employer", "note": note}] * rules.MAX_ISSUES
     for _ in range(rules.MAX_REVIEW_ROUNDS):

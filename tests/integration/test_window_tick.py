@@ -45,11 +45,7 @@ def _application(deps, window: Window, status: ApplicationStatus = ApplicationSt
     if fields:
         application.update_fields(fields, at, window)
     if status is not ApplicationStatus.DRAFT:
-        application.update_fields({"phone": approvals.phone(), **approvals.FORM}, at, window)
-        for kind in application.required_materials:
-            application.start_upload(kind, f"u-{kind.value}", at)
-            application.record_material_ready(kind, f"u-{kind.value}", width=1200, height=1600, size_bytes=1,
-                                              sha256="0" * 64, object_key=f"m/{kind.value}", now=at)
+        approvals.complete(application, window, at)
         application.submit(at, window, declaration=True, actor="applicant")
     if status in (ApplicationStatus.IN_REVIEW, ApplicationStatus.REJECTED):
         application.claim("rev1", at)
