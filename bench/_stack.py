@@ -52,7 +52,7 @@ def start(stage: str = "test"):
     from chalicelib import bootstrap
     bootstrap.override(None)  # built from the environment just exported
     deps = bootstrap.deps()
-    deps.tables.create_missing()
+    bootstrap.stores(deps.settings).tables.create_missing()
     return stack, deps
 
 

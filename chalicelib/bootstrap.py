@@ -1,25 +1,28 @@
-"""The composition root: builds adapters on first use and keeps them for a warm container.
+"""The composition root: the one place that builds adapters and fills a `Deps` with them.
 
-Services receive a `Deps` and never construct adapters themselves; tests swap
-in their own with `override`.
+`build(settings)` fills every port at once; what costs a cold start (boto3
+clients, the SSM read of the signing key, Pillow, ReportLab) goes in as a
+`lazy` proxy built on first use. `deps()` is the warm container's `Deps`;
+tests swap in their own with `override`. `stores(settings)` hands the raw
+tables and S3 client to whoever provisions them (the CLI, the local stack,
+tests) and to the health probes.
 """
 from __future__ import annotations
 
-from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
+from chalicelib.adapters.lazy import lazy
+from chalicelib.services.deps import Deps, Keys
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
     from chalicelib.domain.errors import ServiceBusyError
-    from chalicelib.domain.ports import (
-        AccountRepository, ApplicationRepository, AuditLog, CertificateRenderer, CertificateRepository, Clock,
-        Continuation, IdGenerator, MessageRepository, ObjectStore, OutboxRepository, PhotoProcessor, RateLimiter,
-        RegisterRepository, SmsCodeRepository, SmsSender, TokenSigner, UploadSigner, WindowRepository)
+    from chalicelib.domain.ports import Continuation, SmsSender
 
 
-class Deps:
-    """Everything a service may need, each built lazily (cold start pays only for what it uses)."""
+class Stores:
+    """The stage's DynamoDB tables and S3 client, each made ready on first use."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -36,156 +39,107 @@ class Deps:
         from chalicelib.adapters import s3
         return s3.client(self.settings)
 
-    @cached_property
-    def register(self) -> RegisterRepository:
-        from chalicelib.adapters.dynamo.register import DynamoRegisterRepository
-        self.tables
-        return DynamoRegisterRepository()
-
-    @cached_property
-    def windows(self) -> WindowRepository:
-        from chalicelib.adapters.dynamo.windows import DynamoWindowRepository
-        self.tables
-        return DynamoWindowRepository()
-
-    @cached_property
-    def applications(self) -> ApplicationRepository:
-        from chalicelib.adapters.dynamo.applications import DynamoApplicationRepository
-        self.tables
-        return DynamoApplicationRepository(self.settings.region)
-
-    @cached_property
-    def accounts(self) -> AccountRepository:
-        from chalicelib.adapters.dynamo.accounts import DynamoAccountRepository
-        self.tables
-        return DynamoAccountRepository(self.settings.region)
-
-    @cached_property
-    def sms_codes(self) -> SmsCodeRepository:
-        from chalicelib.adapters.dynamo.accounts import DynamoSmsCodeRepository
-        self.tables
-        return DynamoSmsCodeRepository()
-
-    @cached_property
-    def rate_limiter(self) -> RateLimiter:
-        from chalicelib.adapters.dynamo.accounts import DynamoRateLimiter
-        self.tables
-        return DynamoRateLimiter()
-
-    @cached_property
-    def messages(self) -> MessageRepository:
-        from chalicelib.adapters.dynamo.messages import DynamoMessageRepository
-        self.tables
-        return DynamoMessageRepository()
-
-    @cached_property
-    def outbox(self) -> OutboxRepository:
-        from chalicelib.adapters.dynamo.outbox import DynamoOutbox
-        self.tables
-        return DynamoOutbox()
-
-    @cached_property
-    def audit(self) -> AuditLog:
-        from chalicelib.adapters.dynamo.audit import DynamoAuditLog
-        self.tables
-        return DynamoAuditLog()
-
-    @cached_property
-    def certificates(self) -> CertificateRepository:
-        from chalicelib.adapters.dynamo.certificates import DynamoCertificateRepository
-        self.tables
-        return DynamoCertificateRepository(self.settings.region)
-
-    @cached_property
-    def continuation(self) -> Continuation:
-        """How a job that spent its time budget goes on: a new Lambda invocation, or its next run."""
-        from chalicelib.adapters import continuation
-        if self.settings.continuation == "lambda":
-            import boto3
-            return continuation.LambdaContinuation(boto3.client("lambda", region_name=self.settings.region))
-        return continuation.NextRun()
-
-    @cached_property
-    def uploads(self) -> UploadSigner:
-        from chalicelib.adapters.uploads import S3Uploads
-        return S3Uploads(self.s3, self.settings.bucket)
-
-    @cached_property
-    def files(self) -> ObjectStore:
-        from chalicelib.adapters.files import S3Files
-        return S3Files(self.s3, self.settings.bucket)
-
-    @cached_property
-    def sms(self) -> SmsSender:
-        """The SMS port: a local file, or Amazon SNS."""
-        from chalicelib.adapters import sms
-        if self.settings.sms_sink == "file":
-            return sms.FileSms(self.settings.sms_file)
-        import boto3
-        return sms.SnsSms(boto3.client("sns", region_name=self.settings.region))
-
-    @cached_property
-    def photos(self) -> PhotoProcessor:
-        """Photo normalising on Pillow, imported on first use: the S3 upload handler's path only."""
-        from chalicelib.adapters.photos import PillowPhotoProcessor
-        return PillowPhotoProcessor()
-
-    @cached_property
-    def renderer(self) -> CertificateRenderer:
-        """Certificate drawing on ReportLab, Pillow and segno, imported on first use: the
-        `issue-certificates` job's and the demo seed's path only."""
-        from chalicelib.adapters.certificate_render import ReportLabCertificateRenderer
-        return ReportLabCertificateRenderer()
-
-    @cached_property
-    def clock(self) -> Clock:
-        """Not yet asked by services, which take `now` from their caller."""
-        from chalicelib.adapters.clock import SystemClock
-        return SystemClock()
-
-    @cached_property
-    def ids(self) -> IdGenerator:
-        """Not yet asked by services, which mint ids with `uuid4` themselves."""
-        from chalicelib.adapters.clock import UuidIds
-        return UuidIds()
-
-    @cached_property
-    def signing_key(self) -> bytes:
-        from chalicelib.adapters.tokens import load_signing_key
-        return load_signing_key(key_file=self.settings.jwt_key_file,
-                                key_parameter=self.settings.jwt_key_parameter)
-
-    @cached_property
-    def tokens(self) -> TokenSigner:
-        from chalicelib.adapters.tokens import TokenService
-        return TokenService(self.signing_key)
-
-    def _derived_key(self, purpose: bytes) -> bytes:
-        """A key for one purpose, derived from the signing key (one secret to manage)."""
-        import hashlib
-        import hmac
-        return hmac.new(self.signing_key, purpose, hashlib.sha256).digest()
-
-    @cached_property
-    def pepper(self) -> bytes:
-        """Keys the SMS-code hashes."""
-        return self._derived_key(b"swreg sms codes")
-
-    @cached_property
-    def cursor_key(self) -> bytes:
-        """Signs page cursors (tamper-evident, bound to route and caller)."""
-        return self._derived_key(b"swreg page cursors")
-
-    @cached_property
-    def upload_key(self) -> bytes:
-        """Signs the upload keys handed out in presigned POSTs."""
-        return self._derived_key(b"swreg upload keys")
+    def provision(self) -> list[str]:
+        """Create the missing tables and the bucket (stacks we own: local, tests; in AWS the infra
+        stack owns them). Returns the tables created."""
+        created = self.tables.create_missing()
+        if self.settings.bucket not in {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}:
+            self.s3.create_bucket(Bucket=self.settings.bucket)
+        return created
 
 
-    @property
-    def health_probes(self) -> dict[str, Callable[[], None]]:
-        return {"dynamodb": lambda: self.tables.probe(),
-                "s3": lambda: self.s3.head_bucket(Bucket=self.settings.bucket)}
+@cache
+def stores(settings: Settings) -> Stores:
+    return Stores(settings)
+
+
+def build(settings: Settings) -> Deps:
+    """A `Deps` of the real adapters for `settings`."""
+    from chalicelib.adapters.clock import SystemClock, UuidIds
+    from chalicelib.adapters.dynamo.accounts import DynamoAccountRepository, DynamoRateLimiter, DynamoSmsCodeRepository
+    from chalicelib.adapters.dynamo.applications import DynamoApplicationRepository
+    from chalicelib.adapters.dynamo.audit import DynamoAuditLog
+    from chalicelib.adapters.dynamo.certificates import DynamoCertificateRepository
+    from chalicelib.adapters.dynamo.messages import DynamoMessageRepository
+    from chalicelib.adapters.dynamo.outbox import DynamoOutbox
+    from chalicelib.adapters.dynamo.register import DynamoRegisterRepository
+    from chalicelib.adapters.dynamo.windows import DynamoWindowRepository
+    from chalicelib.adapters.files import S3Files
+    from chalicelib.adapters.uploads import S3Uploads
+
+    raw = stores(settings)
+    raw.tables.bind(settings)  # the models are global: the `Deps` built last owns them
+    s3 = lazy(lambda: raw.s3)
+    keys = Keys(lambda: _signing_key(settings))
+    return Deps(
+        settings=settings,
+        register=DynamoRegisterRepository(),
+        windows=DynamoWindowRepository(),
+        applications=DynamoApplicationRepository(settings.region),
+        accounts=DynamoAccountRepository(settings.region),
+        sms_codes=DynamoSmsCodeRepository(),
+        rate_limiter=DynamoRateLimiter(),
+        messages=DynamoMessageRepository(),
+        outbox=DynamoOutbox(),
+        audit=DynamoAuditLog(),
+        certificates=DynamoCertificateRepository(settings.region),
+        continuation=_continuation(settings),
+        uploads=S3Uploads(s3, settings.bucket),
+        files=S3Files(s3, settings.bucket),
+        sms=_sms(settings),
+        photos=lazy(_photo_processor),
+        renderer=lazy(_certificate_renderer),
+        tokens=lazy(lambda: _token_service(keys)),
+        clock=SystemClock(),
+        ids=UuidIds(),
+        keys=keys,
+        health_probes={"dynamodb": lambda: raw.tables.probe(),
+                       "s3": lambda: raw.s3.head_bucket(Bucket=settings.bucket)},
+    )
+
+
+def _signing_key(settings: Settings) -> bytes:
+    from chalicelib.adapters.tokens import load_signing_key
+    return load_signing_key(key_file=settings.jwt_key_file, key_parameter=settings.jwt_key_parameter)
+
+
+def _token_service(keys: Keys):
+    from chalicelib.adapters.tokens import TokenService
+    return TokenService(keys.signing)
+
+
+def _continuation(settings: Settings) -> Continuation:
+    """How a job that spent its time budget goes on: a new Lambda invocation, or its next run."""
+    from chalicelib.adapters import continuation
+    if settings.continuation == "lambda":
+        return continuation.LambdaContinuation(lazy(lambda: _aws_client("lambda", settings)))
+    return continuation.NextRun()
+
+
+def _sms(settings: Settings) -> SmsSender:
+    """A local file, or Amazon SNS."""
+    from chalicelib.adapters import sms
+    if settings.sms_sink == "file":
+        return sms.FileSms(settings.sms_file)
+    return sms.SnsSms(lazy(lambda: _aws_client("sns", settings)))
+
+
+def _aws_client(service: str, settings: Settings):
+    import boto3
+    return boto3.client(service, region_name=settings.region)
+
+
+def _photo_processor():
+    """Photo normalising on Pillow: the S3 upload handler's path only."""
+    from chalicelib.adapters.photos import PillowPhotoProcessor
+    return PillowPhotoProcessor()
+
+
+def _certificate_renderer():
+    """Certificate drawing on ReportLab, Pillow and segno: the `issue-certificates` job's and the
+    demo seed's path only."""
+    from chalicelib.adapters.certificate_render import ReportLabCertificateRenderer
+    return ReportLabCertificateRenderer()
 
 
 _current: Deps | None = None
@@ -194,14 +148,16 @@ _current: Deps | None = None
 def deps() -> Deps:
     global _current
     if _current is None:
-        _current = Deps(Settings.from_env())
+        _current = build(Settings.from_env())
     return _current
 
 
 def override(replacement: Deps | None) -> None:
-    """Install `replacement` (None: rebuild from the environment on next use)."""
+    """Install `replacement` (None: rebuild from the environment on next use), its tables bound."""
     global _current
     _current = replacement
+    if replacement is not None:
+        stores(replacement.settings).tables.bind(replacement.settings)
 
 
 def service_busy(exc: BaseException) -> ServiceBusyError | None:

@@ -52,10 +52,10 @@ def main() -> int:
         if not seeded.exists():  # first start only: later starts keep what you changed
             swreg(["--stage", STAGE, "seed-demo"])
             seeded.touch()
-        deps = bootstrap.deps()
-        bucket = deps.settings.bucket
-        s3_emulator.ensure_bucket(deps.s3, bucket)
-        restored = s3_emulator.restore(deps.s3, bucket, LOCAL / "s3")
+        settings = bootstrap.deps().settings
+        s3, bucket = bootstrap.stores(settings).s3, settings.bucket
+        s3_emulator.ensure_bucket(s3, bucket)
+        restored = s3_emulator.restore(s3, bucket, LOCAL / "s3")
         api = processes.spawn(
             [str(Path(sys.executable).parent / "chalice"), "local", "--host", "127.0.0.1",
              "--port", str(api_port), "--stage", STAGE, "--no-autoreload"],
@@ -63,7 +63,7 @@ def main() -> int:
         wait_until_listening(api_port, timeout=60, is_alive=lambda: api.poll() is None)
         from app import app
         from devstack.event_runner import EventRunner
-        runner = EventRunner(app, deps.s3, region=stack.env["AWS_REGION"])
+        runner = EventRunner(app, s3, region=stack.env["AWS_REGION"])
         _banner(api_port, stack, restored, runner.describe())
         worker = threading.Thread(target=runner.run, args=(stop,), daemon=True)
         worker.start()
@@ -74,7 +74,7 @@ def main() -> int:
             stop.wait(0.5)
         stop.set()
         worker.join(timeout=10)
-        saved = s3_emulator.save(deps.s3, bucket, LOCAL / "s3")
+        saved = s3_emulator.save(s3, bucket, LOCAL / "s3")
         print(f"\nstopping: {saved} S3 objects saved to {LOCAL / 's3'}", flush=True)
         return 0
     finally:

@@ -37,10 +37,11 @@ def stack(tmp_path_factory):
         from chalicelib import bootstrap
         from chalicelib.settings import Settings
 
-        deps = bootstrap.Deps(Settings.from_env())
-        bootstrap.override(deps)
-        deps.tables.create_missing()
-        s3_emulator.ensure_bucket(deps.s3, deps.settings.bucket)
+        settings = Settings.from_env()
+        bootstrap.override(bootstrap.build(settings))
+        stores = bootstrap.stores(settings)
+        stores.tables.create_missing()
+        s3_emulator.ensure_bucket(stores.s3, settings.bucket)
         yield local
     finally:
         local.stop()
@@ -50,6 +51,29 @@ def stack(tmp_path_factory):
 def deps(stack):
     from chalicelib import bootstrap
     return bootstrap.deps()
+
+
+@pytest.fixture
+def swap(deps):
+    """`swap(**fields)`: the app runs on a copy of its `Deps` with those fields changed (a port, the
+    clock, the settings; swaps add up) until the test ends."""
+    import dataclasses
+
+    from chalicelib import bootstrap
+
+    def apply(**fields):
+        replaced = dataclasses.replace(bootstrap.deps(), **fields)
+        bootstrap.override(replaced)
+        return replaced
+    yield apply
+    bootstrap.override(deps)
+
+
+@pytest.fixture
+def s3(deps):
+    """The raw S3 client of the stage's bucket, the one the adapters use."""
+    from chalicelib import bootstrap
+    return bootstrap.stores(deps.settings).s3
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ characters (䶮 from Extension A, 𪚥 from Extension B) print as themselves. A
 character no bundled font has is drawn as a visible `[U+XXXXX]` and logged by
 code point (never the name).
 
-Only `bootstrap.Deps.renderer` imports this module, when the `issue-certificates`
+Only `bootstrap.build`'s lazy `Deps.renderer` imports this module, when the `issue-certificates`
 job (or the demo seed) first draws: ReportLab, Pillow and segno stay out of the
 API's cold start.
 """

@@ -1,8 +1,8 @@
 """The real clock and id generator behind the `Clock` and `IdGenerator` ports.
 
-Services still take `now` as an argument from the handlers and mint ids with
-`uuid4` themselves; these give the composition root (and later the services)
-one place to ask, and `tests/fakes.py` has deterministic stand-ins.
+Handlers, job schedules and the CLI read the time from the clock and hand it to
+services as `now` (one request, one instant); services mint entity ids from the
+generator. `tests/fakes.py` has deterministic stand-ins.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The photo processor on Pillow (SPEC §2.5): untrusted upload bytes in, a small metadata-free JPEG — or a reason — out.
 
-Only `bootstrap.Deps.photos` imports this module, when the S3 upload handler first
-needs it, so Pillow never loads at the API's cold start.
+Only `bootstrap.build`'s lazy `Deps.photos` imports this module, when the S3 upload
+handler first needs it, so Pillow never loads at the API's cold start.
 
 Decoding runs under limits of our own rather than Pillow's process-wide defaults:
 `MAX_PIXELS` (`MAX_WEBP_PIXELS`) is checked against the header before any pixel is decoded, and for the
@@ -29,6 +29,7 @@ from typing import Iterator
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, UnidentifiedImageError
 
+from chalicelib.domain import texts
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.ports import NormalisedPhoto, PhotoRejectedError
 
@@ -100,9 +101,9 @@ class DecodePlan:
 def rejection_for_size(size: int) -> PhotoRejectedError | None:
     """The refusal for an upload of `size` bytes, or None; cheap enough to call on `head_object` before a download."""
     if size <= 0:
-        return PhotoRejectedError("EMPTY", "上传的文件是空的（0字节），请重新选择照片上传")
+        return PhotoRejectedError("EMPTY", texts.reason("PHOTO_EMPTY"))
     if size > MAX_UPLOAD_BYTES:
-        return PhotoRejectedError("TOO_LARGE", "照片大小超过10MB，请压缩后重新上传")
+        return PhotoRejectedError("TOO_LARGE", texts.reason("PHOTO_TOO_LARGE"))
     return None
 
 
@@ -120,10 +121,7 @@ def normalise(data: bytes, kind: str) -> NormalisedPhoto:
     if refusal is not None:
         raise refusal
     if _is_heif(data):
-        raise PhotoRejectedError(
-            "HEIC_UNSUPPORTED",
-            "暂不支持HEIC格式的照片。请在苹果手机“设置→相机→格式”中选择“兼容性最佳”后重新拍摄，"
-            "或将照片截屏、导出为JPEG格式后重新上传")
+        raise PhotoRejectedError("HEIC_UNSUPPORTED", texts.reason("PHOTO_HEIC_UNSUPPORTED"))
     with _decoding_limits():
         image = _open(data)
         try:
@@ -155,14 +153,12 @@ def decode_plan(stored_size: tuple[int, int], orientation: int, kind: str) -> De
     width, height = stored_size[::-1] if swapped else stored_size       # upright
     if kind == ID_PHOTO:
         if width < ID_PHOTO_MIN[0] or height < ID_PHOTO_MIN[1]:
-            raise PhotoRejectedError("TOO_SMALL", f"两寸照尺寸太小（{width}×{height}像素，至少需要200×300像素），"
-                                                  "请上传更清晰的照片")
+            raise PhotoRejectedError("TOO_SMALL", texts.reason("PHOTO_ID_PHOTO_TOO_SMALL", width=width, height=height))
         out_w, out_h = ID_PHOTO_SIZE
         crop_w, crop_h = min(width, height * out_w / out_h), min(height, width * out_h / out_w)
     else:
         if min(width, height) < DOCUMENT_MIN_SHORT_SIDE:
-            raise PhotoRejectedError("TOO_SMALL", f"照片尺寸太小（{width}×{height}像素，短边不足300像素），看不清内容，"
-                                                  "请上传更清晰的照片")
+            raise PhotoRejectedError("TOO_SMALL", texts.reason("PHOTO_TOO_SMALL", width=width, height=height))
         shrink = min(1.0, DOCUMENT_LONG_SIDE / max(width, height))
         out_w, out_h = max(1, round(width * shrink)), max(1, round(height * shrink))
         crop_w, crop_h = width, height
@@ -233,16 +229,15 @@ def _draft(image: Image.Image, size: tuple[int, int]) -> float:
 
 
 def _truncated() -> PhotoRejectedError:
-    return PhotoRejectedError("TRUNCATED", "照片文件不完整或已损坏（可能上传时中断），请重新上传")
+    return PhotoRejectedError("TRUNCATED", texts.reason("PHOTO_TRUNCATED"))
 
 
 def _bomb(limit: int) -> PhotoRejectedError:
-    return PhotoRejectedError("BOMB", f"照片像素数过大（超过{limit // 10_000}万像素），请缩小尺寸后重新上传")
+    return PhotoRejectedError("BOMB", texts.reason("PHOTO_BOMB", megapixels=limit // 10_000))
 
 
 def _not_an_image() -> PhotoRejectedError:
-    return PhotoRejectedError("NOT_AN_IMAGE", "无法识别为照片，请上传JPEG、PNG或WebP格式的图片"
-                                              "（不支持PDF、GIF、SVG等格式）")
+    return PhotoRejectedError("NOT_AN_IMAGE", texts.reason("PHOTO_NOT_AN_IMAGE"))
 
 
 def _resize(image: Image.Image, box: tuple[float, ...], size: tuple[int, int]) -> Image.Image:

@@ -11,19 +11,15 @@ from chalicelib.services.jobs import JOBS, run
 
 def _provision(args, deps) -> int:
     """Create missing tables and the bucket: for stacks we own (local, tests), not AWS."""
-    created = deps.tables.create_missing()
-    existing = {b["Name"] for b in deps.s3.list_buckets().get("Buckets", [])}
-    if deps.settings.bucket not in existing:
-        deps.s3.create_bucket(Bucket=deps.settings.bucket)
+    from chalicelib import bootstrap
+    created = bootstrap.stores(deps.settings).provision()
     print(f"tables created: {', '.join(created) or 'none (all exist)'}; bucket: {deps.settings.bucket}")
     return 0
 
 
 def _seed_demo(args, deps) -> int:
-    from datetime import datetime, timezone
-
     from chalicelib.services import demo
-    now = datetime.now(timezone.utc)
+    now = deps.clock.now()
     for line in demo.seed(deps, now):
         print(line)
     print(demo.seed_certificate(deps, now))
@@ -31,15 +27,13 @@ def _seed_demo(args, deps) -> int:
 
 
 def _run_job(args, deps) -> int:
-    from datetime import datetime, timezone
-
     from chalicelib.domain.errors import ValidationError
     from chalicelib.domain.windows import parse_window_time
     if args.name not in JOBS:
         print(f"swreg: no job {args.name!r}; jobs: {', '.join(sorted(JOBS))}", file=sys.stderr)
         return 2
     try:
-        at = parse_window_time(args.now, field="now") if args.now else datetime.now(timezone.utc)
+        at = parse_window_time(args.now, field="now") if args.now else deps.clock.now()
     except ValidationError as exc:
         print(f"swreg: --now: {exc.details.get('now', exc.message)}", file=sys.stderr)
         return 2

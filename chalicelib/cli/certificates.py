@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import datetime, timezone
 
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.services import certificates
@@ -21,7 +20,7 @@ def add_commands(commands) -> None:
 def run_revoke(args, deps) -> int:
     actor = f"operator:{getpass.getuser()}"
     try:
-        revoked = certificates.revoke(deps, args.registration_no, args.reason, actor, datetime.now(timezone.utc))
+        revoked = certificates.revoke(deps, args.registration_no, args.reason, actor, deps.clock.now())
     except ValidationError as exc:
         print(f"swreg: --reason: {exc.details.get('reason', exc.message)}", file=sys.stderr)
         return 2

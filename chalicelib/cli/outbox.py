@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 
 from chalicelib.domain.errors import ConflictError, NotFoundError
 
@@ -45,7 +44,7 @@ def run_list(args, deps) -> int:
 def run_retry(args, deps) -> int:
     from chalicelib.services import outbox
     try:
-        sms = outbox.retry(deps.outbox, args.outbox_id, datetime.now(timezone.utc))
+        sms = outbox.retry(deps.outbox, args.outbox_id, deps.clock.now())
     except (NotFoundError, ConflictError) as exc:
         print(f"swreg: {args.outbox_id}: {exc.message}", file=sys.stderr)
         return 2

@@ -30,10 +30,9 @@ def _read_password() -> str:
 
 
 def run_add(args, deps) -> int:
-    from datetime import datetime, timezone
     try:
         account = staff.add_staff(deps, args.username, _read_password(), admin=args.admin,
-                                  now=datetime.now(timezone.utc))
+                                  now=deps.clock.now())
     except (ValidationError, ConflictError) as exc:
         reasons = "; ".join(f"{k}: {v}" for k, v in exc.details.items()) or exc.message
         print(f"swreg: {reasons}", file=sys.stderr)

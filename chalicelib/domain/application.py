@@ -11,7 +11,8 @@ optimistic lock.
 
 The form's rules (fields, parsing, labels, completeness) are in
 `chalicelib.domain.application_form`; the material slots' methods come from
-`chalicelib.domain.materials.MaterialSlots`.
+`chalicelib.domain.materials.MaterialSlots`; leases, review rounds and the rules a
+reviewer's decision must meet (opinion, issues, caps) are in `chalicelib.domain.review`.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Iterable, Mapping
 
+from chalicelib.domain import texts
 from chalicelib.domain.application_form import (
     ApplicationFields,
     apply_changes,
@@ -32,7 +34,7 @@ from chalicelib.domain.application_form import (
     reviewable_items,
 )
 from chalicelib.domain.eligibility import RegistrationType, ReissueReason, TypeVerdict, allowed_reissue_reasons
-from chalicelib.domain.errors import ConflictError, InvalidTransitionError, RuleViolationError, ValidationError
+from chalicelib.domain.errors import ConflictError, InvalidTransitionError, RuleViolationError
 from chalicelib.domain.events import (
     ApplicationApproved,
     ApplicationEvent,
@@ -42,22 +44,20 @@ from chalicelib.domain.events import (
     CertificateIssued,
     ReminderDue,
 )
-from chalicelib.domain.identity import clean_text
 from chalicelib.domain.levels import Level, valid_until
 from chalicelib.domain.materials import Material, MaterialKind, MaterialSlots, material_problems
 from chalicelib.domain.register import Practitioner
-from chalicelib.domain.review import Lease, ReviewIssue, ReviewOutcome, ReviewRound
+from chalicelib.domain.review import (
+    DEFAULT_LEASE,
+    MAX_REVIEW_ROUNDS,
+    Lease,
+    ReviewIssue,
+    ReviewOutcome,
+    ReviewRound,
+    approval_opinion,
+    parse_rejection,
+)
 from chalicelib.domain.windows import Window
-
-DEFAULT_LEASE = timedelta(minutes=30)
-# Every review round stays on the application, which DynamoDB stores as one item of at
-# most 400 KB. These bound what the rounds can add up to, whatever reviewers type:
-# at most 10 rounds of an opinion and notes of 2,000 characters together (≤ 16 KB each).
-MAX_REVIEW_ROUNDS = 10
-MAX_ISSUES = 50
-MAX_DECISION_TEXT = 2000
-OPINION_MAX_LENGTH = 1000
-NOTE_MAX_LENGTH = 500
 
 
 class ApplicationStatus(StrEnum):
@@ -71,7 +71,7 @@ class ApplicationStatus(StrEnum):
 
     @property
     def chinese(self) -> str:
-        return _STATUS_CHINESE[self]
+        return texts.STATE_LABELS[self.value]
 
     @property
     def is_terminal(self) -> bool:
@@ -88,12 +88,6 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     _S.EXPIRED: frozenset(),
     _S.CERTIFIED: frozenset(),
 }
-
-_STATUS_CHINESE = {
-    _S.DRAFT: "草稿", _S.SUBMITTED: "已提交", _S.IN_REVIEW: "审核中", _S.APPROVED: "审核通过",
-    _S.REJECTED: "审核不通过", _S.EXPIRED: "已过期", _S.CERTIFIED: "已发证",
-}
-
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -160,8 +154,8 @@ class Application(MaterialSlots):
             raise RuleViolationError(code="TYPE_NOT_ELIGIBLE", details={"type": verdict.reason},
                                      reason=verdict.reason)
         if not window.is_open(now):
-            reason = f"{window.year}年度登记不在开放时间内"
-            raise RuleViolationError(code="WINDOW_CLOSED", details={"window": reason}, year=window.year)
+            raise RuleViolationError(code="WINDOW_CLOSED", year=window.year,
+                                     details={"window": texts.reason("WINDOW_NOT_OPEN", year=window.year)})
         reasons = allowed_reissue_reasons(verdict)
         return cls(
             application_id=application_id, id_number=practitioner.id_number, name=practitioner.name,
@@ -172,7 +166,7 @@ class Application(MaterialSlots):
             required_materials=verdict.required_materials, optional_materials=verdict.optional_materials,
             reissue_reasons=reasons, ce_hours_on_record=verdict.ce_hours_on_record,
             ce_hours_required=verdict.ce_hours_required, last_registration_year=verdict.last_registration_year,
-            history=[HistoryEntry(now, actor, None, ApplicationStatus.DRAFT, "创建申请")],
+            history=[HistoryEntry(now, actor, None, ApplicationStatus.DRAFT, texts.history_note("CREATED"))],
         )
 
     # --- what the application is -------------------------------------------------
@@ -247,7 +241,8 @@ class Application(MaterialSlots):
         problems = self._submit_problems(now, window, declaration)
         if problems:
             raise RuleViolationError(code="SUBMIT_INCOMPLETE", details=problems)
-        self._transition(ApplicationStatus.SUBMITTED, now, actor, "修改后重新提交" if resubmission else "提交申请")
+        self._transition(ApplicationStatus.SUBMITTED, now, actor,
+                         texts.history_note("RESUBMITTED" if resubmission else "SUBMITTED"))
         self.submitted_at = now
         self.review_rounds.append(ReviewRound(number=len(self.review_rounds) + 1, submitted_at=now))
         self.events.append(ApplicationSubmitted(self.application_id, self.id_number, now,
@@ -256,9 +251,9 @@ class Application(MaterialSlots):
     def _submit_problems(self, now: datetime, window: Window, declaration: bool) -> dict[str, str]:
         problems: dict[str, str] = {}
         if declaration is not True:
-            problems["declaration"] = "请勾选“我保证上述所填信息均真实有效”"
+            problems["declaration"] = texts.reason("DECLARATION_REQUIRED")
         if window is None or window.year != self.window_year or not window.is_open(now):
-            problems["window"] = f"{self.window_year}年度登记不在开放时间内，不能提交"
+            problems["window"] = texts.reason("WINDOW_NOT_OPEN_FOR_SUBMIT", year=self.window_year)
         problems.update(self.missing_for_submit())
         return problems
 
@@ -295,7 +290,7 @@ class Application(MaterialSlots):
             if holder is None or holder.reviewer != reviewer:
                 self._update_round(reviewer=reviewer, claimed_at=now)
         else:
-            self._transition(ApplicationStatus.IN_REVIEW, now, reviewer, "领取审核")
+            self._transition(ApplicationStatus.IN_REVIEW, now, reviewer, texts.history_note("CLAIMED"))
             self._update_round(reviewer=reviewer, claimed_at=now)
         self.lease = Lease(reviewer, now + lease)
         return self.lease
@@ -303,9 +298,8 @@ class Application(MaterialSlots):
     def approve(self, reviewer: str, now: datetime, opinion: str | None = None) -> None:
         """In review → approved, by the reviewer holding the lease. Closes the review round."""
         self._require_decider(ApplicationStatus.APPROVED, reviewer)
-        text = None if is_blank(opinion) else clean_text(opinion, field="opinion", label="审核意见",
-                                                       max_length=OPINION_MAX_LENGTH)
-        self._transition(ApplicationStatus.APPROVED, now, reviewer, text or "审核通过")
+        text = approval_opinion(opinion)
+        self._transition(ApplicationStatus.APPROVED, now, reviewer, text or texts.history_note("APPROVED"))
         self._close_round(now, ReviewOutcome.APPROVED, text, ())
         self.events.append(ApplicationApproved(self.application_id, self.id_number, now, opinion=text))
 
@@ -315,46 +309,14 @@ class Application(MaterialSlots):
         the fields or materials at fault. Closes the review round.
 
         Raises ValidationError naming an empty opinion and every issue whose item
-        is not a field or material of this application.
+        is not a field or material of this application (`review.parse_rejection`).
         """
         self._require_decider(ApplicationStatus.REJECTED, reviewer)
-        problems: dict[str, str] = {}
-        text = ""
-        try:
-            text = clean_text(opinion, field="opinion", label="审核意见", max_length=OPINION_MAX_LENGTH)
-        except ValidationError as exc:
-            problems.update(exc.details)
-        issues = list(issues or ())
-        if len(issues) > MAX_ISSUES:
-            raise refuse("issues", f"问题项不能超过{MAX_ISSUES}项")
-        parsed = []
-        for index, raw in enumerate(issues):
-            try:
-                parsed.append(self._parse_issue(index, raw))
-            except ValidationError as exc:
-                problems.update(exc.details)
-        if not problems and len(text) + sum(len(issue.note) for issue in parsed) > MAX_DECISION_TEXT:
-            problems["issues"] = f"审核意见与各项说明合计不能超过{MAX_DECISION_TEXT}个字，请精简"
-        if problems:
-            raise ValidationError(details=problems)
+        text, parsed = parse_rejection(opinion, issues, self.issue_items)
         self._transition(ApplicationStatus.REJECTED, now, reviewer, text)
-        self._close_round(now, ReviewOutcome.REJECTED, text, tuple(parsed))
+        self._close_round(now, ReviewOutcome.REJECTED, text, parsed)
         self.events.append(ApplicationRejected(self.application_id, self.id_number, now,
-                                               opinion=text, issues=tuple(parsed)))
-
-    def _parse_issue(self, index: int, raw: ReviewIssue | Mapping[str, Any]) -> ReviewIssue:
-        path = f"issues[{index}]"
-        if isinstance(raw, ReviewIssue):
-            item, note = raw.item, raw.note
-        elif isinstance(raw, Mapping):
-            item, note = raw.get("item"), raw.get("note")
-        else:
-            raise refuse(path, "问题项应包含 item 和 note")
-        if item not in self.issue_items:
-            raise refuse(f"{path}.item", "不是本申请的填写项或材料")
-        if is_blank(note):
-            return ReviewIssue(item, "")
-        return ReviewIssue(item, clean_text(note, field=f"{path}.note", label="说明", max_length=NOTE_MAX_LENGTH))
+                                               opinion=text, issues=parsed))
 
     # --- expiry, reminders and the certificate -----------------------------------
 
@@ -363,7 +325,7 @@ class Application(MaterialSlots):
         The event says which, so a rejected applicant is told it was not resubmitted in time."""
         after_rejection = self.status is ApplicationStatus.REJECTED
         self._transition(ApplicationStatus.EXPIRED, now, actor,
-                         "登记时间已结束，申请未重新提交" if after_rejection else "登记时间已结束，申请未提交")
+                         texts.history_note("EXPIRED_AFTER_REJECTION" if after_rejection else "EXPIRED"))
         self.events.append(ApplicationExpired(self.application_id, self.id_number, now,
                                               after_rejection=after_rejection))
 
@@ -403,12 +365,13 @@ class Application(MaterialSlots):
         """Approved → certified with its registration number; certified is terminal, so a
         second certificate is an InvalidTransitionError. A reserved number must be the one used."""
         if is_blank(registration_no):
-            raise refuse("registration_no", "请提供登记证书编号")
+            raise refuse("registration_no", texts.reason("REGISTRATION_NO_REQUIRED"))
         registration_no = registration_no.strip()
         if self.reserved_registration_no not in (None, registration_no):
             raise ConflictError(code="REGISTRATION_NO_RESERVED", registration_no=self.reserved_registration_no,
                                 details={"registration_no": self.reserved_registration_no})
-        self._transition(ApplicationStatus.CERTIFIED, now, actor, f"发放电子证书 {registration_no}")
+        self._transition(ApplicationStatus.CERTIFIED, now, actor,
+                         texts.history_note("CERTIFIED", registration_no=registration_no))
         self.registration_no = registration_no
         self.events.append(CertificateIssued(
             self.application_id, self.id_number, now, registration_no=registration_no,
@@ -440,8 +403,8 @@ class Application(MaterialSlots):
         self._require_editable_state()
         if self.status is ApplicationStatus.REJECTED and (
                 window is None or window.year != self.window_year or not window.is_open(now)):
-            reason = f"{self.window_year}年度登记已结束，不能再修改"
-            raise RuleViolationError(code="WINDOW_CLOSED", details={"window": reason}, year=self.window_year)
+            raise RuleViolationError(code="WINDOW_CLOSED", year=self.window_year,
+                                     details={"window": texts.reason("WINDOW_ENDED_FOR_EDIT", year=self.window_year)})
 
     def _require_decider(self, target: ApplicationStatus, reviewer: str) -> None:
         """Decision: a reviewer who does not hold the lease gets a ConflictError (409,

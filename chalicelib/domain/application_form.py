@@ -1,5 +1,5 @@
-"""The form an applicant fills (SPEC §2.4): its fields, their Chinese labels, how a draft save
-is parsed and checked, and what a complete form needs before submit.
+"""The form an applicant fills (SPEC §2.4): its fields (labelled from `texts.ITEM_LABELS`), how a
+draft save is parsed and checked, and what a complete form needs before submit.
 
 Pure values and functions: `Application` holds an `ApplicationFields` and calls these with
 what they need of it (its type, its materials, its CE snapshot), so the form's rules read
@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
+from chalicelib.domain import texts
 from chalicelib.domain.eligibility import PickupMethod, RegistrationType, ReissueReason
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import clean_text, parse_district, parse_mobile, parse_postal_code
@@ -18,12 +19,12 @@ from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.register import format_hours, parse_hours
 
-FIELD_LABELS = {
-    "phone": "联系电话", "employer": "工作单位", "district": "所在区", "education": "学历",
-    "pickup_method": "取证方式", "mailing_address": "邮寄地址", "reissue_reason": "补证原因",
-    "declared_ce_hours": "申报继续教育学时",
-}
-ADDRESS_LABELS = {"recipient": "收件人", "phone": "收件人电话", "address": "收件地址", "postal_code": "邮政编码"}
+# The form's fields and the mailing address's parts, with their labels (`texts.ITEM_LABELS`).
+FIELD_LABELS = {name: texts.ITEM_LABELS[name] for name in (
+    "phone", "employer", "district", "education", "pickup_method", "mailing_address", "reissue_reason",
+    "declared_ce_hours")}
+ADDRESS_LABELS = {part: texts.ITEM_LABELS[f"mailing_address.{part}"]
+                  for part in ("recipient", "phone", "address", "postal_code")}
 # Filled from the register or by the system: shown on the form, never changed by the applicant.
 READ_ONLY_FIELDS = frozenset({
     "application_id", "id_number", "name", "certificate_no", "level", "qualification_year", "gender",
@@ -34,13 +35,10 @@ _ALWAYS_REQUIRED = ("phone", "employer", "district", "education", "pickup_method
 
 def item_label(item: str) -> str:
     """The Chinese name of a form field (`phone`), a mailing-address part (`mailing_address.recipient`)
-    or a material kind (`id_photo`), as the applicant sees it on the form."""
-    if item in FIELD_LABELS:
-        return FIELD_LABELS[item]
-    prefix, _, part = item.partition(".")
-    if prefix == "mailing_address" and part in ADDRESS_LABELS:
-        return ADDRESS_LABELS[part]
-    return MaterialKind(item).chinese
+    or a material kind (`id_photo`), as the applicant sees it on the form; ValueError for any other name."""
+    if item not in texts.ITEM_LABELS:
+        raise ValueError(f"no form field, address part or material is named {item!r}")
+    return texts.ITEM_LABELS[item]
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def is_blank(raw: object) -> bool:
 
 
 def refuse(field_name: str, reason: str) -> ValidationError:
-    """The ValidationError naming one item and what is wrong with it."""
+    """The ValidationError naming one item and what is wrong with it (a sentence of `texts.REASONS`)."""
     return ValidationError(details={field_name: reason})
 
 
@@ -97,14 +95,14 @@ def apply_changes(form: ApplicationFields, changes: Mapping[str, Any], *, type: 
     """`form` with part of it saved: None or "" clears a field; `mailing_address` is merged part
     by part. Raises one ValidationError naming every unknown, read-only or bad field."""
     if not isinstance(changes, Mapping):
-        raise refuse("fields", "请提交要保存的填写项")
+        raise refuse("fields", texts.reason("FORM_NOT_A_MAPPING"))
     problems: dict[str, str] = {}
     updates: dict[str, Any] = {}
     for name, raw in changes.items():
         if name in READ_ONLY_FIELDS:
-            problems[str(name)] = "该项由系统自动获取，不能修改"
+            problems[str(name)] = texts.reason("FIELD_READ_ONLY")
         elif name not in FIELD_LABELS:
-            problems[str(name)] = "没有这一填写项"
+            problems[str(name)] = texts.reason("FIELD_UNKNOWN")
         else:
             try:
                 if name == "mailing_address":
@@ -130,33 +128,33 @@ def _parse_field(name: str, raw: object) -> Any:
     if name == "district":
         return parse_district(raw, field=name)
     if name == "employer":
-        return clean_text(raw, field=name, label="工作单位", max_length=100)
+        return clean_text(raw, field=name, label=FIELD_LABELS[name], max_length=100)
     if name == "education":
-        return clean_text(raw, field=name, label="学历", max_length=30)
+        return clean_text(raw, field=name, label=FIELD_LABELS[name], max_length=30)
     try:
         return PickupMethod(raw.strip() if isinstance(raw, str) else raw)
     except ValueError:
-        raise refuse(name, "取证方式只能是邮寄（mail）或电子证（electronic）") from None
+        raise refuse(name, texts.reason("PICKUP_METHOD_UNKNOWN")) from None
 
 
 def _parse_declared_hours(raw: object, type: RegistrationType, allowed_materials: tuple[MaterialKind, ...]) -> Decimal:
     """Hours completed since the last registration that are not on record (SPEC §2.3)."""
     if MaterialKind.CE_PROOF not in allowed_materials:
-        raise refuse("declared_ce_hours", f"{type.chinese}无需申报继续教育学时")
-    return parse_hours(raw, field="declared_ce_hours", label="申报继续教育学时")
+        raise refuse("declared_ce_hours", texts.reason("CE_HOURS_NOT_FOR_TYPE", type=type.chinese))
+    return parse_hours(raw, field="declared_ce_hours", label=FIELD_LABELS["declared_ce_hours"])
 
 
 def _parse_reissue_reason(raw: object, type: RegistrationType,
                           reissue_reasons: tuple[ReissueReason, ...]) -> ReissueReason:
     if type is not RegistrationType.REISSUE:
-        raise refuse("reissue_reason", "只有补证申请需要填写补证原因")
+        raise refuse("reissue_reason", texts.reason("REISSUE_REASON_NOT_FOR_TYPE"))
     allowed = "、".join(f"{r.chinese}（{r.value}）" for r in reissue_reasons)
     try:
         reason = ReissueReason(raw.strip() if isinstance(raw, str) else raw)
     except ValueError:
         reason = None
     if reason not in reissue_reasons:
-        raise refuse("reissue_reason", f"补证原因只能是：{allowed}")
+        raise refuse("reissue_reason", texts.reason("REISSUE_REASON_UNKNOWN", allowed=allowed))
     return reason
 
 
@@ -164,7 +162,7 @@ def _parse_address(raw: object, current: MailingAddress | None) -> MailingAddres
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        raise refuse("mailing_address", "邮寄地址应包含收件人、收件人电话、收件地址和邮政编码")
+        raise refuse("mailing_address", texts.reason("ADDRESS_NOT_A_MAPPING"))
     problems: dict[str, str] = {}
     parts: dict[str, str | None] = {}
     for key, value in raw.items():
@@ -180,7 +178,7 @@ def _parse_address(raw: object, current: MailingAddress | None) -> MailingAddres
 
 def _parse_address_part(key: object, value: object, path: str) -> str | None:
     if key not in ADDRESS_LABELS:
-        raise refuse(path, "没有这一填写项")
+        raise refuse(path, texts.reason("FIELD_UNKNOWN"))
     if is_blank(value):
         return None
     if key == "phone":
@@ -199,14 +197,14 @@ def form_problems(form: ApplicationFields, type: RegistrationType) -> dict[str, 
     problems: dict[str, str] = {}
     for name in _ALWAYS_REQUIRED:
         if getattr(form, name) is None:
-            problems[name] = f"请填写{FIELD_LABELS[name]}"
+            problems[name] = texts.reason("REQUIRED", label=FIELD_LABELS[name])
     if form.pickup_method is PickupMethod.MAIL:
         address = form.mailing_address or MailingAddress()
         for key, label in ADDRESS_LABELS.items():
             if getattr(address, key) is None:
-                problems[f"mailing_address.{key}"] = f"取证方式为邮寄时请填写{label}"
+                problems[f"mailing_address.{key}"] = texts.reason("ADDRESS_PART_REQUIRED", label=label)
     if type is RegistrationType.REISSUE and form.reissue_reason is None:
-        problems["reissue_reason"] = "请选择补证原因"
+        problems["reissue_reason"] = texts.reason("REISSUE_REASON_REQUIRED")
     return problems
 
 
@@ -216,14 +214,14 @@ def ce_hours_problems(declared: Decimal | None, *, proof_required: bool, proof_p
     reach what `level` requires when the proof is required."""
     if declared is None:
         if proof_required or proof_present:
-            return {"declared_ce_hours": "上传继续教育证明时请填写申报继续教育学时"}
+            return {"declared_ce_hours": texts.reason("CE_HOURS_WITH_PROOF")}
         return {}
     if not proof_required and not proof_present:
-        return {"ce_proof": f"申报了继续教育学时，请上传{MaterialKind.CE_PROOF.chinese}"}
+        return {"ce_proof": texts.reason("CE_PROOF_WITH_HOURS", material=MaterialKind.CE_PROOF.chinese)}
     if proof_required and required is not None:
         on_record = on_record or Decimal(0)
         if on_record + declared < required:
-            return {"declared_ce_hours": (
-                f"继续教育记录{format_hours(on_record)}学时，加上申报的{format_hours(declared)}学时，"
-                f"仍不足{level.chinese}要求的{required}学时")}
+            return {"declared_ce_hours": texts.reason(
+                "CE_HOURS_SHORT", on_record=format_hours(on_record), declared=format_hours(declared),
+                level=level.chinese, required=required)}
     return {}

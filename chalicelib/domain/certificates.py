@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from chalicelib.domain import texts
 from chalicelib.domain.application import Application
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.identity import gender_of
@@ -98,7 +99,8 @@ class Certificate:
         """A revoked copy; revoking twice is a ConflictError (the first reason stands)."""
         text = reason.strip() if isinstance(reason, str) else ""
         if not text or len(text) > REVOCATION_REASON_MAX:
-            raise ValidationError(details={"reason": f"请填写注销原因（不超过{REVOCATION_REASON_MAX}字）"})
+            raise ValidationError(details={
+                "reason": texts.reason("REVOCATION_REASON_REQUIRED", max_length=REVOCATION_REASON_MAX)})
         if self.revoked_at is not None:
             raise ConflictError(code="ALREADY_REVOKED",
                                 details={"revoked_at": self.revoked_at.isoformat()})

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
-from chalicelib.domain import credentials
-from chalicelib.domain.application import OPINION_MAX_LENGTH, ApplicationStatus
+from chalicelib.domain import credentials, texts
+from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.credentials import SmsPurpose
 from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.identity import clean_text, normalize_name, parse_id_number, parse_mobile
+from chalicelib.domain.identity import normalize_name, parse_id_number, parse_mobile
+from chalicelib.domain.review import clean_opinion
 
 T = TypeVar("T")
 
@@ -117,7 +118,7 @@ class Login:
         if body.get("username") is not None:
             username = body.get("username")
             if not isinstance(username, str) or not username.strip():
-                problems.refuse("LOGIN_INVALID", "username", "请填写用户名")
+                problems.refuse("LOGIN_INVALID", "username", texts.reason("USERNAME_REQUIRED"))
             password = problems.take(_login_password, body.get("password"))
             problems.raise_any("LOGIN_INVALID")
             return cls(username=username.strip().lower(), password=password)
@@ -134,10 +135,11 @@ class Login:
 def _login_password(raw: Any) -> str:
     """Only present and not over-long: a login is checked against the stored hash, not the policy."""
     if not isinstance(raw, str) or not raw:
-        raise ValidationError(code="LOGIN_INVALID", details={"password": "请填写密码"})
+        raise ValidationError(code="LOGIN_INVALID", details={"password": texts.reason("PASSWORD_REQUIRED")})
     if len(raw) > credentials.PASSWORD_MAX_LENGTH:
         raise ValidationError(code="LOGIN_INVALID",
-                              details={"password": f"密码不能超过{credentials.PASSWORD_MAX_LENGTH}位"})
+                              details={"password": texts.reason("PASSWORD_TOO_LONG",
+                                                                max_length=credentials.PASSWORD_MAX_LENGTH)})
     return raw
 
 
@@ -154,7 +156,7 @@ class CreateApplication:
         try:
             return cls(RegistrationType(_body(body).get("type")))
         except ValueError:
-            raise ValidationError(details={"type": "登记类型只能是 first、renewal、late 或 reissue"}) from None
+            raise ValidationError(details={"type": texts.reason("TYPE_UNKNOWN")}) from None
 
 
 @dataclass(frozen=True)
@@ -197,20 +199,16 @@ class Decision:
         body, problems = _body(body), _Problems()
         outcome = body.get("outcome")
         if outcome not in ("approve", "reject"):
-            problems.refuse("DECISION_INVALID", "outcome", "outcome 只能是 approve 或 reject")
+            problems.refuse("DECISION_INVALID", "outcome", texts.reason("DECISION_OUTCOME_UNKNOWN"))
         issues = body.get("issues") or []
         if not isinstance(issues, list):
-            problems.refuse("DECISION_INVALID", "issues", "issues 应为列表")
+            problems.refuse("DECISION_INVALID", "issues", texts.reason("DECISION_ISSUES_NOT_A_LIST"))
             issues = []
         opinion = body.get("opinion")
         if opinion is not None and not isinstance(opinion, str):
-            problems.take(_opinion, opinion)
+            problems.take(clean_opinion, opinion)
         problems.raise_any("DECISION_INVALID")
         return cls(outcome, opinion, tuple(issues))
-
-
-def _opinion(raw: Any) -> str:
-    return clean_text(raw, field="opinion", label="审核意见", max_length=OPINION_MAX_LENGTH)
 
 
 def _choice(raw: Any, allowed: Sequence, name: str, problems: _Problems, default=None):
@@ -219,7 +217,8 @@ def _choice(raw: Any, allowed: Sequence, name: str, problems: _Problems, default
         return default
     chosen = next((member for member in allowed if member.value == raw), None)
     if chosen is None:
-        problems.refuse("REVIEW_QUERY_INVALID", name, f"{name} 只能是 {'、'.join(m.value for m in allowed)} 之一")
+        choices = "、".join(member.value for member in allowed)
+        problems.refuse("REVIEW_QUERY_INVALID", name, texts.reason("QUERY_CHOICE", name=name, choices=choices))
     return chosen or default
 
 
@@ -228,7 +227,7 @@ def _window(raw: Any) -> int | None:
     if raw in (None, ""):
         return None
     if not (isinstance(raw, str) and len(raw) == 4 and raw.isascii() and raw.isdigit() and raw[0] != "0"):
-        raise ValidationError(code="REVIEW_QUERY_INVALID", details={"window": "window 应为四位年份，如 2026"})
+        raise ValidationError(code="REVIEW_QUERY_INVALID", details={"window": texts.reason("QUERY_WINDOW")})
     return int(raw)
 
 

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.texts import reason
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
@@ -71,19 +72,19 @@ def parse_sms_purpose(raw: object) -> SmsPurpose | None:
         return None
     if isinstance(raw, str) and raw in (SmsPurpose.SIGNUP.value, SmsPurpose.LOGIN.value):
         return SmsPurpose(raw)
-    raise ValidationError(code="SMS_CODE_REQUEST_INVALID", details={"purpose": "用途只能是 signup 或 login，也可以不填"})
+    raise ValidationError(code="SMS_CODE_REQUEST_INVALID", details={"purpose": reason("SMS_PURPOSE_UNKNOWN")})
 
 
 def parse_sms_code(raw: object) -> str:
     """The six digits as typed (surrounding spaces dropped); else a ValidationError naming `code`."""
     code = raw.strip() if isinstance(raw, str) else ""
     if not _SMS_CODE.fullmatch(code):
-        raise ValidationError(code="SMS_CODE_MALFORMED", details={"code": "请填写短信中的6位数字验证码"})
+        raise ValidationError(code="SMS_CODE_MALFORMED", details={"code": reason("SMS_CODE_SHAPE")})
     return code
 
 
-def _refuse(reason: str) -> ValidationError:
-    return ValidationError(code="PASSWORD_POLICY", details={"password": reason})
+def _refuse(name: str, **params: object) -> ValidationError:
+    return ValidationError(code="PASSWORD_POLICY", details={"password": reason(name, **params)})
 
 
 def check_password_policy(password: object) -> str:
@@ -93,15 +94,15 @@ def check_password_policy(password: object) -> str:
     refusals catch what people pick when told "at least 8" (12345678, aaaaaaaa).
     """
     if not isinstance(password, str) or not password:
-        raise _refuse("请填写密码")
+        raise _refuse("PASSWORD_REQUIRED")
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise _refuse(f"密码至少{PASSWORD_MIN_LENGTH}位")
+        raise _refuse("PASSWORD_TOO_SHORT", min_length=PASSWORD_MIN_LENGTH)
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise _refuse(f"密码不能超过{PASSWORD_MAX_LENGTH}位")
+        raise _refuse("PASSWORD_TOO_LONG", max_length=PASSWORD_MAX_LENGTH)
     if password.isdigit():
-        raise _refuse("密码不能全部是数字，请加入字母或符号")
+        raise _refuse("PASSWORD_ALL_DIGITS")
     if len(set(password)) == 1:
-        raise _refuse("密码不能由同一个字符重复组成")
+        raise _refuse("PASSWORD_ONE_CHARACTER")
     return password
 
 

@@ -12,7 +12,8 @@ year L (the latest registration of year ≤ Y; none if never registered):
 CE hours (decision): renewal and late stay eligible when the recorded hours
 since L fall short of the level's hours; the applicant then declares the
 missing hours and `ce_proof` becomes required (reason codes `*_CE_SHORT`).
-Every verdict, yes or no, carries a Chinese sentence for the applicant.
+Every verdict, yes or no, carries a Chinese sentence for the applicant
+(`texts.ELIGIBILITY_REASONS`, keyed by the reason code).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Iterable
 
+from chalicelib.domain import texts
 from chalicelib.domain.levels import valid_until
 from chalicelib.domain.materials import BASE_MATERIALS, MaterialKind
 from chalicelib.domain.register import CeRecord, Practitioner, Registration, ce_hours_between, format_hours
@@ -156,7 +158,7 @@ class _Facts:
         return self.hours is not None and self.hours < self.required_hours
 
 
-def _verdict(facts: _Facts, type: RegistrationType, eligible: bool, code: str, reason: str) -> TypeVerdict:
+def _verdict(facts: _Facts, type: RegistrationType, eligible: bool, code: str, **params: object) -> TypeVerdict:
     required, optional = list(BASE_MATERIALS), []
     counts_ce = type in (RegistrationType.RENEWAL, RegistrationType.LATE)
     if counts_ce:
@@ -165,7 +167,7 @@ def _verdict(facts: _Facts, type: RegistrationType, eligible: bool, code: str, r
     elif type is RegistrationType.REISSUE:
         optional.append(MaterialKind.CE_PROOF)
     return TypeVerdict(
-        type=type, eligible=eligible, reason_code=code, reason=reason,
+        type=type, eligible=eligible, reason_code=code, reason=texts.eligibility_reason(code, **params),
         required_materials=tuple(required), optional_materials=tuple(optional),
         default_pickup=DEFAULT_PICKUP[type],
         ce_hours_on_record=facts.hours,
@@ -177,72 +179,57 @@ def _verdict(facts: _Facts, type: RegistrationType, eligible: bool, code: str, r
 def _first(f: _Facts) -> TypeVerdict:
     t = RegistrationType.FIRST
     if f.last is not None:
-        return _verdict(f, t, False, "FIRST_ALREADY_REGISTERED", f"您已于{f.last}年登记，不能再申请首登记。")
+        return _verdict(f, t, False, "FIRST_ALREADY_REGISTERED", last=f.last)
     if f.qualified == f.year - 1:
-        return _verdict(f, t, True, "FIRST_DUE",
-                        f"您于{f.qualified}年取得社会工作者职业资格，尚未登记，本年度应进行首登记。")
+        return _verdict(f, t, True, "FIRST_DUE", qualified=f.qualified)
     if f.qualified >= f.year:
-        return _verdict(f, t, False, "FIRST_NOT_YET",
-                        f"您于{f.qualified}年取得社会工作者职业资格，{f.qualified + 1}年方可申请首登记。")
-    return _verdict(f, t, False, "FIRST_MISSED",
-                    f"您于{f.qualified}年取得社会工作者职业资格，首登记应在{f.qualified + 1}年进行；"
-                    f"从未登记的请申请补证。")
+        return _verdict(f, t, False, "FIRST_NOT_YET", qualified=f.qualified, first_year=f.qualified + 1)
+    return _verdict(f, t, False, "FIRST_MISSED", qualified=f.qualified, first_year=f.qualified + 1)
 
 
-def _ce_sentence(f: _Facts) -> str:
-    level = f.practitioner.level
-    return (f"{f.last + 1}年以来继续教育记录为{format_hours(f.hours)}学时，{level.chinese}需满{f.required_hours}学时，"
-            f"请申报未记录的学时并上传继续教育证明。")
+def _ce_short(f: _Facts) -> dict[str, object]:
+    """The parameters of the `*_CE_SHORT` sentences: hours on record since the last registration."""
+    return {"ce_since": f.last + 1, "ce_hours": format_hours(f.hours), "level": f.practitioner.level.chinese,
+            "ce_required": f.required_hours}
 
 
 def _renewal(f: _Facts) -> TypeVerdict:
     t = RegistrationType.RENEWAL
     if f.last is None:
-        return _verdict(f, t, False, "RENEWAL_NEVER_REGISTERED", "您尚未登记过，不能申请再登记。")
+        return _verdict(f, t, False, "RENEWAL_NEVER_REGISTERED")
     until = valid_until(f.last)
     if f.last == f.year - 3:
-        due = f"您于{f.last}年登记，有效期至{until}年，本年度应进行再登记。"
         if f.ce_short:
-            return _verdict(f, t, True, "RENEWAL_DUE_CE_SHORT", due + _ce_sentence(f))
-        return _verdict(f, t, True, "RENEWAL_DUE", due)
+            return _verdict(f, t, True, "RENEWAL_DUE_CE_SHORT", last=f.last, until=until, **_ce_short(f))
+        return _verdict(f, t, True, "RENEWAL_DUE", last=f.last, until=until)
     if f.last > f.year - 3:
-        return _verdict(f, t, False, "RENEWAL_NOT_DUE",
-                        f"您于{f.last}年登记，有效期至{until}年，应在{until}年进行再登记。")
-    return _verdict(f, t, False, "RENEWAL_MISSED",
-                    f"您最近一次登记在{f.last}年，有效期至{until}年，已错过再登记，请申请补登记。")
+        return _verdict(f, t, False, "RENEWAL_NOT_DUE", last=f.last, until=until)
+    return _verdict(f, t, False, "RENEWAL_MISSED", last=f.last, until=until)
 
 
 def _late(f: _Facts) -> TypeVerdict:
     t = RegistrationType.LATE
     if f.last is None:
-        return _verdict(f, t, False, "LATE_NEVER_REGISTERED", "您尚未登记过，不能申请补登记。")
+        return _verdict(f, t, False, "LATE_NEVER_REGISTERED")
     until = valid_until(f.last)
     if f.last < f.year - 3:
-        due = f"您最近一次登记在{f.last}年，有效期至{until}年，已错过再登记，本年度可申请补登记。"
         if f.ce_short:
-            return _verdict(f, t, True, "LATE_DUE_CE_SHORT", due + _ce_sentence(f))
-        return _verdict(f, t, True, "LATE_DUE", due)
+            return _verdict(f, t, True, "LATE_DUE_CE_SHORT", last=f.last, until=until, **_ce_short(f))
+        return _verdict(f, t, True, "LATE_DUE", last=f.last, until=until)
     if f.last == f.year - 3:
-        return _verdict(f, t, False, "LATE_RENEWAL_DUE_INSTEAD",
-                        f"您于{f.last}年登记，有效期至{until}年，本年度请申请再登记。")
-    return _verdict(f, t, False, "LATE_NOT_MISSED",
-                    f"您于{f.last}年登记，有效期至{until}年，无需补登记。")
+        return _verdict(f, t, False, "LATE_RENEWAL_DUE_INSTEAD", last=f.last, until=until)
+    return _verdict(f, t, False, "LATE_NOT_MISSED", last=f.last, until=until)
 
 
 def _reissue(f: _Facts) -> TypeVerdict:
     t = RegistrationType.REISSUE
     if f.last is None:
         if f.qualified <= f.year - 2:
-            return _verdict(f, t, True, "REISSUE_NEVER_REGISTERED",
-                            f"您于{f.qualified}年取得社会工作者职业资格，从未登记，本年度应申请补证。")
+            return _verdict(f, t, True, "REISSUE_NEVER_REGISTERED", qualified=f.qualified)
         if f.qualified == f.year - 1:
-            return _verdict(f, t, False, "REISSUE_FIRST_INSTEAD",
-                            f"您于{f.qualified}年取得社会工作者职业资格，本年度请申请首登记。")
-        return _verdict(f, t, False, "REISSUE_NOT_YET",
-                        f"您于{f.qualified}年取得社会工作者职业资格，{f.qualified + 1}年方可申请首登记。")
+            return _verdict(f, t, False, "REISSUE_FIRST_INSTEAD", qualified=f.qualified)
+        return _verdict(f, t, False, "REISSUE_NOT_YET", qualified=f.qualified, first_year=f.qualified + 1)
     until = valid_until(f.last)
     if until >= f.year:
-        return _verdict(f, t, True, "REISSUE_LOST_OR_DAMAGED",
-                        f"您于{f.last}年登记，有效期至{until}年；仅在登记证书遗失或损坏时可申请补证。")
-    return _verdict(f, t, False, "REISSUE_REGISTRATION_EXPIRED",
-                    f"您最近一次登记在{f.last}年，有效期已于{until}年届满，请申请补登记。")
+        return _verdict(f, t, True, "REISSUE_LOST_OR_DAMAGED", last=f.last, until=until)
+    return _verdict(f, t, False, "REISSUE_REGISTRATION_EXPIRED", last=f.last, until=until)

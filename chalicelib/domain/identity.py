@@ -13,12 +13,12 @@ import unicodedata
 from datetime import date
 from operator import mul
 
+from chalicelib.domain import texts
 from chalicelib.domain.errors import ValidationError
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
-_ID_WRONG_SHAPE = "身份证号应为18位数字，最后一位可以是X"
 
 NAME_MAX_LENGTH = 50
 MIDDLE_DOT = "\u00b7"
@@ -33,7 +33,6 @@ _NAME_EXTRA_CHARS = frozenset({MIDDLE_DOT, "\u3007"})
 _PLAIN_CJK_NAME = re.compile(rf"[\u4e00-\u9fff]{{1,{NAME_MAX_LENGTH}}}")
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_MOBILE_WRONG_SHAPE = "请填写11位中国大陆手机号"
 _MOBILE_SEPARATORS = re.compile(r"[-\u2010\u2011\u2012\u2013\u2014]")
 _POSTAL_CODE = re.compile(r"[0-9]{6}")
 
@@ -43,15 +42,16 @@ BEIJING_DISTRICTS: tuple[str, ...] = (
 )
 
 
-def _refuse(field: str, reason: str) -> ValidationError:
-    return ValidationError(details={field: reason})
+def _refuse(field: str, reason: str, **params: object) -> ValidationError:
+    """The ValidationError naming `field`, with the reason `texts.REASONS[reason]`."""
+    return ValidationError(details={field: texts.reason(reason, **params)})
 
 
 def _compact(raw: object, field: str, wrong_shape: str) -> str:
     """NFKC (full-width digits and letters become ASCII) with every whitespace removed.
 
     None is "not filled in" (empty); any other non-string, such as a JSON
-    number, is refused with the format's reason.
+    number, is refused with the reason `wrong_shape` (a name in `texts.REASONS`).
     """
     if raw is None:
         return ""
@@ -76,20 +76,20 @@ def parse_id_number(raw: object, *, field: str = "id_number", today: date | None
     is given, must not be after it. The last character must be the ISO 7064
     MOD 11-2 check character.
     """
-    value = _compact(raw, field, _ID_WRONG_SHAPE)
+    value = _compact(raw, field, "ID_NUMBER_SHAPE")
     if not value:
-        raise _refuse(field, "请填写身份证号")
+        raise _refuse(field, "ID_NUMBER_REQUIRED")
     value = value.upper()
     if not _ID_SHAPE.fullmatch(value):
-        raise _refuse(field, _ID_WRONG_SHAPE)
+        raise _refuse(field, "ID_NUMBER_SHAPE")
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise _refuse(field, "身份证号中的出生日期不存在") from None
+        raise _refuse(field, "ID_NUMBER_BIRTH_DATE") from None
     if born.year < 1900 or (today is not None and born > today):
-        raise _refuse(field, "身份证号中的出生日期不存在")
+        raise _refuse(field, "ID_NUMBER_BIRTH_DATE")
     if check_char(value[:17]) != value[17]:
-        raise _refuse(field, "身份证号校验位不正确，请核对")
+        raise _refuse(field, "ID_NUMBER_CHECK_CHAR")
     return value
 
 
@@ -121,22 +121,22 @@ def normalize_name(raw: object, *, field: str = "name") -> str:
     At most NAME_MAX_LENGTH code points.
     """
     if not isinstance(raw, str):
-        raise _refuse(field, "请填写姓名")
+        raise _refuse(field, "NAME_REQUIRED")
     value = raw.strip()
     if _PLAIN_CJK_NAME.fullmatch(value):
         return value
     value = unicodedata.normalize("NFC", value)
     if not value:
-        raise _refuse(field, "请填写姓名")
+        raise _refuse(field, "NAME_REQUIRED")
     if any(ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise _refuse(field, "姓名中含有不可见字符或控制字符，请重新输入")
+        raise _refuse(field, "NAME_INVISIBLE")
     value = "".join(_DOT_LOOKALIKES.get(ch, ch) for ch in value)
     if value.startswith(MIDDLE_DOT) or value.endswith(MIDDLE_DOT) or MIDDLE_DOT * 2 in value:
-        raise _refuse(field, "姓名中的间隔号「·」不能在开头、结尾或连续出现")
+        raise _refuse(field, "NAME_MIDDLE_DOT")
     if any(ch not in _NAME_EXTRA_CHARS and not unicodedata.category(ch).startswith("L") for ch in value):
-        raise _refuse(field, "姓名只能包含文字和间隔号「·」")
+        raise _refuse(field, "NAME_CHARACTERS")
     if len(value) > NAME_MAX_LENGTH:
-        raise _refuse(field, f"姓名不能超过{NAME_MAX_LENGTH}个字")
+        raise _refuse(field, "NAME_TOO_LONG", max_length=NAME_MAX_LENGTH)
     return value
 
 
@@ -146,46 +146,46 @@ def parse_mobile(raw: object, *, field: str = "phone") -> str:
     Full-width input is normalised; whitespace and hyphens are dropped; a leading
     +86, 0086 or 86 country code is removed.
     """
-    value = _MOBILE_SEPARATORS.sub("", _compact(raw, field, _MOBILE_WRONG_SHAPE))
+    value = _MOBILE_SEPARATORS.sub("", _compact(raw, field, "MOBILE_SHAPE"))
     if not value:
-        raise _refuse(field, "请填写手机号")
+        raise _refuse(field, "MOBILE_REQUIRED")
     for prefix in ("+86", "0086", "86"):
         if value.startswith(prefix) and len(value) == len(prefix) + 11:
             value = value[len(prefix):]
             break
     if not _MOBILE.fullmatch(value):
-        raise _refuse(field, _MOBILE_WRONG_SHAPE)
+        raise _refuse(field, "MOBILE_SHAPE")
     return value
 
 
 def parse_postal_code(raw: object, *, field: str = "postal_code") -> str:
     """Six ASCII digits (full-width input normalised, whitespace dropped)."""
-    value = _compact(raw, field, "邮政编码应为6位数字")
+    value = _compact(raw, field, "POSTAL_CODE_SHAPE")
     if not value:
-        raise _refuse(field, "请填写邮政编码")
+        raise _refuse(field, "POSTAL_CODE_REQUIRED")
     if not _POSTAL_CODE.fullmatch(value):
-        raise _refuse(field, "邮政编码应为6位数字")
+        raise _refuse(field, "POSTAL_CODE_SHAPE")
     return value
 
 
 def parse_district(raw: object, *, field: str = "district") -> str:
     """One of Beijing's 16 districts, always with its trailing 区 ("海淀" → "海淀区")."""
-    value = _compact(raw, field, "请选择北京市的16个区之一")
+    value = _compact(raw, field, "DISTRICT_UNKNOWN")
     if not value:
-        raise _refuse(field, "请选择所在区")
+        raise _refuse(field, "DISTRICT_REQUIRED")
     for candidate in (value, f"{value}区"):
         if candidate in BEIJING_DISTRICTS:
             return candidate
-    raise _refuse(field, "请选择北京市的16个区之一")
+    raise _refuse(field, "DISTRICT_UNKNOWN")
 
 
 def clean_text(raw: object, *, field: str, label: str, max_length: int) -> str:
     """Free text (employer, address, course…): NFC, trimmed, no control or zero-width characters."""
     if not isinstance(raw, str) or not raw.strip():
-        raise _refuse(field, f"请填写{label}")
+        raise _refuse(field, "REQUIRED", label=label)
     value = unicodedata.normalize("NFC", raw.strip())
     if any(ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise _refuse(field, f"{label}中含有不可见字符或控制字符")
+        raise _refuse(field, "TEXT_INVISIBLE", label=label)
     if len(value) > max_length:
-        raise _refuse(field, f"{label}不能超过{max_length}个字")
+        raise _refuse(field, "TEXT_TOO_LONG", label=label, max_length=max_length)
     return value

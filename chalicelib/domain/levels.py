@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from chalicelib.domain import texts
 from chalicelib.domain.errors import ValidationError
 
 REGISTRATION_VALID_YEARS = 3
@@ -29,8 +30,7 @@ class Level(StrEnum):
         level = _BY_NAME.get(value) or _BY_NAME.get(value.lower())
         if level is not None:
             return level
-        reason = "等级应为助理社会工作师、社会工作师或高级社会工作师（assistant / intermediate / senior）"
-        raise ValidationError(details={field: reason})
+        raise ValidationError(details={field: texts.reason("LEVEL_UNKNOWN")})
 
 
 _CHINESE = {Level.ASSISTANT: "助理社会工作师", Level.INTERMEDIATE: "社会工作师", Level.SENIOR: "高级社会工作师"}

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Mapping
 
+from chalicelib.domain import texts
 from chalicelib.domain.errors import RuleViolationError
 
 
@@ -26,17 +27,9 @@ class MaterialKind(StrEnum):
 
     @property
     def chinese(self) -> str:
-        return _KIND_CHINESE[self]
+        """The material's label, as the applicant sees it (`texts.ITEM_LABELS`)."""
+        return texts.ITEM_LABELS[self.value]
 
-
-_KIND_CHINESE = {
-    MaterialKind.ID_PHOTO: "两寸免冠照片",
-    MaterialKind.ID_CARD_FRONT: "身份证人像面照片",
-    MaterialKind.ID_CARD_BACK: "身份证国徽面照片",
-    MaterialKind.QUALIFICATION_CERT: "社会工作者职业水平证书照片",
-    MaterialKind.REGISTRATION_CERT: "登记证书照片或电子证书",
-    MaterialKind.CE_PROOF: "继续教育证明照片",
-}
 
 # What every application needs whatever its type (manual §2.2).
 BASE_MATERIALS: tuple[MaterialKind, ...] = (
@@ -97,11 +90,12 @@ def material_problems(required: tuple[MaterialKind, ...], materials: Mapping[Mat
 
 def _material_problem(kind: MaterialKind, material: Material | None) -> str | None:
     if material is None:
-        return f"请上传{kind.chinese}"
+        return texts.reason("MATERIAL_MISSING", material=kind.chinese)
     if material.status is MaterialStatus.PENDING:
-        return f"{kind.chinese}仍在处理中，请稍候再提交"
+        return texts.reason("MATERIAL_PENDING", material=kind.chinese)
     if material.status is MaterialStatus.REJECTED:
-        return f"{kind.chinese}未通过检查：{material.reason or '请重新上传'}"
+        return texts.reason("MATERIAL_REJECTED", material=kind.chinese,
+                            reason=material.reason or texts.reason("MATERIAL_REUPLOAD"))
     return None
 
 
@@ -200,10 +194,11 @@ class MaterialSlots:
         try:
             kind = MaterialKind(kind)
         except ValueError:
-            raise RuleViolationError(code="MATERIAL_NOT_ALLOWED", details={"kind": "没有这种材料"},
-                                     type=self.type.chinese, material="这种材料") from None
+            raise RuleViolationError(code="MATERIAL_NOT_ALLOWED", details={"kind": texts.reason("MATERIAL_UNKNOWN")},
+                                     type=self.type.chinese, material=texts.reason("MATERIAL_UNKNOWN_NAME")) from None
         if kind not in self.allowed_materials:
             raise RuleViolationError(code="MATERIAL_NOT_ALLOWED",
-                                     details={"kind": f"{self.type.chinese}不需要上传{kind.chinese}"},
+                                     details={"kind": texts.reason("MATERIAL_NOT_FOR_TYPE", type=self.type.chinese,
+                                                                  material=kind.chinese)},
                                      type=self.type.chinese, material=kind.chinese)
         return kind

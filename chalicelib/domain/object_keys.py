@@ -12,7 +12,7 @@ rule (infra/stateful.yaml) expires what stays there after a day.
 
 An upload key is self-authenticating (see `services.uploads`): its signature
 is an HMAC-SHA256 of application id, kind, issue time and nonce, keyed with
-the service's upload key (`Deps.upload_key`, passed in here as `secret`). A
+the service's upload key (`Deps.keys.uploads`, passed in here as `secret`). A
 key we never issued, or one edited to point at another application or kind
 or to claim another issue time, fails `UploadKey.is_authentic`.
 """

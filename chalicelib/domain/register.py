@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable, Mapping
 
-from chalicelib.domain import levels
+from chalicelib.domain import levels, texts
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import birth_date_of, clean_text, gender_of, normalize_name, parse_id_number
 from chalicelib.domain.levels import Level
@@ -69,8 +69,9 @@ class CeRecord:
     provider: str
 
 
-def _refuse(field: str, reason: str) -> ValidationError:
-    return ValidationError(details={field: reason})
+def _refuse(field: str, reason: str, **params: object) -> ValidationError:
+    """The ValidationError naming `field`, with the reason `texts.REASONS[reason]`."""
+    return ValidationError(details={field: texts.reason(reason, **params)})
 
 
 def _text(raw: object) -> str:
@@ -82,9 +83,9 @@ def parse_year(raw: object, *, field: str, label: str) -> int:
     """A four-digit year between MIN_YEAR and MAX_YEAR (text or int)."""
     value = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else _text(raw)
     if not value:
-        raise _refuse(field, f"请填写{label}")
+        raise _refuse(field, "REQUIRED", label=label)
     if not value.isascii() or not value.isdigit() or not MIN_YEAR <= int(value) <= MAX_YEAR:
-        raise _refuse(field, f"{label}应为{MIN_YEAR}到{MAX_YEAR}之间的年份")
+        raise _refuse(field, "YEAR_RANGE", label=label, min_year=MIN_YEAR, max_year=MAX_YEAR)
     return int(value)
 
 
@@ -94,16 +95,16 @@ def parse_hours(raw: object, *, field: str = "hours", label: str = "学时") -> 
         raw = str(raw)
     value = _text(raw)
     if not value:
-        raise _refuse(field, f"请填写{label}")
-    wrong = f"{label}应为大于0、不超过{MAX_CE_HOURS}的数字，最多一位小数"
+        raise _refuse(field, "REQUIRED", label=label)
+    wrong = {"label": label, "max_hours": MAX_CE_HOURS}
     if not _DECIMAL.fullmatch(value):
-        raise _refuse(field, wrong)
+        raise _refuse(field, "HOURS_SHAPE", **wrong)
     try:
         hours = Decimal(value)
     except InvalidOperation:
-        raise _refuse(field, wrong) from None
+        raise _refuse(field, "HOURS_SHAPE", **wrong) from None
     if hours != hours.quantize(_TENTH) or not 0 < hours <= MAX_CE_HOURS:
-        raise _refuse(field, wrong)
+        raise _refuse(field, "HOURS_SHAPE", **wrong)
     return hours.quantize(_TENTH)
 
 
@@ -111,16 +112,15 @@ def parse_iso_date(raw: object, *, field: str, label: str) -> date:
     """YYYY-MM-DD only (date.fromisoformat alone would also take 20200501 and week dates)."""
     value = _text(raw)
     if not value:
-        raise _refuse(field, f"请填写{label}")
-    wrong = f"{label}应为YYYY-MM-DD格式的有效日期"
+        raise _refuse(field, "REQUIRED", label=label)
     if not _ISO_DATE.fullmatch(value):
-        raise _refuse(field, wrong)
+        raise _refuse(field, "DATE_SHAPE", label=label)
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
-        raise _refuse(field, wrong) from None
+        raise _refuse(field, "DATE_SHAPE", label=label) from None
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise _refuse(field, wrong)
+        raise _refuse(field, "DATE_SHAPE", label=label)
     return parsed
 
 
@@ -129,9 +129,9 @@ def parse_code(raw: object, *, field: str, label: str) -> str:
     whitespace removed (numbers are often printed in groups)."""
     value = "".join(_text(raw).split()).upper()
     if not value:
-        raise _refuse(field, f"请填写{label}")
+        raise _refuse(field, "REQUIRED", label=label)
     if not _CODE.fullmatch(value):
-        raise _refuse(field, f"{label}只能包含字母、数字和“-”，最多40位")
+        raise _refuse(field, "CODE_SHAPE", label=label)
     return value
 
 

@@ -1,9 +1,31 @@
-"""Review rounds: who claimed a submitted application, until when, and what they decided."""
+"""Review: who claimed a submitted application and until when, what each round decided, and how a
+reviewer's decision (the opinion and the issues at fault) is parsed into those values, within the caps
+that keep every round on the application.
+
+`Application.claim`, `.approve` and `.reject` (`chalicelib.domain.application`) make the moves;
+this module holds the values they record and the rules a decision must meet.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, Iterable, Mapping
+
+from chalicelib.domain import texts
+from chalicelib.domain.application_form import is_blank, refuse
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.identity import clean_text
+
+DEFAULT_LEASE = timedelta(minutes=30)
+# Every review round stays on the application, which DynamoDB stores as one item of at
+# most 400 KB. These bound what the rounds can add up to, whatever reviewers type:
+# at most 10 rounds of an opinion and notes of 2,000 characters together (≤ 16 KB each).
+MAX_REVIEW_ROUNDS = 10
+MAX_ISSUES = 50
+MAX_DECISION_TEXT = 2000
+OPINION_MAX_LENGTH = 1000
+NOTE_MAX_LENGTH = 500
 
 
 class ReviewOutcome(StrEnum):
@@ -42,3 +64,63 @@ class ReviewRound:
     outcome: ReviewOutcome | None = None
     opinion: str | None = None
     issues: tuple[ReviewIssue, ...] = ()
+
+
+# --- the decision ---------------------------------------------------------------------------
+
+def clean_opinion(raw: object) -> str:
+    """A reviewer's opinion: filled in, cleaned, at most OPINION_MAX_LENGTH characters (else ValidationError)."""
+    return clean_text(raw, field="opinion", label=texts.DECISION_LABELS["opinion"], max_length=OPINION_MAX_LENGTH)
+
+
+def approval_opinion(raw: object) -> str | None:
+    """An approval's opinion is optional: None when blank, else `clean_opinion`."""
+    return None if is_blank(raw) else clean_opinion(raw)
+
+
+def parse_rejection(opinion: object, issues: Iterable[ReviewIssue | Mapping[str, Any]] | None,
+                    items: frozenset[str]) -> tuple[str, tuple[ReviewIssue, ...]]:
+    """A rejection's opinion and its issues, each naming one of `items` (the application's
+    fields and materials).
+
+    Raises one ValidationError naming a missing or bad opinion and every bad issue
+    (`issues[0].item`, `issues[2].note`, …); more than MAX_ISSUES issues are refused
+    before any is read, and an opinion and notes that are each fine but together exceed
+    MAX_DECISION_TEXT are refused under `issues`.
+    """
+    problems: dict[str, str] = {}
+    text = ""
+    try:
+        text = clean_opinion(opinion)
+    except ValidationError as exc:
+        problems.update(exc.details)
+    issues = list(issues or ())
+    if len(issues) > MAX_ISSUES:
+        raise refuse("issues", texts.reason("ISSUES_TOO_MANY", limit=MAX_ISSUES))
+    parsed = []
+    for index, raw in enumerate(issues):
+        try:
+            parsed.append(_parse_issue(index, raw, items))
+        except ValidationError as exc:
+            problems.update(exc.details)
+    if not problems and len(text) + sum(len(issue.note) for issue in parsed) > MAX_DECISION_TEXT:
+        problems["issues"] = texts.reason("DECISION_TEXT_TOO_LONG", limit=MAX_DECISION_TEXT)
+    if problems:
+        raise ValidationError(details=problems)
+    return text, tuple(parsed)
+
+
+def _parse_issue(index: int, raw: ReviewIssue | Mapping[str, Any], items: frozenset[str]) -> ReviewIssue:
+    path = f"issues[{index}]"
+    if isinstance(raw, ReviewIssue):
+        item, note = raw.item, raw.note
+    elif isinstance(raw, Mapping):
+        item, note = raw.get("item"), raw.get("note")
+    else:
+        raise refuse(path, texts.reason("ISSUE_SHAPE"))
+    if item not in items:
+        raise refuse(f"{path}.item", texts.reason("ISSUE_ITEM_UNKNOWN"))
+    if is_blank(note):
+        return ReviewIssue(item, "")
+    return ReviewIssue(item, clean_text(note, field=f"{path}.note", label=texts.DECISION_LABELS["note"],
+                                        max_length=NOTE_MAX_LENGTH))

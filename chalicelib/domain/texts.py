@@ -1,13 +1,25 @@
-"""Every sentence a person reads about a refusal, in Chinese, keyed by the error's stable code.
+"""Every text a person reads, in Chinese: refusals, field-level reasons, item labels, notices, SMS.
 
-Code raises `ValidationError(code="SIGNUP_INVALID", details=...)`; the message
-is looked up here (a template filled from the error's keyword parameters).
-`tests/unit/test_texts.py` walks this table: every message is Chinese and says
-what to do next. Field-level reasons in `details` are written beside the rule
-that checks them, in Chinese too.
+- `ERRORS`: the message of a refusal, keyed by the error's stable code. Code raises
+  `ValidationError(code="SIGNUP_INVALID", details=...)`; the message is looked up
+  here (a template filled from the error's keyword parameters).
+- `REASONS`: what is wrong with one field, the values of an error's `details`
+  (and a rejected photo's reason), keyed by a stable name: `reason("FIELD_TOO_LONG", limit=40)`.
+- `ELIGIBILITY_REASONS`: why a registration type applies or not, keyed by the verdict's
+  reason code (`domain/eligibility.py`).
+- `PAGE_NOTES`, `STATE_LABELS`, `MOVE_LABELS`: notes and labels pages and messages show.
+- `ITEM_LABELS`: what a form field, a mailing-address part or a material is called;
+  `DECISION_LABELS`, what the parts of a reviewer's decision are called.
+- `HISTORY_NOTES`: the note an application's history records with a status change, keyed
+  by a stable name: `history_note("CERTIFIED", registration_no=...)`. The history stores
+  the rendered note, so a stored note keeps the wording it was written with.
+- `NOTICES` (at the end): what the applicant is told by SMS and in 我的消息, keyed by event
+  name; `SMS_CODE_TEXT`, the login-code SMS.
 
-`NOTICES` (at the end) holds what the applicant is told by SMS and in 我的消息,
-keyed by event name; `tests/unit/test_notifications.py` renders each one.
+`tests/unit/test_texts.py` walks these tables (every message is Chinese, every error
+says what to do next, every template renders) and the code: no Chinese string outside
+this module but the vocabulary it allows by name. `tests/unit/test_notifications.py`
+renders each notice.
 """
 from __future__ import annotations
 
@@ -110,11 +122,201 @@ MOVE_LABELS: dict[str, str] = {
     "PENDING": "重新发送",
 }
 
+# Item labels: what the applicant sees a form field, a mailing-address part or a material called
+# (两寸免冠照片, not `id_photo`), keyed by the item's name in the API (`domain/application_form.item_label`).
+ITEM_LABELS: dict[str, str] = {
+    # the form's fields
+    "phone": "联系电话", "employer": "工作单位", "district": "所在区", "education": "学历",
+    "pickup_method": "取证方式", "mailing_address": "邮寄地址", "reissue_reason": "补证原因",
+    "declared_ce_hours": "申报继续教育学时",
+    # the parts of the mailing address
+    "mailing_address.recipient": "收件人", "mailing_address.phone": "收件人电话",
+    "mailing_address.address": "收件地址", "mailing_address.postal_code": "邮政编码",
+    # the materials
+    "id_photo": "两寸免冠照片", "id_card_front": "身份证人像面照片", "id_card_back": "身份证国徽面照片",
+    "qualification_cert": "社会工作者职业水平证书照片", "registration_cert": "登记证书照片或电子证书",
+    "ce_proof": "继续教育证明照片",
+}
+
+# What the parts of a reviewer's decision are called (`domain/review.py`): the opinion, and the
+# note on each issue.
+DECISION_LABELS: dict[str, str] = {"opinion": "审核意见", "note": "说明"}
+
+# The note of each status change in an application's history (`domain/application.py`).
+HISTORY_NOTES: dict[str, str] = {
+    "CREATED": "创建申请",
+    "SUBMITTED": "提交申请",
+    "RESUBMITTED": "修改后重新提交",
+    "CLAIMED": "领取审核",
+    "APPROVED": "审核通过",  # an approval without an opinion; one with an opinion records the opinion
+    "EXPIRED": "登记时间已结束，申请未提交",
+    "EXPIRED_AFTER_REJECTION": "登记时间已结束，申请未重新提交",
+    "CERTIFIED": "发放电子证书 {registration_no}",
+}
+
+
+def history_note(name: str, /, **params: object) -> str:
+    """The history note `name`, filled with `params`. KeyError for an unknown name."""
+    return HISTORY_NOTES[name].format(**params)
+
 
 def error_message(code: str, **params: object) -> str:
     """The Chinese message of `code`, filled with `params`. KeyError for an unknown code:
     a refusal without a sentence in this table is a bug the tests catch."""
     return ERRORS[code].format(**params)
+
+
+# --- reasons: what is wrong with one field, the values of an error's `details` ---------------
+# Keyed by a stable name; a template filled with named parameters, like ERRORS.
+REASONS: dict[str, str] = {
+    # --- any field -------------------------------------------------------------------
+    "REQUIRED": "请填写{label}",
+    "TEXT_INVISIBLE": "{label}中含有不可见字符或控制字符",
+    "TEXT_TOO_LONG": "{label}不能超过{max_length}个字",
+    "FIELD_UNKNOWN": "没有这一填写项",
+    # --- the HTTP edge (handlers/edge.py) --------------------------------------------
+    "PATH_PARAMETER_MALFORMED": "格式不正确",
+    "BODY_NOT_AN_OBJECT": "请求内容必须是JSON对象",
+    "BODY_NOT_UTF8": "请求内容必须是UTF-8编码",
+    "BODY_TOO_DEEP": "嵌套不能超过{max_depth}层",
+    "BODY_BAD_UNICODE": "请求内容含有无效的Unicode字符",
+    "BODY_BAD_JSON_AT": "第{line}行第{column}列不是有效的JSON",
+    "BODY_BAD_JSON": "请求内容不是有效的JSON",
+    "BODY_DUPLICATE_KEY": "字段“{key}”重复出现",
+    "BODY_CONSTANT": "不支持{name}",
+    "FIELD_NOT_SUPPORTED": "不支持的字段",
+    "FIELD_TOO_LONG": "不能超过{limit}个字",
+    "FIELD_TOO_MANY_ITEMS": "不能超过{limit}项",
+    # --- identity: ID numbers, names, phones, postal codes, districts ----------------
+    "ID_NUMBER_REQUIRED": "请填写身份证号",
+    "ID_NUMBER_SHAPE": "身份证号应为18位数字，最后一位可以是X",
+    "ID_NUMBER_BIRTH_DATE": "身份证号中的出生日期不存在",
+    "ID_NUMBER_CHECK_CHAR": "身份证号校验位不正确，请核对",
+    "NAME_REQUIRED": "请填写姓名",
+    "NAME_INVISIBLE": "姓名中含有不可见字符或控制字符，请重新输入",
+    "NAME_MIDDLE_DOT": "姓名中的间隔号「·」不能在开头、结尾或连续出现",
+    "NAME_CHARACTERS": "姓名只能包含文字和间隔号「·」",
+    "NAME_TOO_LONG": "姓名不能超过{max_length}个字",
+    "NAME_MISMATCH": "姓名与身份证号登记的姓名不一致",
+    "MOBILE_REQUIRED": "请填写手机号",
+    "MOBILE_SHAPE": "请填写11位中国大陆手机号",
+    "POSTAL_CODE_REQUIRED": "请填写邮政编码",
+    "POSTAL_CODE_SHAPE": "邮政编码应为6位数字",
+    "DISTRICT_REQUIRED": "请选择所在区",
+    "DISTRICT_UNKNOWN": "请选择北京市的16个区之一",
+    # --- credentials: SMS codes, passwords, staff usernames --------------------------
+    "SMS_PURPOSE_UNKNOWN": "用途只能是 signup 或 login，也可以不填",
+    "SMS_CODE_SHAPE": "请填写短信中的6位数字验证码",
+    "USERNAME_REQUIRED": "请填写用户名",
+    "USERNAME_SHAPE": "用户名为3到32位小写字母、数字、.、_、-，以字母开头",
+    "PASSWORD_REQUIRED": "请填写密码",
+    "PASSWORD_TOO_SHORT": "密码至少{min_length}位",
+    "PASSWORD_TOO_LONG": "密码不能超过{max_length}位",
+    "PASSWORD_ALL_DIGITS": "密码不能全部是数字，请加入字母或符号",
+    "PASSWORD_ONE_CHARACTER": "密码不能由同一个字符重复组成",
+    # --- windows and review queries --------------------------------------------------
+    "WINDOW_YEAR_RANGE": "年份应在{min_year}到{max_year}之间",
+    "TIME_WITHOUT_ZONE": "时间必须带时区",
+    "WINDOW_CLOSES_BEFORE_OPENING": "结束时间必须晚于开始时间",
+    "TIME_FORMAT": "时间应为ISO 8601格式，例如 2022-03-01T09:00（无时区时按北京时间）",
+    "QUERY_CHOICE": "{name} 只能是 {choices} 之一",
+    "QUERY_WINDOW": "window 应为四位年份，如 2026",
+    # --- the register: imported rows -------------------------------------------------
+    "YEAR_RANGE": "{label}应为{min_year}到{max_year}之间的年份",
+    "HOURS_SHAPE": "{label}应为大于0、不超过{max_hours}的数字，最多一位小数",
+    "DATE_SHAPE": "{label}应为YYYY-MM-DD格式的有效日期",
+    "CODE_SHAPE": "{label}只能包含字母、数字和“-”，最多40位",
+    "LEVEL_UNKNOWN": "等级应为助理社会工作师、社会工作师或高级社会工作师（assistant / intermediate / senior）",
+    "ROW_EXTRA_COLUMNS": "多出{count}列，请检查逗号",
+    # --- the application form --------------------------------------------------------
+    "TYPE_UNKNOWN": "登记类型只能是 first、renewal、late 或 reissue",
+    "FORM_NOT_A_MAPPING": "请提交要保存的填写项",
+    "FIELD_READ_ONLY": "该项由系统自动获取，不能修改",
+    "PICKUP_METHOD_UNKNOWN": "取证方式只能是邮寄（mail）或电子证（electronic）",
+    "CE_HOURS_NOT_FOR_TYPE": "{type}无需申报继续教育学时",
+    "REISSUE_REASON_NOT_FOR_TYPE": "只有补证申请需要填写补证原因",
+    "REISSUE_REASON_UNKNOWN": "补证原因只能是：{allowed}",
+    "REISSUE_REASON_REQUIRED": "请选择补证原因",
+    "ADDRESS_NOT_A_MAPPING": "邮寄地址应包含收件人、收件人电话、收件地址和邮政编码",
+    "ADDRESS_PART_REQUIRED": "取证方式为邮寄时请填写{label}",
+    "CE_HOURS_WITH_PROOF": "上传继续教育证明时请填写申报继续教育学时",
+    "CE_PROOF_WITH_HOURS": "申报了继续教育学时，请上传{material}",
+    "CE_HOURS_SHORT": "继续教育记录{on_record}学时，加上申报的{declared}学时，仍不足{level}要求的{required}学时",
+    # --- the application: starting, editing, submitting, certifying ------------------
+    "WINDOW_NOT_OPEN": "{year}年度登记不在开放时间内",
+    "WINDOW_NOT_OPEN_FOR_SUBMIT": "{year}年度登记不在开放时间内，不能提交",
+    "WINDOW_ENDED_FOR_EDIT": "{year}年度登记已结束，不能再修改",
+    "DECLARATION_REQUIRED": "请勾选“我保证上述所填信息均真实有效”",
+    "REGISTRATION_NO_REQUIRED": "请提供登记证书编号",
+    # --- review: a reviewer's decision -----------------------------------------------
+    "DECISION_OUTCOME_UNKNOWN": "outcome 只能是 approve 或 reject",
+    "DECISION_ISSUES_NOT_A_LIST": "issues 应为列表",
+    "ISSUES_TOO_MANY": "问题项不能超过{limit}项",
+    "DECISION_TEXT_TOO_LONG": "审核意见与各项说明合计不能超过{limit}个字，请精简",
+    "ISSUE_SHAPE": "问题项应包含 item 和 note",
+    "ISSUE_ITEM_UNKNOWN": "不是本申请的填写项或材料",
+    # --- materials and photos --------------------------------------------------------
+    "MATERIAL_UNKNOWN": "没有这种材料",
+    "MATERIAL_UNKNOWN_NAME": "这种材料",  # the {material} of MATERIAL_NOT_ALLOWED for an unknown kind
+    "MATERIAL_NOT_FOR_TYPE": "{type}不需要上传{material}",
+    "MATERIAL_MISSING": "请上传{material}",
+    "MATERIAL_PENDING": "{material}仍在处理中，请稍候再提交",
+    "MATERIAL_REJECTED": "{material}未通过检查：{reason}",
+    "MATERIAL_REUPLOAD": "请重新上传",  # the reason of a rejection that carries none
+    "UPLOAD_LOST": "照片上传未完成，请重新上传",
+    "PHOTO_EMPTY": "上传的文件是空的（0字节），请重新选择照片上传",
+    "PHOTO_TOO_LARGE": "照片大小超过10MB，请压缩后重新上传",
+    "PHOTO_HEIC_UNSUPPORTED": "暂不支持HEIC格式的照片。请在苹果手机“设置→相机→格式”中选择“兼容性最佳”后重新拍摄，"
+                              "或将照片截屏、导出为JPEG格式后重新上传",
+    "PHOTO_ID_PHOTO_TOO_SMALL": "两寸照尺寸太小（{width}×{height}像素，至少需要200×300像素），请上传更清晰的照片",
+    "PHOTO_TOO_SMALL": "照片尺寸太小（{width}×{height}像素，短边不足300像素），看不清内容，请上传更清晰的照片",
+    "PHOTO_TRUNCATED": "照片文件不完整或已损坏（可能上传时中断），请重新上传",
+    "PHOTO_BOMB": "照片像素数过大（超过{megapixels}万像素），请缩小尺寸后重新上传",
+    "PHOTO_NOT_AN_IMAGE": "无法识别为照片，请上传JPEG、PNG或WebP格式的图片（不支持PDF、GIF、SVG等格式）",
+    # --- certificates ----------------------------------------------------------------
+    "REVOCATION_REASON_REQUIRED": "请填写注销原因（不超过{max_length}字）",
+}
+
+
+def reason(name: str, /, **params: object) -> str:
+    """The Chinese reason `name`, filled with `params`. KeyError for an unknown name."""
+    return REASONS[name].format(**params)
+
+
+# --- eligibility: why a registration type applies in a window year, or why not -------------
+# Keyed by the verdict's reason code (`domain/eligibility.py`); `last` is the year of the last
+# registration, `until` the last year it is valid, `qualified` the qualification year.
+_CE_SHORT = ("{ce_since}年以来继续教育记录为{ce_hours}学时，{level}需满{ce_required}学时，"
+             "请申报未记录的学时并上传继续教育证明。")
+_RENEWAL_DUE = "您于{last}年登记，有效期至{until}年，本年度应进行再登记。"
+_LATE_DUE = "您最近一次登记在{last}年，有效期至{until}年，已错过再登记，本年度可申请补登记。"
+
+ELIGIBILITY_REASONS: dict[str, str] = {
+    "FIRST_ALREADY_REGISTERED": "您已于{last}年登记，不能再申请首登记。",
+    "FIRST_DUE": "您于{qualified}年取得社会工作者职业资格，尚未登记，本年度应进行首登记。",
+    "FIRST_NOT_YET": "您于{qualified}年取得社会工作者职业资格，{first_year}年方可申请首登记。",
+    "FIRST_MISSED": "您于{qualified}年取得社会工作者职业资格，首登记应在{first_year}年进行；从未登记的请申请补证。",
+    "RENEWAL_NEVER_REGISTERED": "您尚未登记过，不能申请再登记。",
+    "RENEWAL_DUE": _RENEWAL_DUE,
+    "RENEWAL_DUE_CE_SHORT": _RENEWAL_DUE + _CE_SHORT,
+    "RENEWAL_NOT_DUE": "您于{last}年登记，有效期至{until}年，应在{until}年进行再登记。",
+    "RENEWAL_MISSED": "您最近一次登记在{last}年，有效期至{until}年，已错过再登记，请申请补登记。",
+    "LATE_NEVER_REGISTERED": "您尚未登记过，不能申请补登记。",
+    "LATE_DUE": _LATE_DUE,
+    "LATE_DUE_CE_SHORT": _LATE_DUE + _CE_SHORT,
+    "LATE_RENEWAL_DUE_INSTEAD": "您于{last}年登记，有效期至{until}年，本年度请申请再登记。",
+    "LATE_NOT_MISSED": "您于{last}年登记，有效期至{until}年，无需补登记。",
+    "REISSUE_NEVER_REGISTERED": "您于{qualified}年取得社会工作者职业资格，从未登记，本年度应申请补证。",
+    "REISSUE_FIRST_INSTEAD": "您于{qualified}年取得社会工作者职业资格，本年度请申请首登记。",
+    "REISSUE_NOT_YET": "您于{qualified}年取得社会工作者职业资格，{first_year}年方可申请首登记。",
+    "REISSUE_LOST_OR_DAMAGED": "您于{last}年登记，有效期至{until}年；仅在登记证书遗失或损坏时可申请补证。",
+    "REISSUE_REGISTRATION_EXPIRED": "您最近一次登记在{last}年，有效期已于{until}年届满，请申请补登记。",
+}
+
+
+def eligibility_reason(code: str, /, **params: object) -> str:
+    """The sentence of the eligibility verdict `code`, filled with `params`. KeyError for an unknown code."""
+    return ELIGIBILITY_REASONS[code].format(**params)
 
 
 # --- notices: what the applicant is told when something happens to an application --------
@@ -127,6 +329,8 @@ class Notice(NamedTuple):
 
 
 SMS_SIGNATURE = "【北京社工登记】"
+# The login or sign-up code, sent as it stands (not a notice: no in-app message goes with it).
+SMS_CODE_TEXT = SMS_SIGNATURE + "您的验证码是{code}，5分钟内有效。请勿告诉他人。"
 
 NOTICES: dict[str, Notice] = {
     "ApplicationSubmitted": Notice(

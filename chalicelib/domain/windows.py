@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.register import MAX_YEAR, MIN_YEAR
+from chalicelib.domain.texts import reason
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # E-certificates are generated 14 days after the window closes (manual §2.2).
@@ -32,12 +33,12 @@ class Window:
     def __post_init__(self) -> None:
         problems = {}
         if isinstance(self.year, bool) or not isinstance(self.year, int) or not MIN_YEAR <= self.year <= MAX_YEAR:
-            problems["year"] = f"年份应在{MIN_YEAR}到{MAX_YEAR}之间"
+            problems["year"] = reason("WINDOW_YEAR_RANGE", min_year=MIN_YEAR, max_year=MAX_YEAR)
         for name in ("opens_at", "closes_at"):
             if not _is_aware(getattr(self, name)):
-                problems[name] = "时间必须带时区"
+                problems[name] = reason("TIME_WITHOUT_ZONE")
         if not problems and self.closes_at <= self.opens_at:
-            problems["closes_at"] = "结束时间必须晚于开始时间"
+            problems["closes_at"] = reason("WINDOW_CLOSES_BEFORE_OPENING")
         if problems:
             raise ValidationError(details=problems)
 
@@ -67,13 +68,12 @@ class Window:
 def parse_window_time(iso: object, *, field: str = "time") -> datetime:
     """An ISO 8601 date or date-time; without an offset it is Asia/Shanghai time
     (a bare date means its midnight there). Returned in Asia/Shanghai."""
-    reason = "时间应为ISO 8601格式，例如 2022-03-01T09:00（无时区时按北京时间）"
     if not isinstance(iso, str) or not iso.strip():
-        raise ValidationError(details={field: reason})
+        raise ValidationError(details={field: reason("TIME_FORMAT")})
     try:
         moment = datetime.fromisoformat(iso.strip())
     except ValueError:
-        raise ValidationError(details={field: reason}) from None
+        raise ValidationError(details={field: reason("TIME_FORMAT")}) from None
     if moment.utcoffset() is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     return moment.astimezone(SHANGHAI)

@@ -3,7 +3,7 @@
 A cursor is base64url(tag ‖ position). The position is a sort-key value (a
 time and an opaque id, see `domain.ports.Page`), so a cursor carries no
 personal data. The tag is HMAC-SHA256, truncated to 16 bytes, over the route,
-the caller's account id and the position, under `Deps.cursor_key`. Route and
+the caller's account id and the position, under `Deps.keys.cursors`. Route and
 caller are bound, not carried: a cursor replayed on another route, or by another
 account, fails the check exactly as a forged one does. Anything that does not
 verify — too long, not base64url, truncated, altered, someone else's — is
@@ -63,9 +63,9 @@ def unseal(cursor: str | None, *, route: str, caller: str, key: bytes) -> str | 
 def opened(request, *, route: str, caller: str, param: str = "cursor") -> str | None:
     """The position in the request's `?<param>=`, checked against this route and caller."""
     cursor = (request.query_params or {}).get(param)
-    return unseal(cursor, route=route, caller=caller, key=bootstrap.deps().cursor_key)
+    return unseal(cursor, route=route, caller=caller, key=bootstrap.deps().keys.cursors)
 
 
 def sealed(position: str | None, *, route: str, caller: str) -> str | None:
     """`position` as the cursor this route hands this caller."""
-    return seal(position, route=route, caller=caller, key=bootstrap.deps().cursor_key)
+    return seal(position, route=route, caller=caller, key=bootstrap.deps().keys.cursors)

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from itertools import accumulate
 from typing import Any, Callable
 
 from chalice import Chalice, Response
 
+from chalicelib import bootstrap
 from chalicelib.domain.errors import NotFoundError, ValidationError
-from chalicelib.domain.texts import error_message
+from chalicelib.domain.texts import error_message, reason
 from chalicelib.handlers import schemas
 from chalicelib.handlers.errors import BadRequestBodyError, PayloadTooLargeError, error_response, to_response
 
@@ -100,7 +101,7 @@ def check_path_parameters(request) -> None:
     for name, value in (request.uri_params or {}).items():
         rule = _PATH_RULES.get(name)
         if rule is not None and not rule(value):
-            raise NotFoundError(details={name: "格式不正确"})
+            raise NotFoundError(details={name: reason("PATH_PARAMETER_MALFORMED")})
 
 
 def _takes(content_type: str, accepted: list[str]) -> bool:
@@ -132,7 +133,7 @@ def json_object(request, schema: dict, *, refuse_unknown: bool = True) -> dict[s
         return {}
     body = _parse(raw)
     if not isinstance(body, dict):
-        raise BadRequestBodyError(details={"body": "请求内容必须是JSON对象"})
+        raise BadRequestBodyError(details={"body": reason("BODY_NOT_AN_OBJECT")})
     _check_against(body, schema, refuse_unknown)
     return body
 
@@ -141,22 +142,23 @@ def _parse(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
-        raise BadRequestBodyError(details={"body": "请求内容必须是UTF-8编码"}) from None
+        raise BadRequestBodyError(details={"body": reason("BODY_NOT_UTF8")}) from None
     if nests_deeper_than(text, MAX_DEPTH):
-        raise BadRequestBodyError(details={"body": f"嵌套不能超过{MAX_DEPTH}层"})
+        raise BadRequestBodyError(details={"body": reason("BODY_TOO_DEEP", max_depth=MAX_DEPTH)})
     try:
         body = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
         # A lone surrogate escape ("\ud800") parses, but no UTF-8 store or SMS can hold it.
         json.dumps(body, ensure_ascii=False).encode("utf-8")
         return body
     except UnicodeEncodeError:
-        raise BadRequestBodyError(details={"body": "请求内容含有无效的Unicode字符"}) from None
+        raise BadRequestBodyError(details={"body": reason("BODY_BAD_UNICODE")}) from None
     except _Refused as exc:
         raise BadRequestBodyError(details={"body": exc.reason}) from None
     except json.JSONDecodeError as exc:
-        raise BadRequestBodyError(details={"body": f"第{exc.lineno}行第{exc.colno}列不是有效的JSON"}) from None
+        where = {"line": exc.lineno, "column": exc.colno}
+        raise BadRequestBodyError(details={"body": reason("BODY_BAD_JSON_AT", **where)}) from None
     except ValueError:  # e.g. an integer literal longer than Python converts
-        raise BadRequestBodyError(details={"body": "请求内容不是有效的JSON"}) from None
+        raise BadRequestBodyError(details={"body": reason("BODY_BAD_JSON")}) from None
 
 
 def nests_deeper_than(text: str, limit: int) -> bool:
@@ -179,13 +181,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _Refused(f"字段“{key[:40]}”重复出现")
+            raise _Refused(reason("BODY_DUPLICATE_KEY", key=key[:40]))
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> None:
-    raise _Refused(f"不支持{name}")
+    raise _Refused(reason("BODY_CONSTANT", name=name))
 
 
 def _check_against(body: dict, schema: dict, refuse_unknown: bool) -> None:
@@ -193,7 +195,8 @@ def _check_against(body: dict, schema: dict, refuse_unknown: bool) -> None:
     too_large: dict[str, str] = {}
     _walk(body, schema, "", unknown if refuse_unknown else None, too_large)
     if unknown:
-        raise ValidationError(code="UNKNOWN_FIELDS", details={name: "不支持的字段" for name in unknown[:20]})
+        raise ValidationError(code="UNKNOWN_FIELDS",
+                              details={name: reason("FIELD_NOT_SUPPORTED") for name in unknown[:20]})
     if too_large:
         raise ValidationError(code="FIELD_TOO_LARGE", details=too_large)
 
@@ -206,11 +209,11 @@ def _walk(value: Any, schema: dict, path: str, unknown: list[str] | None, too_la
     if isinstance(value, str):
         limit = schema.get("maxLength")
         if limit is not None and len(value) > limit:
-            too_large[path] = f"不能超过{limit}个字"
+            too_large[path] = reason("FIELD_TOO_LONG", limit=limit)
     elif isinstance(value, list):
         limit = schema.get("maxItems")
         if limit is not None and len(value) > limit:
-            too_large[path] = f"不能超过{limit}项"
+            too_large[path] = reason("FIELD_TOO_MANY_ITEMS", limit=limit)
         elif "items" in schema:
             for index, item in enumerate(value):
                 _walk(item, schema["items"], f"{path}[{index}]", unknown, too_large)
@@ -243,5 +246,6 @@ def source_ip(request) -> str:
 
 
 def now() -> datetime:
-    """The request's clock: the one place handlers read time (services take it as an argument)."""
-    return datetime.now(timezone.utc)
+    """The request's time, from the `Clock` port: the one place handlers read time (services take
+    it as an argument, so one request sees one instant)."""
+    return bootstrap.deps().clock.now()

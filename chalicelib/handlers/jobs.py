@@ -12,7 +12,6 @@ import time
 from typing import Callable
 
 from chalicelib import bootstrap
-from chalicelib.handlers.edge import now
 from chalicelib.services.jobs import Job, TimeLeft, run
 
 RUN_BUDGET_SECONDS = 600.0  # per invocation: far from Lambda's 15-minute limit (the function gets 900 s)
@@ -38,8 +37,8 @@ def scheduled(job: Job) -> Callable[[object], dict]:
     def handler(event) -> dict:
         deps = bootstrap.deps()
         if job.continues_when is None:
-            return run(job, deps, now())
-        summary = run(job, deps, now(), budget(event.context))
+            return run(job, deps, deps.clock.now())
+        summary = run(job, deps, deps.clock.now(), budget(event.context))
         if job.continues_when(summary):
             deps.continuation.request(job.name, event.context)
         return summary

@@ -11,6 +11,7 @@ from chalicelib.domain.credentials import PASSWORD_MAX_LENGTH
 from chalicelib.domain.eligibility import ReissueReason
 from chalicelib.domain.identity import NAME_MAX_LENGTH
 from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.review import MAX_ISSUES, NOTE_MAX_LENGTH, OPINION_MAX_LENGTH
 
 
 def text(max_length: int, **extra) -> dict:
@@ -54,7 +55,7 @@ APPLICATION = obj({"application_id": STR, "type": STR, "status": STR, "window_ye
                    "review_rounds": {"type": "array", "items": ANY_OBJ}}, ("application_id", "status"), extra=True)
 APPLICATION_PAGE = obj({"items": {"type": "array", "items": ANY_OBJ}, "cursor": NULLABLE_STR}, ("items", "cursor"))
 CREATE_APPLICATION = obj({"type": {"type": "string", "enum": ["first", "renewal", "late", "reissue"]}}, ("type",))
-# The form's limits are the domain's (chalicelib/domain/application.py `_parse_field`).
+# The form's limits are the domain's (chalicelib/domain/application_form.py `_parse_field`).
 ADDRESS = obj({"recipient": text(50, nullable=True), "phone": text(20, nullable=True),
                "address": text(200, nullable=True), "postal_code": text(10, nullable=True)})
 FIELDS = obj({"phone": text(20, nullable=True), "employer": text(100, nullable=True),
@@ -71,8 +72,9 @@ MESSAGES = obj({"items": {"type": "array", "items": ANY_OBJ}, "cursor": NULLABLE
                ("items", "unread"))
 # A review opinion ≤ 1,000 characters and ≤ 50 issues of ≤ 500: one round stays far below 400 KB.
 DECISION = obj({"outcome": {"type": "string", "enum": ["approve", "reject"]},
-                "opinion": text(1000, nullable=True),
-                "issues": array(obj({"item": text(40), "note": text(500, nullable=True)}, ("item",)), 50)},
+                "opinion": text(OPINION_MAX_LENGTH, nullable=True),
+                "issues": array(obj({"item": text(40), "note": text(NOTE_MAX_LENGTH, nullable=True)}, ("item",)),
+                                MAX_ISSUES)},
                ("outcome",))
 CERTIFICATE = obj({"registration_no": STR, "status": {"type": "string", "enum": ["valid", "expired", "revoked"]},
                    "registration_year": INT, "valid_until": INT, "level": STR, "issued_at": STR,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -17,6 +16,7 @@ from chalicelib.domain.ports import Page
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services import uploads
+from chalicelib.services.deps import Deps
 from chalicelib.services.rate_limits import enforce_rate_limit
 
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -42,7 +42,7 @@ class EligibilityAnswer:
     in_register: bool
 
 
-def profile(deps, account: Account) -> Profile:
+def profile(deps: Deps, account: Account) -> Profile:
     practitioner = deps.register.get_practitioner(account.id_number)
     if practitioner is None:
         return Profile(account, None, [], [])
@@ -50,7 +50,7 @@ def profile(deps, account: Account) -> Profile:
                    deps.register.ce_records_of(account.id_number))
 
 
-def _windows(deps, now: datetime) -> tuple[Window | None, Window | None]:
+def _windows(deps: Deps, now: datetime) -> tuple[Window | None, Window | None]:
     """(the open window, the next one to open), by key lookups of this year and next."""
     year = now.astimezone(SHANGHAI).year
     windows = sorted(deps.windows.around(year), key=lambda w: w.year)
@@ -59,7 +59,7 @@ def _windows(deps, now: datetime) -> tuple[Window | None, Window | None]:
     return open_window, upcoming
 
 
-def eligibility(deps, account: Account, now: datetime) -> EligibilityAnswer:
+def eligibility(deps: Deps, account: Account, now: datetime) -> EligibilityAnswer:
     window, upcoming = _windows(deps, now)
     facts = profile(deps, account)
     if window is None or facts.practitioner is None:
@@ -68,7 +68,7 @@ def eligibility(deps, account: Account, now: datetime) -> EligibilityAnswer:
     return EligibilityAnswer(window, verdicts, upcoming, True)
 
 
-def create_application(deps, account: Account, command: CreateApplication, now: datetime) -> Application:
+def create_application(deps: Deps, account: Account, command: CreateApplication, now: datetime) -> Application:
     """A draft of the requested type for the open window (422 with the reason when the
     type does not apply; 409 when one already exists for this window)."""
     answer = eligibility(deps, account, now)
@@ -77,13 +77,13 @@ def create_application(deps, account: Account, command: CreateApplication, now: 
     if answer.window is None:
         raise RuleViolationError(code="NO_OPEN_WINDOW")
     practitioner = deps.register.get_practitioner(account.id_number)
-    application = Application.start(uuid.uuid4().hex, practitioner, answer.eligibility.verdict(command.type),
+    application = Application.start(deps.ids.new_id(), practitioner, answer.eligibility.verdict(command.type),
                                     answer.window, now, actor=account.account_id)
     deps.applications.add(application)
     return application
 
 
-def get_application(deps, account: Account, application_id: str) -> Application:
+def get_application(deps: Deps, account: Account, application_id: str) -> Application:
     """Someone else's application is "not found", with the very error an unknown id gets:
     its existence is not disclosed."""
     try:
@@ -95,11 +95,12 @@ def get_application(deps, account: Account, application_id: str) -> Application:
     return application
 
 
-def list_applications(deps, account: Account, position: str | None) -> Page:
+def list_applications(deps: Deps, account: Account, position: str | None) -> Page:
     return deps.applications.list_for_applicant(account.id_number, position, PAGE_SIZE)
 
 
-def update_application(deps, account: Account, application_id: str, draft: SaveDraft, now: datetime) -> Application:
+def update_application(deps: Deps, account: Account, application_id: str, draft: SaveDraft,
+                       now: datetime) -> Application:
     application = get_application(deps, account, application_id)
     application.update_fields(draft.changes, now, deps.windows.get(application.window_year))
     deps.applications.save(application)
@@ -119,7 +120,7 @@ def _next_midnight(now: datetime) -> datetime:
     return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=SHANGHAI)
 
 
-def upload_url(deps, account: Account, application_id: str, kind: str, now: datetime) -> dict:
+def upload_url(deps: Deps, account: Account, application_id: str, kind: str, now: datetime) -> dict:
     """A presigned POST for one photo; the object key is ours, never the client's, and signed
     (see `services.uploads`). Changes nothing on the application: a `ready` photo stays ready
     until an object actually arrives for the new URL.
@@ -140,7 +141,7 @@ def upload_url(deps, account: Account, application_id: str, kind: str, now: date
             "expires_in": UPLOAD_EXPIRES_IN, "upload_id": upload.upload_id}
 
 
-def delete_material(deps, account: Account, application_id: str, kind: str, now: datetime) -> Application:
+def delete_material(deps: Deps, account: Account, application_id: str, kind: str, now: datetime) -> Application:
     """The "×": the material goes, and so do its raw upload and normalised photo in S3
     (and any upload issued before now that is still to arrive: it will be refused)."""
     application = get_application(deps, account, application_id)
@@ -151,7 +152,7 @@ def delete_material(deps, account: Account, application_id: str, kind: str, now:
     return application
 
 
-def attach_certificate(deps, account: Account, application_id: str, now: datetime) -> Application:
+def attach_certificate(deps: Deps, account: Account, application_id: str, now: datetime) -> Application:
     """Attach the applicant's newest e-certificate that is not revoked (its PNG preview) as
     `registration_cert`. 422 NO_E_CERTIFICATE when they have none: upload the paper one.
     A photo it replaces is deleted from S3; the certificate's own PNG is only pointed to."""
@@ -176,7 +177,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def submit(deps, account: Account, application_id: str, command: Submit, now: datetime) -> Application:
+def submit(deps: Deps, account: Account, application_id: str, command: Submit, now: datetime) -> Application:
     """Submit ("是"): the status change, its history entry, the in-app message and the SMS
     outbox row are written in one transaction."""
     application = get_application(deps, account, application_id)
@@ -196,14 +197,14 @@ def notices_of(application: Application, phone: str | None) -> tuple[list, list]
     return messages, texts
 
 
-def save_with_notices(deps, application: Application, phone: str | None) -> None:
+def save_with_notices(deps: Deps, application: Application, phone: str | None) -> None:
     messages, texts = notices_of(application, phone)
     deps.applications.save(application, messages=messages, sms=texts)
 
 
-def messages(deps, account: Account, position: str | None) -> tuple[Page, int]:
+def messages(deps: Deps, account: Account, position: str | None) -> tuple[Page, int]:
     return deps.messages.list(account.id_number, position, PAGE_SIZE), deps.messages.unread_count(account.id_number)
 
 
-def read_message(deps, account: Account, message_id: str):
+def read_message(deps: Deps, account: Account, message_id: str):
     return deps.messages.mark_read(account.id_number, message_id)

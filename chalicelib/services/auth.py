@@ -17,18 +17,16 @@ Abuse limits, each a 429 with Retry-After, per client address first:
 """
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, time, timedelta, timezone
 from typing import Callable
 
-from chalicelib.domain import credentials
+from chalicelib.domain import credentials, texts
 from chalicelib.domain.accounts import Account, Role, login_lock_key, phone_login, staff_login
 from chalicelib.domain.commands import Login, RequestSmsCode, Signup
 from chalicelib.domain.errors import AuthenticationError, RateLimitedError, ValidationError
 from chalicelib.domain.windows import SHANGHAI
+from chalicelib.services.deps import Deps
 from chalicelib.services.rate_limits import enforce_rate_limit, release_rate_limit
-
-SMS_CODE_TEXT = "【北京社工登记】您的验证码是{code}，5分钟内有效。请勿告诉他人。"
 
 
 def _next_midnight(now: datetime) -> datetime:
@@ -44,7 +42,7 @@ def _code_key(purpose: credentials.SmsPurpose, phone: str) -> str:
     return f"{purpose.value}#{phone}"
 
 
-def request_sms_code(deps, command: RequestSmsCode, source_ip: str, now: datetime) -> None:
+def request_sms_code(deps: Deps, command: RequestSmsCode, source_ip: str, now: datetime) -> None:
     """Send a login/sign-up code at once through the SMS port (never the outbox).
 
     Without `purpose` the code serves sign-up when no account holds the phone and
@@ -74,22 +72,22 @@ def request_sms_code(deps, command: RequestSmsCode, source_ip: str, now: datetim
         holder = deps.accounts.by_login(phone_login(phone))
         purpose = credentials.SmsPurpose.LOGIN if holder is not None else credentials.SmsPurpose.SIGNUP
     code = credentials.new_sms_code()
-    deps.sms_codes.put(_code_key(purpose, phone), credentials.hash_sms_code(code, phone, purpose, deps.pepper),
+    deps.sms_codes.put(_code_key(purpose, phone), credentials.hash_sms_code(code, phone, purpose, deps.keys.sms_codes),
                        now + credentials.SMS_CODE_TTL)
-    deps.sms.send(phone, SMS_CODE_TEXT.format(code=code))
+    deps.sms.send(phone, texts.SMS_CODE_TEXT.format(code=code))
 
 
-def _check_code(deps, phone: str, code: str, purposes: tuple[credentials.SmsPurpose, ...], now: datetime) -> None:
+def _check_code(deps: Deps, phone: str, code: str, purposes: tuple[credentials.SmsPurpose, ...], now: datetime) -> None:
     """Consume the phone's live code of the first purpose it matches; INVALID_CODE if none.
     A wrong code counts as a wrong try against each of those codes."""
     for purpose in purposes:
-        code_hash = credentials.hash_sms_code(code, phone, purpose, deps.pepper)
+        code_hash = credentials.hash_sms_code(code, phone, purpose, deps.keys.sms_codes)
         if deps.sms_codes.consume(_code_key(purpose, phone), code_hash, now, credentials.SMS_CODE_MAX_ATTEMPTS):
             return
     raise AuthenticationError(code="INVALID_CODE")
 
 
-def signup(deps, command: Signup, now: datetime) -> dict:
+def signup(deps: Deps, command: Signup, now: datetime) -> dict:
     """A new applicant account bound to one ID number (real-name binding).
 
     A login code serves too: a client that asked for a code without `purpose` for a
@@ -100,8 +98,8 @@ def signup(deps, command: Signup, now: datetime) -> dict:
                 (credentials.SmsPurpose.SIGNUP, credentials.SmsPurpose.LOGIN), now)
     practitioner = deps.register.get_practitioner(command.id_number)
     if practitioner is not None and practitioner.name != command.name:
-        raise ValidationError(code="NAME_MISMATCH", details={"name": "姓名与身份证号登记的姓名不一致"})
-    account = Account(account_id=uuid.uuid4().hex, login_key=phone_login(command.phone), role=Role.APPLICANT,
+        raise ValidationError(code="NAME_MISMATCH", details={"name": texts.reason("NAME_MISMATCH")})
+    account = Account(account_id=deps.ids.new_id(), login_key=phone_login(command.phone), role=Role.APPLICANT,
                       password_hash=credentials.hash_password(command.password), created_at=now,
                       phone=command.phone, id_number=command.id_number)
     deps.accounts.create(account, {account.login_key: "PHONE_ALREADY_REGISTERED",
@@ -109,7 +107,7 @@ def signup(deps, command: Signup, now: datetime) -> dict:
     return _token(deps, account, now)
 
 
-def login(deps, command: Login, source_ip: str, now: datetime) -> dict:
+def login(deps: Deps, command: Login, source_ip: str, now: datetime) -> dict:
     """Phone + password, phone + code, or (staff) username + password.
 
     The command was checked at the edge (a 422 counts against nothing); the attempt
@@ -125,7 +123,7 @@ def login(deps, command: Login, source_ip: str, now: datetime) -> dict:
         deps, deps.accounts.by_login(phone_login(command.phone)), command.password, source_ip, now))
 
 
-def _behind_address_limit(deps, source_ip: str, now: datetime, attempt: Callable[[], dict]) -> dict:
+def _behind_address_limit(deps: Deps, source_ip: str, now: datetime, attempt: Callable[[], dict]) -> dict:
     """Run one login attempt under the per-address limit on failures (429 LOGIN_TOO_MANY_FAILURES
     once reached, until the hour is over). The slot is taken before the attempt, so parallel
     requests cannot overshoot the limit, and given back when the attempt succeeds: only
@@ -139,7 +137,7 @@ def _behind_address_limit(deps, source_ip: str, now: datetime, attempt: Callable
     return answer
 
 
-def _code_login(deps, phone: str, code: str, now: datetime) -> dict:
+def _code_login(deps: Deps, phone: str, code: str, now: datetime) -> dict:
     """Not subject to the password lockout: the phone's owner gets in even while someone
     else is guessing the password."""
     _check_code(deps, phone, code, (credentials.SmsPurpose.LOGIN,), now)
@@ -155,7 +153,7 @@ def _bad_credentials() -> AuthenticationError:
                                minutes=int(credentials.LOGIN_LOCKOUT.total_seconds() // 60))
 
 
-def _password_login(deps, account: Account | None, password: str, source_ip: str, now: datetime) -> dict:
+def _password_login(deps: Deps, account: Account | None, password: str, source_ip: str, now: datetime) -> dict:
     """Count the try (atomically, before checking anything), then check the password only
     if the count allows it. Every refusal costs one scrypt, like a real check, so the
     time taken does not tell a locked or unknown account from a wrong password."""
@@ -174,6 +172,6 @@ def _password_login(deps, account: Account | None, password: str, source_ip: str
     raise _bad_credentials()
 
 
-def _token(deps, account: Account, now: datetime) -> dict:
+def _token(deps: Deps, account: Account, now: datetime) -> dict:
     token = deps.tokens.issue(account.account_id, account.role.value, now)
     return {"token": token, "expires_in": deps.tokens.expires_in, "role": account.role.value}

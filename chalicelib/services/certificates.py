@@ -44,6 +44,7 @@ from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.observability import logger
 from chalicelib.services.applicant import notices_of
+from chalicelib.services.deps import Deps
 from chalicelib.services.rate_limits import enforce_rate_limit
 
 PAGE_SIZE = 50
@@ -53,7 +54,7 @@ VERIFY_LIMIT_PER_MINUTE = 30
 _PLAUSIBLE_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
-def issue_due(deps, now: datetime, time_left: Callable[[], float] | None = None) -> dict:
+def issue_due(deps: Deps, now: datetime, time_left: Callable[[], float] | None = None) -> dict:
     """Certify every approved application of the windows (this year's and the two before)
     whose certificates are due. `time_left()` gives the seconds left in this invocation's
     budget (None: no limit). Returns {"issued", "skipped", "failed", "more"}."""
@@ -81,7 +82,7 @@ def issue_due(deps, now: datetime, time_left: Callable[[], float] | None = None)
     return summary
 
 
-def _issue(deps, application: Application, now: datetime) -> str:
+def _issue(deps: Deps, application: Application, now: datetime) -> str:
     if application.status is not ApplicationStatus.APPROVED:  # a stale index entry
         return "skipped"
     try:
@@ -97,7 +98,7 @@ def _issue(deps, application: Application, now: datetime) -> str:
     return "issued"
 
 
-def _issue_certificate(deps, application: Application, now: datetime) -> None:
+def _issue_certificate(deps: Deps, application: Application, now: datetime) -> None:
     if application.reserved_registration_no is None:
         year = application.certificate_registration_year
         application.reserve_registration_no(
@@ -112,7 +113,7 @@ def _issue_certificate(deps, application: Application, now: datetime) -> None:
                                              "registration_no": certificate.registration_no})
 
 
-def render_and_store(deps, certificate: Certificate, photo_jpeg: bytes) -> None:
+def render_and_store(deps: Deps, certificate: Certificate, photo_jpeg: bytes) -> None:
     """Render the PDF and PNG and store them under the certificate's keys; a retry rewrites
     the same objects."""
     rendered = deps.renderer.render(certificate, photo_jpeg, verify_url(deps, certificate.registration_no))
@@ -120,17 +121,17 @@ def render_and_store(deps, certificate: Certificate, photo_jpeg: bytes) -> None:
     deps.files.write(certificate.png_key, rendered.png, "image/png")
 
 
-def verify_url(deps, registration_no: str) -> str:
+def verify_url(deps: Deps, registration_no: str) -> str:
     return deps.settings.verify_base_url + registration_no
 
 
 # --- the holder ----------------------------------------------------------------------
 
-def list_certificates(deps, account: Account) -> list[Certificate]:
+def list_certificates(deps: Deps, account: Account) -> list[Certificate]:
     return deps.certificates.of_holder(account.id_number)
 
 
-def certificate_of(deps, account: Account, registration_no: str) -> tuple[Certificate, dict[str, str]]:
+def certificate_of(deps: Deps, account: Account, registration_no: str) -> tuple[Certificate, dict[str, str]]:
     """The holder's certificate and presigned download links (≤ 5 minutes). Another
     person's number is "not found": whether it exists is not disclosed here."""
     certificate = deps.certificates.get(registration_no) if _PLAUSIBLE_NUMBER.fullmatch(registration_no) else None
@@ -143,7 +144,7 @@ def certificate_of(deps, account: Account, registration_no: str) -> tuple[Certif
 
 # --- the public --------------------------------------------------------------------------
 
-def verify(deps, registration_no: str, source_ip: str, now: datetime) -> dict:
+def verify(deps: Deps, registration_no: str, source_ip: str, now: datetime) -> dict:
     """What anyone holding a certificate (or its QR code) may learn: status, level, years,
     the masked name. Rate limited per address; each check is logged. An unknown number
     costs the same one key lookup as a known one (NotFoundError)."""
@@ -167,7 +168,7 @@ def verify(deps, registration_no: str, source_ip: str, now: datetime) -> dict:
 
 # --- operators ---------------------------------------------------------------------------
 
-def revoke(deps, registration_no: str, reason: str, actor: str, now: datetime) -> Certificate:
+def revoke(deps: Deps, registration_no: str, reason: str, actor: str, now: datetime) -> Certificate:
     """Revoke a certificate (verification then answers `revoked`); recorded in the audit log.
     Raises NotFoundError, ValidationError (no reason) and ConflictError ALREADY_REVOKED."""
     certificate = deps.certificates.get(registration_no)

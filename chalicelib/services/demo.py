@@ -18,6 +18,7 @@ from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services import staff
 from chalicelib.services.certificates import render_and_store
+from chalicelib.services.deps import Deps
 
 DEMO_REVIEWER = "demo-reviewer"
 DEMO_REVIEWER_PASSWORD = "demo-review-2026"
@@ -55,7 +56,7 @@ def demo_register(year: int) -> tuple[list[Practitioner], list[Registration], li
     return practitioners, registrations, records, cases
 
 
-def seed(deps, now: datetime) -> list[str]:
+def seed(deps: Deps, now: datetime) -> list[str]:
     """Load the demo register and open this year's window if none exists; returns lines to print."""
     year = now.astimezone(SHANGHAI).year
     practitioners, registrations, records, cases = demo_register(year)
@@ -76,7 +77,7 @@ def seed(deps, now: datetime) -> list[str]:
     return lines + [f"  {case}" for case in cases]
 
 
-def seed_certificate(deps, now: datetime) -> str:
+def seed_certificate(deps: Deps, now: datetime) -> str:
     """An e-certificate for DEMO_CERTIFIED's last registration (rendered like the job's, with
     a drawn placeholder photo); returns a line to print. Idempotent."""
     year = now.astimezone(SHANGHAI).year

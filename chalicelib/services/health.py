@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from chalicelib.observability import logger
+from chalicelib.services.deps import Deps
 
 
-def check(deps) -> dict[str, str]:
+def check(deps: Deps) -> dict[str, str]:
     """`{part: "ok" | "unreachable"}` for each probe; never raises."""
     results = {}
     for part, probe in deps.health_probes.items():

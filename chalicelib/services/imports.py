@@ -10,6 +10,7 @@ import csv
 from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
+from chalicelib.domain import texts
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.ports import RegisterRepository, UpsertCounts
 from chalicelib.domain.register import parse_ce_record, parse_practitioner, parse_registration
@@ -64,7 +65,7 @@ def import_csv(kind: str, lines: TextIO, repo: RegisterRepository, *, batch_size
         extra = values.pop(None, None)  # more cells than columns
         try:
             if extra:
-                raise ValidationError(details={"row": f"多出{len(extra)}列，请检查逗号"})
+                raise ValidationError(details={"row": texts.reason("ROW_EXTRA_COLUMNS", count=len(extra))})
             batch.append(spec.parse({k: (v or "").strip() for k, v in values.items()}))
         except ValidationError as exc:
             report.refused.append((reader.line_num, exc.details or {"row": exc.message}))

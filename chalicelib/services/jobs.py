@@ -22,6 +22,7 @@ from typing import Callable
 
 from chalicelib.observability import logger
 from chalicelib.services import certificates, outbox, window_jobs
+from chalicelib.services.deps import Deps
 
 TimeLeft = Callable[[], float]
 
@@ -56,7 +57,7 @@ JOBS: dict[str, Job] = {job.name: job for job in (
 )}
 
 
-def run(job: Job, deps, at: datetime, time_left: TimeLeft | None = None) -> dict:
+def run(job: Job, deps: Deps, at: datetime, time_left: TimeLeft | None = None) -> dict:
     """Run `job` once as of `at`; logs and returns its summary."""
     summary = job.service(deps, at, time_left)
     logger.info("job finished", extra={"job": job.name, **summary})

@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.errors import RateLimitedError
+from chalicelib.services.deps import Deps
 
 
-def enforce_rate_limit(deps, key: str, limit: int, resets_at: datetime, now: datetime, code: str) -> None:
+def enforce_rate_limit(deps: Deps, key: str, limit: int, resets_at: datetime, now: datetime, code: str) -> None:
     """Count one use of `key` (at most `limit` until `resets_at`); raises RateLimitedError
     `code` (its message in texts.ERRORS) with the seconds until the reset when the limit is reached."""
     blocked_until = deps.rate_limiter.take(key, limit, resets_at, now)
@@ -15,7 +16,7 @@ def enforce_rate_limit(deps, key: str, limit: int, resets_at: datetime, now: dat
         raise RateLimitedError(code=code, retry_after=retry_after)
 
 
-def release_rate_limit(deps, key: str, now: datetime) -> None:
+def release_rate_limit(deps: Deps, key: str, now: datetime) -> None:
     """Give back one use of `key` taken by `enforce_rate_limit`: for limits that reserve a
     slot before the outcome is known and count only some outcomes (failed logins)."""
     deps.rate_limiter.give_back(key, now)

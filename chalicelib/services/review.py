@@ -13,6 +13,7 @@ from chalicelib.domain.ports import AuditEntry, Page
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.services.applicant import save_with_notices
+from chalicelib.services.deps import Deps
 
 PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 20
@@ -39,20 +40,20 @@ def _year(window: int | None, now: datetime) -> int:
     return window if window is not None else now.astimezone(SHANGHAI).year
 
 
-def queue(deps, query: QueueQuery, now: datetime, position: str | None = None) -> Page:
+def queue(deps: Deps, query: QueueQuery, now: datetime, position: str | None = None) -> Page:
     """Oldest submission first; one GSI query per page whatever the table's size. Only
     states a reviewer works on (`commands.REVIEWABLE`) can be asked for: drafts never are."""
     return deps.applications.queue_page(_year(query.window, now), query.status, query.type, position, PAGE_SIZE)
 
 
-def claim(deps, account: Account, application_id: str, now: datetime) -> Application:
+def claim(deps: Deps, account: Account, application_id: str, now: datetime) -> Application:
     application = deps.applications.get(application_id)
     application.claim(_reviewer(account), now)
     deps.applications.save(application)
     return application
 
 
-def review_file(deps, account: Account, application_id: str, now: datetime,
+def review_file(deps: Deps, account: Account, application_id: str, now: datetime,
                 audit_position: str | None = None) -> ReviewFile:
     """Everything the applicant filed and the register holds; the access is audited.
     The audit log grows with every look, so it comes a page at a time, newest first
@@ -70,7 +71,7 @@ def review_file(deps, account: Account, application_id: str, now: datetime,
                       deps.register.ce_records_of(application.id_number), urls, audit.items, audit.position)
 
 
-def decide(deps, account: Account, application_id: str, decision: Decision, now: datetime) -> Application:
+def decide(deps: Deps, account: Account, application_id: str, decision: Decision, now: datetime) -> Application:
     """Approve or reject; the decision, its history entry, the message and the SMS are one write."""
     application = deps.applications.get(application_id)
     if decision.outcome == "approve":
@@ -81,7 +82,7 @@ def decide(deps, account: Account, application_id: str, decision: Decision, now:
     return application
 
 
-def stats(deps, query: StatsQuery, now: datetime) -> dict:
+def stats(deps: Deps, query: StatsQuery, now: datetime) -> dict:
     year = _year(query.window, now)
     counts = deps.applications.counts(year)
     by_status = {s.value: sum(c for (st, _), c in counts.items() if st is s) for s in ApplicationStatus}

@@ -6,7 +6,7 @@ key, and say when. Its key is self-authenticating (`domain.object_keys`):
 
     uploads/{application id}/{kind}/{issued µs}-{nonce}-{signature}
 
-where the signature is an HMAC-SHA256 (keyed with `Deps.upload_key`, derived
+where the signature is an HMAC-SHA256 (keyed with `Deps.keys.uploads`, derived
 from the service's signing key) of application id, kind, issue time and
 nonce. An event is verified with
 no stored state: a key we never issued, or one edited to point at another
@@ -36,34 +36,35 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from chalicelib.domain import texts
 from chalicelib.domain.errors import ConcurrentUpdateError, DomainError, NotFoundError
 from chalicelib.domain.materials import MaterialKind, MaterialStatus
 from chalicelib.domain.object_keys import UploadKey, issued_at_of, slot_folders, upload_id_in
 from chalicelib.domain.ports import PhotoRejectedError
 from chalicelib.observability import logger
+from chalicelib.services.deps import Deps
 
 MISSING_RETRIES = 2
 SAVE_ATTEMPTS = 3
-UPLOAD_LOST_REASON = "照片上传未完成，请重新上传"
 
 
 class UploadNotVisibleError(RuntimeError):
     """The object of an event is not there (yet): raised so the invocation is retried."""
 
 
-def issue_upload_key(deps, application_id: str, kind: MaterialKind, now: datetime) -> UploadKey:
+def issue_upload_key(deps: Deps, application_id: str, kind: MaterialKind, now: datetime) -> UploadKey:
     """A new key, signed with the service's upload key, for one upload of `kind` issued at `now`."""
-    return UploadKey.issue(deps.upload_key, application_id, kind, now)
+    return UploadKey.issue(deps.keys.uploads, application_id, kind, now)
 
 
-def process_upload(deps, key: str, now: datetime) -> str:
+def process_upload(deps: Deps, key: str, now: datetime) -> str:
     """Validate and normalise one uploaded object; returns what happened (for logs and tests).
 
     Raises UploadNotVisibleError (so the event is redelivered) while the object
     is not visible yet, at most MISSING_RETRIES times per upload.
     """
     upload = UploadKey.parse(key)
-    if upload is None or not upload.is_authentic(deps.upload_key):
+    if upload is None or not upload.is_authentic(deps.keys.uploads):
         logger.warning("upload with a key we never issued", extra={"key": key[:300]})
         deps.files.delete(key)
         return "ignored"
@@ -99,7 +100,7 @@ def process_upload(deps, key: str, now: datetime) -> str:
     return outcome
 
 
-def sweep(deps, application, kind: MaterialKind) -> list[str]:
+def sweep(deps: Deps, application, kind: MaterialKind) -> list[str]:
     """Delete the slot's objects that can no longer be current; returns their keys.
 
     Keeps the current material's raw upload and normalised photo, and any upload
@@ -123,7 +124,7 @@ def sweep(deps, application, kind: MaterialKind) -> list[str]:
     return doomed
 
 
-def _load(deps, application_id: str):
+def _load(deps: Deps, application_id: str):
     try:
         return deps.applications.get(application_id)
     except NotFoundError:
@@ -146,7 +147,7 @@ def _standing(application, upload: UploadKey) -> str:
     return "new"
 
 
-def _forget(deps, upload: UploadKey, application=None) -> None:
+def _forget(deps: Deps, upload: UploadKey, application=None) -> None:
     """An upload we are done with: its raw object goes and, unless it is the slot's current
     material, any photo made from it (an invocation that lost a race may have written one)."""
     application = application or _load(deps, upload.application_id)
@@ -156,7 +157,7 @@ def _forget(deps, upload: UploadKey, application=None) -> None:
     deps.files.delete_many(keys)
 
 
-def _arrive(deps, upload: UploadKey, now: datetime) -> bool:
+def _arrive(deps: Deps, upload: UploadKey, now: datetime) -> bool:
     """The object is there: make it the slot's pending material (unless an earlier delivery
     already did) and sweep what it replaced. False when it cannot be current after all."""
     for _ in range(SAVE_ATTEMPTS):
@@ -179,17 +180,17 @@ def _arrive(deps, upload: UploadKey, now: datetime) -> bool:
     raise ConcurrentUpdateError()
 
 
-def _missing(deps, upload: UploadKey, now: datetime) -> str:
+def _missing(deps: Deps, upload: UploadKey, now: datetime) -> str:
     """Retry a bounded number of times (the object may not be visible yet), then give up:
     an object that never arrived changes nothing — unless an earlier delivery already made
     it the pending material, which must not stay pending for ever."""
     if deps.rate_limiter.take(f"upload-missing#{upload.upload_id}", MISSING_RETRIES,
                               now + timedelta(days=1), now) is None:
         raise UploadNotVisibleError(f"upload {upload.upload_id} not found; will retry")
-    return _record(deps, upload, now, rejected=("UPLOAD_LOST", UPLOAD_LOST_REASON))
+    return _record(deps, upload, now, rejected=("UPLOAD_LOST", texts.reason("UPLOAD_LOST")))
 
 
-def _record(deps, upload: UploadKey, now: datetime, *, ready=None, rejected=None) -> str:
+def _record(deps: Deps, upload: UploadKey, now: datetime, *, ready=None, rejected=None) -> str:
     for _ in range(SAVE_ATTEMPTS):
         application = _load(deps, upload.application_id)
         if application is None:

@@ -39,6 +39,7 @@ from chalicelib.domain.errors import ConcurrentUpdateError
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.observability import logger
 from chalicelib.services.applicant import save_with_notices
+from chalicelib.services.deps import Deps
 
 REMINDER_DAYS = (7, 3, 1)
 AWAITING = (ApplicationStatus.DRAFT, ApplicationStatus.REJECTED)
@@ -69,7 +70,7 @@ class _Run:
         return self.budget <= 0
 
 
-def window_tick(deps, now: datetime, *, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES,
+def window_tick(deps: Deps, now: datetime, *, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES,
                 max_changes: int = MAX_CHANGES) -> dict[str, int]:
     """Expire the leftovers of this year's and last year's windows if closed; remind if one closes soon.
 
@@ -102,7 +103,7 @@ def _expire(application: Application, now: datetime) -> bool:
     return True
 
 
-def _sweep(deps, window: Window, status: ApplicationStatus, change: Callable[[Application], bool],
+def _sweep(deps: Deps, window: Window, status: ApplicationStatus, change: Callable[[Application], bool],
            outcome: str, run: _Run, page_size: int, max_pages: int) -> None:
     position = None  # the repository's own, never sealed: it does not leave the process
     for _ in range(max_pages):

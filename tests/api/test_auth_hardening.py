@@ -24,6 +24,7 @@ from chalicelib.domain.errors import AuthenticationError, RateLimitedError
 from chalicelib.services import auth as auth_service
 from chalicelib.services import staff
 from tests.api.conftest import JSON, last_code, sign_up, unique_phone
+from tests.fakes import FakeClock
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -45,25 +46,15 @@ def address(monkeypatch):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """`clock(moment)`: the auth routes' clock reads `moment`."""
-    def at(moment: datetime) -> None:
-        monkeypatch.setattr("chalicelib.handlers.auth.now", lambda: moment)
-    return at
+def clock(swap):
+    """`clock(moment)`: the app's clock reads `moment`."""
+    return lambda moment: swap(clock=FakeClock(moment))
 
 
 @pytest.fixture
-def limits(deps):
+def limits(deps, swap):
     """`limits(**settings)`: the app runs on a Deps with those settings until the test ends."""
-    from chalicelib import bootstrap
-    original = bootstrap.deps()
-
-    def apply(**changes) -> bootstrap.Deps:
-        replaced = bootstrap.Deps(dataclasses.replace(original.settings, **changes))
-        bootstrap.override(replaced)
-        return replaced
-    yield apply
-    bootstrap.override(original)
+    return lambda **changes: swap(settings=dataclasses.replace(deps.settings, **changes))
 
 
 def _login(client, **body):

@@ -18,6 +18,7 @@ import botocore.endpoint
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from chalicelib import bootstrap
 from chalicelib.adapters.dynamo import transactions
 from chalicelib.adapters.dynamo.models import MODELS
 from chalicelib.domain.certificates import Certificate
@@ -78,7 +79,6 @@ class Faults:
     def dynamodb_clients(self) -> list:
         """One client per PynamoDB model (PynamoDB caches a connection per model class) and the one
         `transactions.write` commits through."""
-        self._deps.tables  # bound to the stage's tables
         clients = [model._get_connection().connection.client for model in MODELS]
         clients.append(transactions.connection(self._deps.settings.region).client)
         return list({id(c): c for c in clients}.values())
@@ -90,7 +90,7 @@ class Faults:
         self._hook(self.dynamodb_clients(), event, answer, times)
 
     def s3(self, operation: str, answer: Callable) -> None:
-        self._hook([self._deps.s3], f"before-send.s3.{operation}", answer, None)
+        self._hook([bootstrap.stores(self._deps.settings).s3], f"before-send.s3.{operation}", answer, None)
 
     def _hook(self, clients: list, event: str, answer: Callable, times: int | None) -> None:
         left = {"n": times}
@@ -236,7 +236,7 @@ def test_s3_slow_down_or_a_5xx_answers_503_and_attaches_nothing(client, deps, re
 
     assert_service_busy(client.http.post(attach, headers=auth(token)))
 
-    assert faults.sent == ["GetObject"] * total_attempts(deps.s3)
+    assert faults.sent == ["GetObject"] * total_attempts(bootstrap.stores(deps.settings).s3)
     faults.clear()
     assert MaterialKind.REGISTRATION_CERT not in deps.applications.get(app_id).materials
     assert client.http.post(attach, headers=auth(token)).status_code == 200

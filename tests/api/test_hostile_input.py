@@ -17,7 +17,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.cli.environment import ROOT
-from chalicelib.domain import application as rules
+from chalicelib.domain import review as rules
 from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.eligibility import RegistrationType, evaluate
 from chalicelib.domain.errors import RuleViolationError

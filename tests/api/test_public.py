@@ -20,13 +20,11 @@ def test_health_is_ok_when_dynamodb_and_s3_answer(client):
     ({"table_prefix": "no-such-tables-"}, "dynamodb"),
 ])
 def test_health_is_503_naming_the_unreachable_part(client, deps, change, failing):
-    broken = bootstrap.Deps(dataclasses.replace(deps.settings, **change))
-    bootstrap.override(broken)
+    bootstrap.override(bootstrap.build(dataclasses.replace(deps.settings, **change)))
     try:
         response = client.http.get("/health")
     finally:
         bootstrap.override(deps)
-        deps.tables.bind(deps.settings)
     assert response.status_code == 503
     assert response.json_body["status"] == "degraded"
     assert response.json_body["checks"][failing] == "unreachable"

@@ -12,12 +12,13 @@ import pytest
 from chalicelib.domain.materials import MaterialKind, MaterialStatus
 from tests.api.conftest import auth, sign_up
 from tests.api.test_certificates import _stored
-from tests.api.test_uploads import _deliver, _jpeg, _post, _upload_url, draft  # noqa: F401 (fixture)
+from tests.api.test_uploads import _deliver, _jpeg, _post, _upload_url, draft, dying_photos  # noqa: F401 (fixture)
 
 
 def _bucket(deps, app_id: str) -> set[str]:
     """Every key in the bucket that belongs to the application."""
-    s3, bucket = deps.s3, deps.settings.bucket
+    from chalicelib import bootstrap
+    s3, bucket = bootstrap.stores(deps.settings).s3, deps.settings.bucket
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
     return {item["Key"] for page in pages for item in page.get("Contents", []) if app_id in item["Key"]}
 
@@ -86,16 +87,13 @@ def test_an_older_upload_whose_event_comes_last_is_deleted_and_the_newer_photo_s
     assert _bucket(deps, app_id) == {kept}
 
 
-def test_a_photo_replaced_while_still_being_processed_leaves_nothing_behind(client, deps, draft, monkeypatch):
+def test_a_photo_replaced_while_still_being_processed_leaves_nothing_behind(client, deps, draft, swap):
     token, app_id = draft
     first = _post(_upload_url(client, token, app_id), _jpeg())
-
-    def crash(*_args, **_kwargs):
-        raise MemoryError("the invocation died while decoding")
-    with monkeypatch.context() as patched:
-        patched.setattr(deps.photos, "normalise", crash)
-        with pytest.raises(MemoryError):
-            _deliver(client, deps, first)
+    swap(photos=dying_photos(deps))
+    with pytest.raises(MemoryError):
+        _deliver(client, deps, first)
+    swap(photos=deps.photos)
     _uploaded(client, deps, token, app_id, size=(900, 1300))
     _deliver(client, deps, first)  # S3 redelivers the failed event
     assert _bucket(deps, app_id) == {_photo_key(deps, app_id)}

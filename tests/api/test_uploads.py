@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+from types import SimpleNamespace
 
 import pytest
 import urllib3
@@ -174,29 +175,33 @@ def test_asking_for_an_upload_url_leaves_a_ready_material_ready(client, deps, dr
     assert _material(client, token, app_id)["status"] == "ready"
 
 
-def test_a_material_shows_pending_once_its_object_arrives_and_a_redelivery_finishes_it(client, deps, draft,
-                                                                                       monkeypatch):
+def dying_photos(deps) -> SimpleNamespace:
+    """A photo processor whose invocation dies while decoding (size checks as the real one)."""
+    def crash(*_args, **_kwargs):
+        raise MemoryError("the invocation died while decoding")
+    return SimpleNamespace(normalise=crash, rejection_for_size=deps.photos.rejection_for_size)
+
+
+def test_a_material_shows_pending_once_its_object_arrives_and_a_redelivery_finishes_it(client, deps, draft, swap):
     token, app_id = draft
     _deliver(client, deps, _post(_upload_url(client, token, app_id), _jpeg()))
     key = _post(_upload_url(client, token, app_id), _jpeg(900, 1300))
     assert _material(client, token, app_id)["status"] == "ready"  # a URL, even a used one, changes nothing
 
-    def crash(*_args, **_kwargs):
-        raise MemoryError("the invocation died while decoding")
-    monkeypatch.setattr(deps.photos, "normalise", crash)
+    swap(photos=dying_photos(deps))
     with pytest.raises(MemoryError):
         _deliver(client, deps, key)
     assert _material(client, token, app_id)["status"] == "pending"
-    monkeypatch.undo()
+    swap(photos=deps.photos)
     _deliver(client, deps, key)
     material = deps.applications.get(app_id).materials[MaterialKind.ID_PHOTO]
     assert (material.status.value, material.upload_id) == ("ready", key.rsplit("/", 1)[1])
 
 
 def test_upload_urls_per_material_per_day_are_limited_with_retry_after_and_a_chinese_message(
-        client, deps, draft, monkeypatch):
+        client, deps, draft, swap):
     token, app_id = draft
-    monkeypatch.setattr(deps, "settings", dataclasses.replace(deps.settings, upload_urls_per_material_per_day=3))
+    swap(settings=dataclasses.replace(deps.settings, upload_urls_per_material_per_day=3))
     for _ in range(3):
         _upload_url(client, token, app_id)
     refused = client.http.post(f"/applications/{app_id}/materials/id_photo/upload", headers=auth(token))

@@ -49,8 +49,8 @@ def _presigned_post(s3, bucket, key, body):
     assert response.status in (200, 204), response.data
 
 
-def test_an_upload_through_a_presigned_post_reaches_the_s3_handler_once(deps, probe):
-    s3, bucket = deps.s3, deps.settings.bucket
+def test_an_upload_through_a_presigned_post_reaches_the_s3_handler_once(deps, s3, probe):
+    bucket = deps.settings.bucket
     key = "probe-uploads/app-1/id_photo/upload 1+x.jpg"
     _presigned_post(s3, bucket, key, b"\xff\xd8 not really a jpeg")
     s3.put_object(Bucket=bucket, Key="elsewhere/ignored.jpg", Body=b"x")
@@ -62,8 +62,8 @@ def test_an_upload_through_a_presigned_post_reaches_the_s3_handler_once(deps, pr
     s3.delete_object(Bucket=bucket, Key="elsewhere/ignored.jpg")
 
 
-def test_a_failing_s3_handler_is_retried_then_given_up(deps, probe):
-    s3, bucket = deps.s3, deps.settings.bucket
+def test_a_failing_s3_handler_is_retried_then_given_up(deps, s3, probe):
+    bucket = deps.settings.bucket
     key = "probe-uploads/app-2/id_photo/u2.jpg"
     s3.put_object(Bucket=bucket, Key=key, Body=b"x")
     runner = EventRunner(probe, s3, region="us-east-1")
@@ -82,9 +82,9 @@ def test_a_failing_s3_handler_is_retried_then_given_up(deps, probe):
     s3.delete_object(Bucket=bucket, Key=other)
 
 
-def test_a_scheduled_handler_fires_when_due_with_a_cloudwatch_event(deps, probe):
+def test_a_scheduled_handler_fires_when_due_with_a_cloudwatch_event(s3, probe):
     clock = Clock()
-    runner = EventRunner(probe, deps.s3, region="us-east-1", clock=clock)
+    runner = EventRunner(probe, s3, region="us-east-1", clock=clock)
     runner.tick()
     assert probe.ticks == []
     clock.now += timedelta(seconds=61)
@@ -93,9 +93,9 @@ def test_a_scheduled_handler_fires_when_due_with_a_cloudwatch_event(deps, probe)
     assert probe.ticks == ["2026-11-26T02:01:01Z"]
 
 
-def test_the_runner_fires_every_registered_job_on_the_registrys_schedule(deps):
+def test_the_runner_fires_every_registered_job_on_the_registrys_schedule(s3):
     from app import app
     from chalicelib.services.jobs import JOBS
-    lines = EventRunner(app, deps.s3, region="us-east-1").describe()
+    lines = EventRunner(app, s3, region="us-east-1").describe()
     assert [line for line in lines if line.startswith("schedule ")] == [
         f"schedule {name}: {job.schedule}" for name, job in JOBS.items()]

@@ -9,6 +9,7 @@ and the SMS rows issuing leaves behind must not be due then.
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 from datetime import timedelta
@@ -16,7 +17,6 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
-from chalicelib import bootstrap
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import REGISTRATION_NO
 from chalicelib.domain.windows import Window
@@ -92,8 +92,8 @@ class _CrashingFiles:
 
 def test_a_run_that_dies_halfway_is_resumed_without_duplicates_or_new_numbers(deps, window):
     apps = [approvals.approved(deps, window) for _ in range(4)]
-    dying = bootstrap.Deps(deps.settings)
-    dying.files = _CrashingFiles(deps.files, writes_before_crash=3)  # the 2nd certificate's PNG never lands
+    # the 2nd certificate's PNG never lands
+    dying = dataclasses.replace(deps, files=_CrashingFiles(deps.files, writes_before_crash=3))
 
     with pytest.raises(_Crash):
         issue_due(dying, window.certificates_due_at)

@@ -22,6 +22,7 @@ from chalicelib.domain.windows import Window
 from chalicelib.domain.outbox import OutboxStatus
 from chalicelib.services.window_jobs import window_tick
 from tests import approvals
+from tests.fakes import FakeClock
 from tests.ids import make_id
 
 _YEARS = iter(random.sample(range(2001, 2021, 2), 10))
@@ -147,18 +148,17 @@ def _scheduled_event(client):
 
 
 def test_the_schedule_runs_every_five_minutes_and_expires_through_the_lambda_handler(
-        client, deps, window, monkeypatch):
+        client, deps, window, swap):
     from chalice.app import ScheduledEventConfig
 
     from app import app
-    from chalicelib.handlers import jobs
     schedules = {s.name: s.schedule_expression for s in app.event_sources
                  if isinstance(s, ScheduledEventConfig)}
     assert schedules["window-tick"] == "rate(5 minutes)"
 
     draft = _application(deps, window)
-    # The handler reads the clock once (handlers.edge.now); set it to just after this window's close.
-    monkeypatch.setattr(jobs, "now", lambda: window.closes_at + timedelta(minutes=3))
+    # The handler reads the `Clock` port once; it stands just after this window's close.
+    swap(clock=FakeClock(window.closes_at + timedelta(minutes=3)))
     assert client.lambda_.invoke("window-tick", _scheduled_event(client)).payload == {
         "expired": 1, "reminded": 0, "skipped": 0}
     assert client.lambda_.invoke("window-tick", _scheduled_event(client)).payload == NOTHING

@@ -1,4 +1,4 @@
-"""One set of assertions, run on `FakeCertificateRenderer` and on the ReportLab renderer `Deps.renderer` builds.
+"""One set of assertions, run on `FakeCertificateRenderer` and on the ReportLab renderer in `Deps.renderer`.
 
 They pin what the issuing job relies on (`ports.CertificateRenderer`): a PDF and a
 PNG, the same bytes for the same certificate (a retried run rewrites identical
@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib.bootstrap import Deps
+from chalicelib import bootstrap
 from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.levels import Level
 from chalicelib.settings import Settings
@@ -28,7 +28,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def renderer(request):
     if request.param == "fake":
         return fakes.FakeCertificateRenderer()
-    return Deps(Settings.from_env()).renderer
+    return bootstrap.build(Settings.from_env()).renderer
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from chalice.app import CloudWatchEvent
 from chalicelib.adapters.continuation import LambdaContinuation, NextRun
 from chalicelib.handlers import jobs
 from chalicelib.services.jobs import JOBS
+from tests.unit.services.world import fake_deps
 
 ARN = "arn:aws:lambda:cn-north-1:123456789012:function:swreg-prod-issue-certificates"
 
@@ -45,7 +46,7 @@ class _Recorder(NextRun):
 
 def _handler_with(summary: dict, monkeypatch) -> list:
     recorder = _Recorder()
-    monkeypatch.setattr(jobs.bootstrap, "deps", lambda: SimpleNamespace(continuation=recorder))
+    monkeypatch.setattr(jobs.bootstrap, "deps", lambda: replace(fake_deps(), continuation=recorder))
     job = replace(JOBS["issue-certificates"], service=lambda deps, at, time_left: summary)
     jobs.scheduled(job)(SimpleNamespace(context=SimpleNamespace(get_remaining_time_in_millis=lambda: 900_000)))
     return recorder.requests

@@ -5,18 +5,13 @@ from datetime import datetime, timezone
 
 from chalicelib.domain.eligibility import evaluate
 from chalicelib.services.demo import demo_register, seed
-from tests.fakes import FakeAccountRepository, FakeRegisterRepository, FakeWindowRepository
+from tests.unit.services.world import fake_deps
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 
 
-class _Deps:
-    def __init__(self):
-        self.register, self.windows, self.accounts = FakeRegisterRepository(), FakeWindowRepository(), FakeAccountRepository()
-
-
 def test_the_demo_covers_all_four_types_and_nothing_due():
-    deps = _Deps()
+    deps = fake_deps()
     seed(deps, NOW)
     window = deps.windows.get(2026)
     assert window.is_open(NOW)
@@ -38,7 +33,7 @@ def test_the_demo_covers_all_four_types_and_nothing_due():
 
 
 def test_seeding_twice_changes_nothing_and_keeps_the_window():
-    deps = _Deps()
+    deps = fake_deps()
     seed(deps, NOW)
     first_window = deps.windows.get(2026)
     seed(deps, NOW.replace(day=27))

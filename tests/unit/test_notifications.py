@@ -18,8 +18,8 @@ from chalicelib.domain.events import (
 )
 from chalicelib.domain.notifications import SIGNATURE, notices_for
 from chalicelib.domain.review import ReviewIssue
+from chalicelib.domain.texts import SMS_CODE_TEXT
 from chalicelib.domain.windows import SHANGHAI
-from chalicelib.services.auth import SMS_CODE_TEXT
 from tests.ids import make_id
 
 PERSON = make_id()

@@ -1,4 +1,4 @@
-"""One set of assertions, run on `FakePhotoProcessor` and on the Pillow processor `Deps.photos` builds.
+"""One set of assertions, run on `FakePhotoProcessor` and on the Pillow processor in `Deps.photos`.
 
 They pin what services may rely on (`ports.PhotoProcessor`): the output sizes, a
 JPEG whose hash is its own, and refusals by code, so the fake cannot drift.
@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from chalicelib.bootstrap import Deps
+from chalicelib import bootstrap
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.ports import PhotoRejectedError
 from chalicelib.settings import Settings
@@ -27,7 +27,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 def photos(request):
     if request.param == "fake":
         return fakes.FakePhotoProcessor()
-    return Deps(Settings.from_env()).photos
+    return bootstrap.build(Settings.from_env()).photos
 
 
 def _refusal(photos, data: bytes, kind: MaterialKind = MaterialKind.ID_CARD_FRONT) -> PhotoRejectedError:

@@ -4,12 +4,13 @@ The ports are found by reflection: every `Protocol` class in `chalicelib/domain/
 A port's fake is `tests.fakes.Fake<Port>` (or the name in FAKE_NAMES) and must have
 every method of the port, taking the port's parameters by name. Some contract test
 module (`tests/**/test_*_contract.py`) must name the fake and, beside it, the port or
-the real adapter (the `Deps` attribute typed with the port, read as `.<attribute>`,
-or a class that attribute builds), so a new port without a fake, or a fake nobody checks, fails here.
+the real adapter (the `Deps` field typed with the port, read as `.<field>`, or a class
+`bootstrap.build` fills that field with), so a new port without a fake, or a fake nobody checks, fails here.
 """
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain import ports
+from chalicelib.services.deps import Deps
 from tests import fakes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,21 +34,27 @@ def _methods(port: type) -> dict[str, object]:
             if not name.startswith("_") and (inspect.isfunction(member) or isinstance(member, property))}
 
 
-def _deps_properties() -> dict[str, ast.FunctionDef]:
-    """Each `Deps` property by the port its return annotation names."""
-    tree = ast.parse(inspect.getsource(bootstrap))
-    deps = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Deps")
-    return {ast.unparse(node.returns): node for node in deps.body
-            if isinstance(node, ast.FunctionDef) and node.returns is not None}
+def _deps_fields() -> dict[str, str]:
+    """Each `Deps` field's name by the port its annotation names."""
+    return {field.type: field.name for field in dataclasses.fields(Deps)}
 
 
-def _adapter_patterns(prop: ast.FunctionDef) -> list[str]:
-    """The property read as an attribute (`.photos`) and the classes it builds (CamelCase names it uses)."""
-    patterns = [rf"\.{prop.name}\b"]
-    for node in ast.walk(prop):
-        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-        if name and name[0].isupper() and name != prop.returns.id:
-            patterns.append(rf"(?<!\w){name}\b")
+def _adapter_patterns(field: str) -> list[str]:
+    """The field read as an attribute (`.photos`) and the classes `bootstrap.build` fills it with
+    (CamelCase names in its value, or in the module's functions that value calls)."""
+    functions = {node.name: node for node in ast.parse(inspect.getsource(bootstrap)).body
+                 if isinstance(node, ast.FunctionDef)}
+    filled = next(node for node in ast.walk(functions["build"])
+                  if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Deps")
+    value = next(keyword.value for keyword in filled.keywords if keyword.arg == field)
+    sources = [value, *(functions[node.id] for node in ast.walk(value)
+                        if isinstance(node, ast.Name) and node.id in functions)]
+    patterns = [rf"\.{field}\b"]
+    for source in sources:
+        for node in ast.walk(source):
+            name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+            if name and name[0].isupper():
+                patterns.append(rf"(?<!\w){name}\b")
     return patterns
 
 
@@ -72,13 +80,13 @@ def test_every_port_has_a_fake_with_all_its_methods(port_name):
 
 @pytest.mark.parametrize("port_name", PORTS)
 def test_every_port_is_a_typed_dependency(port_name):
-    assert port_name in _deps_properties(), f"no Deps property returns {port_name}"
+    assert port_name in _deps_fields(), f"no Deps field is typed {port_name}"
 
 
 @pytest.mark.parametrize("port_name", PORTS)
 def test_every_fake_meets_its_real_adapter_in_a_contract_test(port_name):
     fake = FAKE_NAMES.get(port_name, f"Fake{port_name}")
-    real = [rf"(?<!\w){port_name}\b", *_adapter_patterns(_deps_properties()[port_name])]
+    real = [rf"(?<!\w){port_name}\b", *_adapter_patterns(_deps_fields()[port_name])]
     tied = [path.name for path, text in CONTRACTS.items()
             if re.search(rf"\b{fake}\b", text) and any(re.search(pattern, text) for pattern in real)]
     assert tied, f"no contract test names both {fake} and {port_name} or its adapter ({real})"

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.services.world import FakeDeps, World
+from chalicelib.services.deps import Deps
+from tests.unit.services.world import World, fake_deps
 
 
 @pytest.fixture
-def fakes() -> FakeDeps:
-    return FakeDeps()
+def fakes() -> Deps:
+    return fake_deps()
 
 
 @pytest.fixture

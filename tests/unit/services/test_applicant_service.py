@@ -119,7 +119,7 @@ def test_an_upload_url_is_for_a_key_we_signed_and_changes_nothing_on_the_applica
     upload = UploadKey.parse(answer["fields"]["key"])
     assert (upload.application_id, upload.kind, upload.upload_id) == (
         draft.application_id, MaterialKind.ID_PHOTO, answer["upload_id"])
-    assert upload.is_authentic(fakes.upload_key) and upload.issued_at == NOW
+    assert upload.is_authentic(fakes.keys.uploads) and upload.issued_at == NOW
     assert (answer["max_bytes"], answer["expires_in"]) == (applicant.UPLOAD_MAX_BYTES, applicant.UPLOAD_EXPIRES_IN)
     assert fakes.applications.get(draft.application_id) == draft
 

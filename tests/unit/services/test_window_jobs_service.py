@@ -1,6 +1,7 @@
 """The window tick on the fakes: expiry after the close, reminders before it, each once however often it runs."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -132,8 +133,7 @@ def test_an_application_changed_while_the_tick_ran_is_skipped_and_left_for_the_n
 
     changed = ChangedMeanwhile(fakes.messages, fakes.outbox)
     changed.items, changed.live = fakes.applications.items, fakes.applications.live
-    fakes.applications = changed
-    assert window_tick(fakes, CLOSES_AT, max_pages=1) == {**NOTHING, "skipped": 1}
+    assert window_tick(replace(fakes, applications=changed), CLOSES_AT, max_pages=1) == {**NOTHING, "skipped": 1}
     assert _status(fakes, draft) is ApplicationStatus.DRAFT and fakes.messages.messages == {}
 
 

@@ -17,6 +17,7 @@ from chalicelib.domain.levels import Level
 from chalicelib.domain.register import Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services import applicant, review
+from chalicelib.services.deps import Deps, Keys
 from chalicelib.settings import Settings
 from tests.fakes import (
     FakeAccountRepository,
@@ -51,39 +52,24 @@ NOW = datetime(YEAR, 3, 10, 10, tzinfo=SHANGHAI)
 FORM = {"employer": "西城社工", "district": "西城区", "education": "本科", "pickup_method": "electronic"}
 
 
-class FakeDeps:
-    """What `chalicelib.bootstrap.Deps` offers a service, every port a fake."""
-
-    def __init__(self) -> None:
-        self.settings = SETTINGS
-        self.register = FakeRegisterRepository()
-        self.windows = FakeWindowRepository()
-        self.messages = FakeMessageRepository()
-        self.outbox = FakeOutbox()
-        self.applications = FakeApplicationRepository(messages=self.messages, outbox=self.outbox)
-        self.accounts = FakeAccountRepository()
-        self.audit = FakeAuditLog()
-        self.rate_limiter = FakeRateLimiter()
-        self.certificates = FakeCertificateRepository(self.applications, self.register)
-        self.files = FakeObjectStore()
-        self.uploads = FakeUploadSigner()
-        self.sms = FakeSms()
-        self.photos = FakePhotoProcessor()
-        self.renderer = FakeCertificateRenderer()
-        self.sms_codes = FakeSmsCodeRepository()
-        self.continuation = FakeContinuation()
-        self.tokens = FakeTokenSigner()
-        self.clock = FakeClock(NOW)
-        self.ids = FakeIdGenerator()
-        self.upload_key = b"service-test upload key"
-        self.pepper = b"service-test sms code pepper"
-        self.cursor_key = b"service-test cursor key"
+def fake_deps() -> Deps:
+    """A `Deps` whose every port is a fake."""
+    messages, outbox, register = FakeMessageRepository(), FakeOutbox(), FakeRegisterRepository()
+    applications = FakeApplicationRepository(messages=messages, outbox=outbox)
+    return Deps(
+        settings=SETTINGS, register=register, windows=FakeWindowRepository(), applications=applications,
+        accounts=FakeAccountRepository(), sms_codes=FakeSmsCodeRepository(), rate_limiter=FakeRateLimiter(),
+        messages=messages, outbox=outbox, audit=FakeAuditLog(),
+        certificates=FakeCertificateRepository(applications, register), continuation=FakeContinuation(),
+        uploads=FakeUploadSigner(), files=FakeObjectStore(), sms=FakeSms(), photos=FakePhotoProcessor(),
+        renderer=FakeCertificateRenderer(), tokens=FakeTokenSigner(), clock=FakeClock(NOW), ids=FakeIdGenerator(),
+        keys=Keys(lambda: b"service-test signing key, 32 bytes or more"), health_probes={})
 
 
 class World:
     """Stores the window of YEAR and makes applicants and their applications at any stage."""
 
-    def __init__(self, deps: FakeDeps) -> None:
+    def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.window = Window.create(YEAR, OPENS_AT, CLOSES_AT)
         deps.windows.put(self.window)
