@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DDB_TOOLS := tools/dynamodb-local
 
-.PHONY: install run test test-fast lint clean
+.PHONY: install run test test-fast deploy-rehearsal lint clean
 
 install: $(VENV)/.installed $(DDB_TOOLS)/node_modules/.installed
 
@@ -23,6 +23,11 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+# The prod deploy (infra stack, chalice deploy, swreg deploy finish, redeploy, checks, chalice delete)
+# against moto on loopback; `make test` runs it too (tests/deploy/test_deploy_rehearsal.py).
+deploy-rehearsal: install
+	$(PY) -m devstack.rehearsal
 
 test-fast: install
 	$(PY) -m pytest -m "not packaging"

@@ -10,15 +10,15 @@ tests) and to the health probes.
 from __future__ import annotations
 
 from functools import cache, cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from chalicelib.adapters.lazy import lazy
 from chalicelib.services.deps import Deps, Keys
-from chalicelib.settings import Settings
+from chalicelib.settings import PARAMETER_MAX_AGE, Settings
 
 if TYPE_CHECKING:
     from chalicelib.domain.errors import ServiceBusyError
-    from chalicelib.domain.ports import Continuation, SmsSender
+    from chalicelib.domain.ports import Continuation, DeadLetterQueue, SmsSender
 
 
 class Stores:
@@ -39,13 +39,14 @@ class Stores:
         from chalicelib.adapters import s3
         return s3.client(self.settings)
 
-    def provision(self) -> list[str]:
-        """Create the missing tables and the bucket (stacks we own: local, tests; in AWS the infra
-        stack owns them). Returns the tables created."""
-        created = self.tables.create_missing()
+    def migrate(self) -> Iterator[str]:
+        """Bring the stage's tables up to the models (missing tables and indexes) and create the
+        bucket if missing, for stacks we own (local, tests; in AWS the infra stack owns them).
+        Yields a line per change, as it is made; nothing when all is current."""
+        yield from self.tables.migrate()
         if self.settings.bucket not in {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}:
             self.s3.create_bucket(Bucket=self.settings.bucket)
-        return created
+            yield f"bucket {self.settings.bucket} created"
 
 
 @cache
@@ -84,12 +85,13 @@ def build(settings: Settings) -> Deps:
         audit=DynamoAuditLog(),
         certificates=DynamoCertificateRepository(settings.region),
         continuation=_continuation(settings),
+        dead_letters=_dead_letters(settings),
         uploads=S3Uploads(s3, settings.bucket),
         files=S3Files(s3, settings.bucket),
         sms=_sms(settings),
         photos=lazy(_photo_processor),
         renderer=lazy(_certificate_renderer),
-        tokens=lazy(lambda: _token_service(keys)),
+        tokens=lazy(lambda: _token_service(keys, settings)),
         clock=SystemClock(),
         ids=UuidIds(),
         keys=keys,
@@ -103,9 +105,20 @@ def _signing_key(settings: Settings) -> bytes:
     return load_signing_key(key_file=settings.jwt_key_file, key_parameter=settings.jwt_key_parameter)
 
 
-def _token_service(keys: Keys):
-    from chalicelib.adapters.tokens import TokenService
-    return TokenService(keys.signing)
+def _token_service(keys: Keys, settings: Settings):
+    """Signs with the current key; also verifies with the previous one while a rotation settles.
+    The keys derived in `Keys` (SMS codes, cursors, uploads) follow the current key only."""
+    from chalicelib.adapters.tokens import TokenService, load_previous_signing_key
+    previous = (load_previous_signing_key(settings.jwt_previous_key_parameter)
+                if settings.jwt_previous_key_parameter else None)
+    return TokenService(keys.signing, previous_key=previous)
+
+
+def _dead_letters(settings: Settings) -> DeadLetterQueue:
+    """The async-failure queue and Lambda, for `swreg jobs dlq` on an operator's machine."""
+    from chalicelib.adapters.dead_letters import SqsDeadLetterQueue
+    return SqsDeadLetterQueue(lazy(lambda: _aws_client("sqs", settings)),
+                              lazy(lambda: _aws_client("lambda", settings)), settings.dlq_url)
 
 
 def _continuation(settings: Settings) -> Continuation:
@@ -117,11 +130,29 @@ def _continuation(settings: Settings) -> Continuation:
 
 
 def _sms(settings: Settings) -> SmsSender:
-    """A local file, or Amazon SNS."""
+    """A local file, Tencent Cloud SMS (China regions: SNS sends no SMS there), or Amazon SNS."""
     from chalicelib.adapters import sms
     if settings.sms_sink == "file":
         return sms.FileSms(settings.sms_file)
+    if settings.sms_sink == "tencent":
+        return lazy(lambda: _tencent_sms(settings))
     return sms.SnsSms(lazy(lambda: _aws_client("sns", settings)))
+
+
+def _tencent_sms(settings: Settings) -> SmsSender:
+    """Tencent Cloud SMS, its settings read on the first send (prod: from SSM)."""
+    from chalicelib.adapters.sms_tencent import TencentSms
+    provider = settings.tencent()
+    return TencentSms(app_id=provider.app_id, sign_name=provider.sign_name, templates=dict(provider.templates),
+                      credentials=lambda: _sms_credentials(provider.credentials_parameter), endpoint=provider.endpoint)
+
+
+def _sms_credentials(parameter: str) -> tuple[str, str]:
+    """Tencent's (SecretId, SecretKey) from the SSM SecureString `parameter` (JSON with `secret_id`
+    and `secret_key`), read on first send and cached per warm container like every parameter."""
+    from aws_lambda_powertools.utilities import parameters
+    value = parameters.get_parameter(parameter, decrypt=True, transform="json", max_age=PARAMETER_MAX_AGE)
+    return value["secret_id"], value["secret_key"]
 
 
 def _aws_client(service: str, settings: Settings):

@@ -32,6 +32,13 @@ logger = Logger(service="swreg", logger_formatter=MaskingFormatter())
 metrics = Metrics(namespace="swreg", service="swreg")
 
 
+def count(name: str, value: int) -> None:
+    """Add `value` to the EMF count metric `name` (namespace and dimension `service` = swreg), sent
+    when `observe` flushes at the end of the invocation. The alarms of infra/stateful.yaml watch
+    these names (tests/unit/test_infra_template.py finds the names by reading the calls)."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
 def observe(event, get_response):
     """Chalice middleware for every event type: correlation keys in, metrics out.
 

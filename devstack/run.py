@@ -47,7 +47,8 @@ def main() -> int:
         sms_file.touch()
         from chalicelib import bootstrap
         from chalicelib.cli import main as swreg
-        swreg(["--stage", STAGE, "provision"])
+        # An older version's .local/ gains the tables and indexes this version reads.
+        swreg(["--stage", STAGE, "db", "migrate"])
         seeded = LOCAL / "demo-seeded"
         if not seeded.exists():  # first start only: later starts keep what you changed
             swreg(["--stage", STAGE, "seed-demo"])

@@ -12,12 +12,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
+import json
 import threading
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Sequence
 
+from chalicelib.adapters.dead_letters import failed_invocation
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.register import ce_record_key
 from chalicelib.adapters.tokens import TokenService
@@ -26,7 +28,8 @@ from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFo
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.notifications import Message
 from chalicelib.domain.outbox import OutboxStatus, Sms
-from chalicelib.domain.ports import AuditEntry, NormalisedPhoto, Page, PhotoRejectedError, RenderedCertificate, UpsertCounts
+from chalicelib.domain.ports import (
+    AuditEntry, NormalisedPhoto, Page, PhotoRejectedError, RenderedCertificate, ReplayRefusedError, UpsertCounts)
 
 
 def _page(keyed: list[tuple[str, object]], position: str | None, limit: int, newest_first: bool) -> Page:
@@ -334,7 +337,7 @@ class Killed(BaseException):
 
 
 class FakeSms:
-    """The SMS port in memory: what the provider accepted, as (phone, text), in `sent`.
+    """The SMS port in memory: what the provider accepted, as (phone, rendered text), in `sent`.
 
     Raises `errors` one per send first, then accepts texts; with `killed_after_send`,
     the function dies (`Killed`) right after the provider accepted a text."""
@@ -346,12 +349,12 @@ class FakeSms:
         self._killed = killed_after_send
         self._lock = threading.Lock()
 
-    def send(self, phone, text):
+    def send(self, phone, content):
         with self._lock:
             self.tries += 1
             if self._errors:
                 raise self._errors.pop(0)
-            self.sent.append((phone, text))
+            self.sent.append((phone, content.text))
             message_id = f"fake-{uuid.uuid4().hex[:8]}"
         if self._killed:
             raise Killed()
@@ -545,6 +548,49 @@ class FakeContinuation:
 
     def request(self, job, context):
         self.requested.append(job)
+
+
+class FakeDeadLetterQueue:
+    """SQS and Lambda in memory: `add` queues the body Lambda's on-failure destination would send
+    (read by the real adapter's parser), a held message stays hidden until released, and `replay`
+    records `(function, event)` in `replayed` unless `refuse_next` asked it to refuse."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, str] = {}  # message id -> body, in arrival order
+        self.held: dict[str, str] = {}  # message id -> receipt of its current hold
+        self.replayed: list[tuple[str, dict]] = []
+        self._refusals: list[str] = []
+
+    def add(self, record: dict | str) -> str:
+        message_id = str(uuid.uuid4())
+        self.messages[message_id] = record if isinstance(record, str) else json.dumps(record)
+        return message_id
+
+    def refuse_next(self, code: str, message: str) -> None:
+        self._refusals.append(f"{code}: {message}")
+
+    def hold(self, limit, seconds):
+        free = [message_id for message_id in self.messages if message_id not in self.held][:min(limit, 10)]
+        for message_id in free:
+            self.held[message_id] = uuid.uuid4().hex
+        return [failed_invocation({"MessageId": message_id, "ReceiptHandle": self.held[message_id],
+                                   "Body": self.messages[message_id]}) for message_id in free]
+
+    def release(self, held):
+        for item in held:
+            if self.held.get(item.message_id) == item.receipt:
+                del self.held[item.message_id]
+
+    def replay(self, failed):
+        if not failed.function:
+            raise ReplayRefusedError("not a Lambda on-failure record: no function to invoke")
+        if self._refusals:
+            raise ReplayRefusedError(self._refusals.pop(0))
+        self.replayed.append((failed.function, copy.deepcopy(failed.event)))
+
+    def delete(self, failed):
+        self.messages.pop(failed.message_id, None)
+        self.held.pop(failed.message_id, None)
 
 
 class FakeClock:

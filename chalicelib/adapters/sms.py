@@ -1,4 +1,5 @@
-"""The SMS port's two implementations: Amazon SNS (production) and a local file sink (SPEC §5)."""
+"""The SMS port where the rendered text is what goes out: Amazon SNS (regions where it sends SMS) and
+the local file sink (SPEC §5). China regions send through `sms_tencent` instead."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from chalicelib.domain.outbox import SmsContent
 from chalicelib.observability import logger, mask_pii
 
 
@@ -18,8 +20,8 @@ class FileSms:
     def __init__(self, path: str) -> None:
         self._path = Path(path)
 
-    def send(self, phone: str, text: str) -> str:
-        line = json.dumps({"to": phone, "text": text,
+    def send(self, phone: str, content: SmsContent) -> str:
+        line = json.dumps({"to": phone, "text": content.text,
                            "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
                           ensure_ascii=False)
         self._path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,9 +39,9 @@ class SnsSms:
     def __init__(self, client) -> None:
         self._client = client
 
-    def send(self, phone: str, text: str) -> str:
+    def send(self, phone: str, content: SmsContent) -> str:
         response = self._client.publish(
-            PhoneNumber=phone if phone.startswith("+") else f"+86{phone}", Message=text,
+            PhoneNumber=phone if phone.startswith("+") else f"+86{phone}", Message=content.text,
             MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
         logger.info("sms sent", extra={"provider_message_id": response["MessageId"]})
         return response["MessageId"]

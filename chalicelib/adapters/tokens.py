@@ -4,6 +4,10 @@ Only HS256 is ever accepted, whatever a token's header claims: no `none`, and
 no RS/ES algorithm that could be fed our secret as a "public key". Every
 refusal is an `AuthenticationError` (401) with a stable code, so the handlers
 never see a PyJWT exception.
+
+Key rotation logs nobody out: tokens are signed with the current key and
+verified with the current or, while a rotation settles, the previous one
+(`SWREG_JWT_PREVIOUS_KEY_PARAMETER`); the procedure is in docs/operations.md.
 """
 from __future__ import annotations
 
@@ -17,8 +21,10 @@ from typing import Any
 
 import jwt
 
+from chalicelib.adapters.aws_faults import error_code
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.errors import AuthenticationError
+from chalicelib.settings import PARAMETER_MAX_AGE
 
 ALGORITHM = "HS256"
 # Lambda clocks are NTP-synced; a few seconds absorb the gap between the
@@ -29,7 +35,6 @@ _RESERVED_CLAIMS = frozenset(REQUIRED_CLAIMS) | {"nbf", "jti"}
 # HS256 keys shorter than its 256-bit output weaken it (RFC 7518 §3.2).
 MIN_KEY_BYTES = 32
 _GENERATED_KEY_BYTES = 32
-_KEY_PARAMETER_MAX_AGE = 300
 
 
 def _invalid() -> AuthenticationError:
@@ -49,13 +54,16 @@ _ROLES = frozenset(role.value for role in Role)
 
 
 class TokenService:
-    """Issues and verifies the API's bearer tokens with one shared HMAC key."""
+    """Issues the API's bearer tokens with the current HMAC key and verifies them with the current
+    key or, during a rotation, the previous one."""
 
-    def __init__(self, key: bytes, *, issuer: str = "swreg", audience: str = "swreg-api",
-                 ttl: timedelta = timedelta(hours=2)) -> None:
-        if len(key) < MIN_KEY_BYTES:
+    def __init__(self, key: bytes, *, previous_key: bytes | None = None, issuer: str = "swreg",
+                 audience: str = "swreg-api", ttl: timedelta = timedelta(hours=2)) -> None:
+        keys = (key,) if previous_key is None else (key, previous_key)
+        if any(len(k) < MIN_KEY_BYTES for k in keys):
             raise ValueError(f"the signing key must be at least {MIN_KEY_BYTES} bytes")
         self._key = key
+        self._verifying_keys = keys
         self._issuer = issuer
         self._audience = audience
         self._ttl = ttl
@@ -93,19 +101,26 @@ class TokenService:
         required claims exist; the times are checked here against `now` (the
         wall clock when omitted) so tests and rehearsals can move the clock.
         """
-        try:
-            claims = jwt.decode(
-                token, self._key, algorithms=[ALGORITHM], audience=self._audience, issuer=self._issuer,
-                options={"require": list(REQUIRED_CLAIMS), "verify_exp": False, "verify_nbf": False,
-                         "verify_iat": False},
-            )
-        except jwt.PyJWTError:
-            raise _invalid() from None
+        claims = self._decode(token)
         self._check_times(claims, (now or datetime.now(timezone.utc)).timestamp())
         subject, role = claims["sub"], claims["role"]
         if not isinstance(subject, str) or not subject or not isinstance(role, str) or role not in _ROLES:
             raise _invalid()
         return claims
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        for key in self._verifying_keys:
+            try:
+                return jwt.decode(
+                    token, key, algorithms=[ALGORITHM], audience=self._audience, issuer=self._issuer,
+                    options={"require": list(REQUIRED_CLAIMS), "verify_exp": False, "verify_nbf": False,
+                             "verify_iat": False},
+                )
+            except jwt.InvalidSignatureError:
+                continue  # perhaps signed before the last rotation: try the previous key
+            except jwt.PyJWTError:
+                raise _invalid() from None
+        raise _invalid()
 
     @staticmethod
     def _check_times(claims: dict[str, Any], now: float) -> None:
@@ -123,7 +138,8 @@ def load_signing_key(*, key_file: str | None = None, key_parameter: str | None =
     """The HMAC key, from exactly one source.
 
     `key_parameter` (production): an SSM SecureString read through Powertools
-    Parameters, cached for five minutes per warm container. `key_file` (local
+    Parameters. The service reads it once per container (`Keys`, the lazy
+    token service), so a rotation takes effect with a deploy. `key_file` (local
     and test stages): the file's content, generated on first use with mode
     0600. Raises ValueError when neither or both are given, or the key is
     shorter than MIN_KEY_BYTES.
@@ -133,13 +149,26 @@ def load_signing_key(*, key_file: str | None = None, key_parameter: str | None =
     if key_parameter is not None:
         # Imported here: it pulls in boto3, which local and test stages never need for the key.
         from aws_lambda_powertools.utilities import parameters
-        text = parameters.get_parameter(key_parameter, decrypt=True, max_age=_KEY_PARAMETER_MAX_AGE)
+        text = parameters.get_parameter(key_parameter, decrypt=True, max_age=PARAMETER_MAX_AGE)
     else:
         text = _read_or_create_key_file(Path(key_file))
     key = text.strip().encode("utf-8")
     if len(key) < MIN_KEY_BYTES:
         raise ValueError(f"the signing key must be at least {MIN_KEY_BYTES} bytes")
     return key
+
+
+def load_previous_signing_key(key_parameter: str) -> bytes | None:
+    """The key before the last rotation, from its SSM SecureString (see `load_signing_key`);
+    None when the parameter does not exist, i.e. no rotation is settling."""
+    from aws_lambda_powertools.utilities import parameters
+    try:
+        return load_signing_key(key_parameter=key_parameter)
+    except parameters.GetParameterError as exc:
+        # Powertools keeps only the SDK error's message; the SDK error itself is the context.
+        if exc.__context__ is not None and error_code(exc.__context__) == "ParameterNotFound":
+            return None
+        raise
 
 
 def _read_or_create_key_file(path: Path) -> str:

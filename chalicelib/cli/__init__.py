@@ -5,16 +5,8 @@ import argparse
 import os
 import sys
 
-from chalicelib.cli import certificates, environment, outbox, register, reviewers
+from chalicelib.cli import certificates, db, deploy, dlq, environment, outbox, register, reviewers
 from chalicelib.services.jobs import JOBS, run
-
-
-def _provision(args, deps) -> int:
-    """Create missing tables and the bucket: for stacks we own (local, tests), not AWS."""
-    from chalicelib import bootstrap
-    created = bootstrap.stores(deps.settings).provision()
-    print(f"tables created: {', '.join(created) or 'none (all exist)'}; bucket: {deps.settings.bucket}")
-    return 0
 
 
 def _seed_demo(args, deps) -> int:
@@ -48,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stage", default=os.environ.get("SWREG_STAGE", "local"),
                         help="stage from .chalice/config.json (default: local, the `make run` stack)")
     commands = parser.add_subparsers(dest="command", required=True)
-    provision = commands.add_parser("provision", help="create missing tables and the bucket (local stacks)")
-    provision.set_defaults(handler=_provision)
+    deploy.add_restore_command(db.add_commands(commands))
+    deploy.add_commands(commands)
     register.add_commands(commands)
     reviewers.add_commands(commands)
     outbox.add_commands(commands)
@@ -60,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("name", help="the job: " + ", ".join(JOBS))
     runner.add_argument("--now", help="the job's clock, ISO; without an offset it is Asia/Shanghai")
     runner.set_defaults(handler=_run_job)
+    dlq.add_commands(job_commands)
     seed = commands.add_parser("seed-demo", help="load a demo register and open this year's window")
     seed.set_defaults(handler=_seed_demo)
     return parser
@@ -72,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except environment.StackNotRunningError as exc:
         print(f"swreg: {exc}", file=sys.stderr)
         return 2
+    if not getattr(args, "needs_deps", True):  # the deploy path talks to AWS, not to the stage's stores
+        return args.handler(args)
     from chalicelib import bootstrap
     return args.handler(args, bootstrap.deps())
 

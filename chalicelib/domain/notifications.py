@@ -1,4 +1,9 @@
-"""What the applicant is told, for 我的消息 and SMS alike: picks and fills a template of `texts.NOTICES`.
+"""What the applicant is told: picks and fills a notice of `texts.NOTICES` for 我的消息 and a
+template of `texts.SMS_TEMPLATES` for the SMS that goes with it.
+
+The SMS is short and carries only parameters a provider accepts: of what the
+reviewer wrote it quotes the start of the opinion, made safe for a carrier
+(`sms_excerpt`), and points to the message, which holds it all.
 
 Every status change that notifies someone is saved together with its
 `Message` and `Sms` rows (one transaction), so a notice is never lost or sent
@@ -6,6 +11,7 @@ for a change that did not happen.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,13 +27,20 @@ from chalicelib.domain.events import (
     CertificateIssued,
     ReminderDue,
 )
-from chalicelib.domain.outbox import Sms
+from chalicelib.domain.outbox import Sms, SmsContent
 from chalicelib.domain.review import ReviewIssue
 from chalicelib.domain.windows import SHANGHAI
 
-SIGNATURE = texts.SMS_SIGNATURE
 # Sentence-ending and clause punctuation a reviewer may have typed at the end of an opinion or note.
 _CLOSING = "。.．！!？?；;，,、：: \u3000"
+# How much of the opinion a rejection SMS quotes (… marks a cut), within what a provider takes in
+# one parameter (tests/unit/test_sms_templates.py holds it to the provider's rules).
+SMS_OPINION_CHARS = 20
+# What a carrier may refuse in a parameter: links (a provider allows only links written into the
+# approved template), and every character but Chinese, ASCII letters and digits, and plain punctuation.
+_LINK = re.compile(r"[\w:/.?=&%#~+-]*(?:https?://|www\.|\.(?:cn|com|net|org|gov)\b)[\w:/.?=&%#~+-]*",
+                   re.IGNORECASE | re.ASCII)
+_UNSAFE = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9，。、；：！？（）“”‘’《》·—,.;:!?() -]")
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,7 @@ def new_message_id(at: datetime) -> str:
 
 
 def _texts(event: ApplicationEvent) -> tuple[str, str] | None:
-    """(title, body) for an event, from `texts.NOTICES`; the SMS carries the body."""
+    """(title, body) of the in-app message for an event, from `texts.NOTICES`."""
     if isinstance(event, ApplicationSubmitted):
         return texts.notice("ApplicationSubmitted")
     if isinstance(event, ApplicationApproved):
@@ -72,6 +85,14 @@ def _clause(text: str) -> str:
     """Reviewer's text without its closing punctuation: the template supplies that, so an
     opinion that ends in 。 is not followed by a second one."""
     return text.strip().rstrip(_CLOSING).strip()
+
+
+def sms_excerpt(text: str, limit: int = SMS_OPINION_CHARS) -> str:
+    """A reviewer's words as an SMS parameter: links and characters a carrier may refuse dropped,
+    whitespace folded, no closing punctuation, cut to `limit` characters with … (empty if nothing is left)."""
+    text = _UNSAFE.sub("", _LINK.sub(" ", re.sub(r"\s+", " ", text)))
+    text = _clause(re.sub(" {2,}", " ", text))
+    return text if len(text) <= limit else text[:limit - 1].rstrip(_CLOSING) + "…"
 
 
 def _label(item: str) -> str:
@@ -102,6 +123,24 @@ def _reminder(event: ReminderDue) -> tuple[str, str]:
                         missing=texts.NOTICE_PARTS["missing_separator"].join(event.missing))
 
 
+def _sms(event: ApplicationEvent) -> SmsContent:
+    """The SMS of an event that has a notice, from `texts.SMS_TEMPLATES`."""
+    if isinstance(event, ApplicationRejected):
+        opinion = sms_excerpt(event.opinion)
+        if not opinion:
+            return SmsContent.of("ApplicationRejected.see_messages")
+        return SmsContent.of("ApplicationRejected", opinion=opinion)
+    if isinstance(event, ApplicationExpired):
+        return SmsContent.of("ApplicationExpired.after_rejection" if event.after_rejection else "ApplicationExpired")
+    if isinstance(event, ReminderDue):
+        return SmsContent.of("ReminderDue.after_rejection" if event.after_rejection else "ReminderDue",
+                             days_left=event.days_left)
+    if isinstance(event, CertificateIssued):
+        return SmsContent.of("CertificateIssued", registration_no=event.registration_no,
+                             valid_until=event.valid_until)
+    return SmsContent.of(type(event).__name__)  # ApplicationSubmitted, ApplicationApproved: no parameters
+
+
 def notices_for(event: ApplicationEvent, phone: str | None) -> tuple[list[Message], list[Sms]]:
     """The message and SMS an event produces (none for events nobody is told about)."""
     notice = _texts(event)
@@ -110,5 +149,5 @@ def notices_for(event: ApplicationEvent, phone: str | None) -> tuple[list[Messag
     title, body = notice
     message = Message(owner=event.id_number, message_id=new_message_id(event.at), title=title, body=body,
                       created_at=event.at, application_id=event.application_id)
-    sms = [Sms.queue(phone, SIGNATURE + body, event.at)] if phone else []
+    sms = [Sms.queue(phone, _sms(event), event.at)] if phone else []
     return [message], sms

@@ -1,14 +1,19 @@
 """The SMS outbox: a text waiting to be sent, its states, and the rules for leasing, retrying and giving up.
 
+What a text says is an `SmsContent`: a template of `texts.SMS_TEMPLATES` and its
+parameters, the way a mainland provider sends it, with the text it renders to
+for the local sink, SNS and operators.
+
 A notice's text is queued PENDING in the same transaction as the change it
 tells of, and moves PENDING → SENDING → SENT, or back to PENDING after a
-failed send (exponential backoff), or to DEAD after `MAX_ATTEMPTS`. A
-dispatcher leases a text (SENDING) before it hands it to the provider; a lease
-that runs out means the dispatcher died mid-send, and the text is leased and
-sent again — the only way a text goes out twice: one extra send per such
-crash, never more than `MAX_ATTEMPTS` sends in all. A lease that ran out
-during the last attempt is not sent again: whether it went out is unknown, so
-the text is DEAD and an operator decides.
+failed send (exponential backoff), or to DEAD after `MAX_ATTEMPTS` — or at
+once when the provider refused it for good (`SmsRefusedError`). A dispatcher
+leases a text (SENDING) before it hands it to the provider; a lease that runs
+out means the dispatcher died mid-send, and the text is leased and sent again
+— the only way a text goes out twice: one extra send per such crash, never
+more than `MAX_ATTEMPTS` sends in all. A lease that ran out during the last
+attempt is not sent again: whether it went out is unknown, so the text is DEAD
+and an operator decides.
 
 The rules here are pure; `services.outbox` applies them through the outbox
 port, whose every move is a conditional write on the state the dispatcher saw.
@@ -19,7 +24,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Mapping
 
+from chalicelib.domain import texts
 from chalicelib.domain.errors import InvalidTransitionError
 
 # Longer than the dispatch function's timeout (30 s in prod), so a live dispatcher
@@ -37,6 +44,29 @@ class OutboxStatus(StrEnum):
     DEAD = "DEAD"
 
 
+class SmsRefusedError(Exception):
+    """The provider refused a text for good (a template parameter or template it rejects, a number
+    it will not send to): sending it again cannot succeed. Raised by an `SmsSender`; its message is
+    the provider's reason, which the outbox keeps."""
+
+
+@dataclass(frozen=True)
+class SmsContent:
+    """What one SMS says: the template `template` of `texts.SMS_TEMPLATES`, its `params` (strings,
+    by name) — what a mainland provider is sent — and `text`, the template rendered as the phone
+    shows it, for the local sink, SNS and operators."""
+
+    template: str
+    params: Mapping[str, str]
+    text: str
+
+    @classmethod
+    def of(cls, template: str, /, **params: object) -> SmsContent:
+        """`template` filled with `params`, each as a string. KeyError for an unknown template."""
+        values = {name: str(value) for name, value in params.items()}
+        return cls(template, values, texts.sms_text(template, **values))
+
+
 # An operator may queue again a text given up on, or one still failing; never one being sent or sent.
 RETRYABLE = frozenset({OutboxStatus.PENDING, OutboxStatus.DEAD})
 
@@ -48,7 +78,7 @@ class Sms:
 
     outbox_id: str
     phone: str
-    text: str
+    content: SmsContent
     status: OutboxStatus
     due_at: datetime
     attempts: int
@@ -59,10 +89,14 @@ class Sms:
     sent_at: datetime | None = None
 
     @classmethod
-    def queue(cls, phone: str, text: str, at: datetime) -> Sms:
+    def queue(cls, phone: str, content: SmsContent, at: datetime) -> Sms:
         """A new text for `phone`, due at `at`."""
-        return cls(outbox_id=uuid.uuid4().hex, phone=phone, text=text, status=OutboxStatus.PENDING,
+        return cls(outbox_id=uuid.uuid4().hex, phone=phone, content=content, status=OutboxStatus.PENDING,
                    due_at=at, attempts=0, created_at=at)
+
+    @property
+    def text(self) -> str:
+        return self.content.text
 
     @property
     def died_on_last_attempt(self) -> bool:
@@ -80,9 +114,10 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF)
 
 
-def after_failure(attempt: int, now: datetime) -> tuple[OutboxStatus, datetime]:
+def after_failure(attempt: int, now: datetime, *, refused: bool = False) -> tuple[OutboxStatus, datetime]:
     """Where a text goes when its `attempt`-th send failed at `now`: PENDING again after
-    the backoff, or DEAD (as of `now`) when that was the last attempt allowed."""
-    if attempt >= MAX_ATTEMPTS:
+    the backoff, or DEAD (as of `now`) when that was the last attempt allowed or the
+    provider `refused` the text for good."""
+    if refused or attempt >= MAX_ATTEMPTS:
         return OutboxStatus.DEAD, now
     return OutboxStatus.PENDING, now + backoff(attempt)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.eligibility import RegistrationType
     from chalicelib.domain.materials import MaterialKind
     from chalicelib.domain.notifications import Message
-    from chalicelib.domain.outbox import OutboxStatus, Sms
+    from chalicelib.domain.outbox import OutboxStatus, Sms, SmsContent
     from chalicelib.domain.register import CeRecord, Practitioner, Registration
     from chalicelib.domain.windows import Window
 
@@ -255,6 +255,50 @@ class Continuation(Protocol):
         """Have `job`, which spent its time budget, go on later (`context`: the Lambda context)."""
 
 
+@dataclass(frozen=True)
+class FailedInvocation:
+    """An asynchronous invocation Lambda gave up on, as its on-failure destination recorded it.
+
+    `function` is the ARN that failed ("" when the message is not such a record), `event` the
+    original event to send again, `error` the function's last error ("" when none was recorded),
+    `receipt` the queue's handle of this hold of the message (opaque)."""
+
+    message_id: str
+    receipt: str
+    function: str
+    failed_at: datetime | None
+    condition: str
+    attempts: int
+    event: dict
+    error: str
+
+
+class ReplayRefusedError(Exception):
+    """Lambda did not take a replayed event; `reason` says why (its error code and message)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DeadLetterQueue(Protocol):
+    """The async-failure queue (SQS) the S3 and scheduled functions send their on-failure records to,
+    and the way back to those functions (Lambda)."""
+
+    def hold(self, limit: int, seconds: int) -> list[FailedInvocation]:
+        """Up to `limit` (at most 10) messages nobody holds, each hidden from every other reader
+        for `seconds`; [] when none is left."""
+
+    def release(self, held: Sequence[FailedInvocation]) -> None:
+        """Make held messages visible again at once."""
+
+    def replay(self, failed: FailedInvocation) -> None:
+        """Invoke `failed.function` asynchronously with `failed.event`. Raises ReplayRefusedError."""
+
+    def delete(self, failed: FailedInvocation) -> None:
+        """Remove a held message for good."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware (UTC)."""
@@ -356,5 +400,8 @@ class OutboxRepository(Protocol):
 
 
 class SmsSender(Protocol):
-    def send(self, phone: str, text: str) -> str:
-        """Hand the text to the provider; returns its message id. May raise anything."""
+    def send(self, phone: str, content: "SmsContent") -> str:
+        """Hand the text to the provider (a mainland one takes the template and its parameters, the
+        others the rendered text); returns its message id. Raises SmsRefusedError, with the
+        provider's reason, when the provider refused the text for good; may raise anything else
+        for a fault worth a retry (throttling, a timeout)."""

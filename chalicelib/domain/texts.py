@@ -13,8 +13,9 @@
 - `HISTORY_NOTES`: the note an application's history records with a status change, keyed
   by a stable name: `history_note("CERTIFIED", registration_no=...)`. The history stores
   the rendered note, so a stored note keeps the wording it was written with.
-- `NOTICES` (at the end): what the applicant is told by SMS and in 我的消息, keyed by event
-  name; `SMS_CODE_TEXT`, the login-code SMS.
+- `NOTICES`: what the applicant is told in 我的消息, keyed by event name.
+- `SMS_TEMPLATES` (at the end): every SMS the service sends, as the templates registered with
+  the SMS provider, keyed by template name: `sms_text("LoginCode", code="482913")`.
 
 `tests/unit/test_texts.py` walks these tables (every message is Chinese, every error
 says what to do next, every template renders) and the code: no Chinese string outside
@@ -321,16 +322,12 @@ def eligibility_reason(code: str, /, **params: object) -> str:
 
 # --- notices: what the applicant is told when something happens to an application --------
 # Keyed by event name (`chalicelib.domain.events`); a suffix names a variant of the same event.
-# `title` heads the in-app message (我的消息); `body` is the message and, after SMS_SIGNATURE,
-# the SMS — one template with named parameters each, as an SMS provider registers them.
+# `title` heads the in-app message (我的消息), `body` is the message; the SMS that goes with it is
+# one of SMS_TEMPLATES (below).
 class Notice(NamedTuple):
     title: str
     body: str
 
-
-SMS_SIGNATURE = "【北京社工登记】"
-# The login or sign-up code, sent as it stands (not a notice: no in-app message goes with it).
-SMS_CODE_TEXT = SMS_SIGNATURE + "您的验证码是{code}，5分钟内有效。请勿告诉他人。"
 
 NOTICES: dict[str, Notice] = {
     "ApplicationSubmitted": Notice(
@@ -387,3 +384,38 @@ def notice(name: str, **params: object) -> tuple[str, str]:
     """(title, body) of the notice `name`, its body filled with `params`. KeyError for an unknown name."""
     title, body = NOTICES[name]
     return title, body.format(**params)
+
+
+# --- SMS: every text the service sends, as the templates registered with the SMS provider ----------
+# Mainland providers send only pre-approved templates under a registered signature (签名), with
+# parameters; each name's template id is a setting (SWREG_SMS_TEMPLATES), and Tencent numbers the
+# parameters {1}, {2}, … in the order they appear here. A provider caps each parameter (a code at
+# 6 digits, any other at a few dozen characters) and refuses links in one, so an SMS quotes only
+# the start of a reviewer's opinion and points to 我的消息, which holds the whole notice.
+# `tests/unit/test_sms_templates.py` fills each template with worst-case values against those rules.
+SMS_SIGNATURE = "【北京社工登记】"  # the signature as the phone shows it (the provider adds it)
+
+SMS_TEMPLATES: dict[str, str] = {
+    # the provider's verification-code template: login and sign-up codes, sent at once
+    "LoginCode": "您的验证码是{code}，5分钟内有效。请勿告诉他人。",
+    "ApplicationSubmitted": NOTICES["ApplicationSubmitted"].body,
+    "ApplicationApproved": NOTICES["ApplicationApproved"].body,
+    # {opinion}: the start of the reviewer's opinion, made safe for a carrier (domain/notifications.py)
+    "ApplicationRejected": "您的登记申请不通过，审核意见：{opinion}。详见“我的消息”，请在登记时间内修改后重新提交。",
+    # when nothing of the opinion is left to quote
+    "ApplicationRejected.see_messages": "您的登记申请不通过，审核意见已发送至“我的消息”，请登录查看，"
+                                        "并在登记时间内修改后重新提交。",
+    "ApplicationExpired": NOTICES["ApplicationExpired"].body,
+    "ApplicationExpired.after_rejection": NOTICES["ApplicationExpired.after_rejection"].body,
+    "ReminderDue": "距本年度登记截止已不足{days_left}天，您的登记申请尚未提交，请登录查看“我的消息”并尽快提交。"
+                   "截止时仍未提交的申请将过期。",
+    "ReminderDue.after_rejection": "距本年度登记截止已不足{days_left}天，您审核不通过的登记申请尚未重新提交，"
+                                   "请登录查看“我的消息”，按审核意见修改后重新提交。截止时仍未重新提交的申请将过期。",
+    "CertificateIssued": NOTICES["CertificateIssued"].body,
+}
+
+
+def sms_text(name: str, /, **params: object) -> str:
+    """The SMS `name` as the phone shows it: the signature, then the template filled with `params`.
+    KeyError for an unknown name."""
+    return SMS_SIGNATURE + SMS_TEMPLATES[name].format(**params)

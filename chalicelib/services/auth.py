@@ -24,6 +24,7 @@ from chalicelib.domain import credentials, texts
 from chalicelib.domain.accounts import Account, Role, login_lock_key, phone_login, staff_login
 from chalicelib.domain.commands import Login, RequestSmsCode, Signup
 from chalicelib.domain.errors import AuthenticationError, RateLimitedError, ValidationError
+from chalicelib.domain.outbox import SmsContent
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.services.deps import Deps
 from chalicelib.services.rate_limits import enforce_rate_limit, release_rate_limit
@@ -43,7 +44,8 @@ def _code_key(purpose: credentials.SmsPurpose, phone: str) -> str:
 
 
 def request_sms_code(deps: Deps, command: RequestSmsCode, source_ip: str, now: datetime) -> None:
-    """Send a login/sign-up code at once through the SMS port (never the outbox).
+    """Send a login/sign-up code at once through the SMS port (never the outbox), as the
+    provider's verification-code template (`LoginCode`).
 
     Without `purpose` the code serves sign-up when no account holds the phone and
     login when one does; the caller is answered the same either way. Limits, in
@@ -74,7 +76,7 @@ def request_sms_code(deps: Deps, command: RequestSmsCode, source_ip: str, now: d
     code = credentials.new_sms_code()
     deps.sms_codes.put(_code_key(purpose, phone), credentials.hash_sms_code(code, phone, purpose, deps.keys.sms_codes),
                        now + credentials.SMS_CODE_TTL)
-    deps.sms.send(phone, texts.SMS_CODE_TEXT.format(code=code))
+    deps.sms.send(phone, SmsContent.of("LoginCode", code=code))
 
 
 def _check_code(deps: Deps, phone: str, code: str, purposes: tuple[credentials.SmsPurpose, ...], now: datetime) -> None:

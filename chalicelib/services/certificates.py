@@ -42,7 +42,7 @@ from chalicelib.domain.certificates import (
 from chalicelib.domain.errors import ConcurrentUpdateError, NotFoundError
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.windows import SHANGHAI
-from chalicelib.observability import logger
+from chalicelib.observability import count, logger
 from chalicelib.services.applicant import notices_of
 from chalicelib.services.deps import Deps
 from chalicelib.services.rate_limits import enforce_rate_limit
@@ -60,6 +60,9 @@ def issue_due(deps: Deps, now: datetime, time_left: Callable[[], float] | None =
     budget (None: no limit). Returns {"issued", "skipped", "failed", "more"}."""
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
+    # Read (and cached) before any certificate: an unreadable or placeholder verification URL
+    # fails the run as a whole (a Lambda error: alarmed, retried) instead of each certificate in turn.
+    deps.settings.verify_base()
     summary = {"issued": 0, "skipped": 0, "failed": 0, "more": False}
     year = now.astimezone(SHANGHAI).year
     for window in (deps.windows.get(y) for y in (year - 2, year - 1, year)):
@@ -73,12 +76,19 @@ def issue_due(deps: Deps, now: datetime, time_left: Callable[[], float] | None =
                     summary["more"] = True
                     logger.info("issue-certificates budget spent; a continuation goes on",
                                 extra={"window": window.year, **summary})
-                    return summary
+                    return _finished(summary)
                 summary[_issue(deps, application, now)] += 1
             logger.info("issue-certificates page done", extra={"window": window.year, **summary})
             position = page.position
             if position is None:
                 break
+    return _finished(summary)
+
+
+def _finished(summary: dict) -> dict:
+    """The run's summary, after counting its failures for the certificate-run alarm (infra/)."""
+    if summary["failed"]:
+        count("CertificateRunFailures", summary["failed"])
     return summary
 
 
@@ -122,7 +132,7 @@ def render_and_store(deps: Deps, certificate: Certificate, photo_jpeg: bytes) ->
 
 
 def verify_url(deps: Deps, registration_no: str) -> str:
-    return deps.settings.verify_base_url + registration_no
+    return deps.settings.verify_base() + registration_no
 
 
 # --- the holder ----------------------------------------------------------------------

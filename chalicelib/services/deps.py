@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Callable, Mapping
 if TYPE_CHECKING:
     from chalicelib.domain.ports import (
         AccountRepository, ApplicationRepository, AuditLog, CertificateRenderer, CertificateRepository, Clock,
-        Continuation, IdGenerator, MessageRepository, ObjectStore, OutboxRepository, PhotoProcessor, RateLimiter,
-        RegisterRepository, SmsCodeRepository, SmsSender, TokenSigner, UploadSigner, WindowRepository)
+        Continuation, DeadLetterQueue, IdGenerator, MessageRepository, ObjectStore, OutboxRepository, PhotoProcessor,
+        RateLimiter, RegisterRepository, SmsCodeRepository, SmsSender, TokenSigner, UploadSigner, WindowRepository)
     from chalicelib.settings import Settings
 
 
@@ -67,6 +67,7 @@ class Deps:
     audit: AuditLog
     certificates: CertificateRepository
     continuation: Continuation
+    dead_letters: DeadLetterQueue
     uploads: UploadSigner
     files: ObjectStore
     sms: SmsSender

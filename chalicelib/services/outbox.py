@@ -4,16 +4,17 @@ The rules (states, lease, backoff, giving up) are `domain.outbox`'s; this
 module loads texts through the outbox port, applies those rules and writes
 each move back as a conditional write on the state it saw, so of two
 dispatchers running at once exactly one claims a text. Provider faults only
-ever change outbox rows, never an application.
+ever change outbox rows, never an application. A run that buries texts says
+how many in the `SmsDead` metric, which an alarm watches.
 """
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from chalicelib.domain.outbox import LEASE, OutboxStatus, Sms, after_failure
+from chalicelib.domain.outbox import LEASE, OutboxStatus, Sms, SmsRefusedError, after_failure
 from chalicelib.domain.ports import OutboxRepository, SmsSender
-from chalicelib.observability import logger, mask_pii
+from chalicelib.observability import count, logger, mask_pii
 
 BATCH = 100
 MAX_ERROR_CHARS = 300
@@ -24,12 +25,15 @@ def dispatch(outbox: OutboxRepository, sender: SmsSender, now: datetime, *, limi
     mid-send), then PENDING texts, oldest first. Never raises for a provider fault.
 
     Returns how many texts were sent, put back for a retry, declared dead, and lost
-    to another dispatcher that took them first."""
+    to another dispatcher that took them first; the dead ones also go to the `SmsDead`
+    metric (none is emitted for a run that buried nothing)."""
     counts = dict.fromkeys(("sent", "retrying", "dead", "lost"), 0)
     expired = outbox.due(OutboxStatus.SENDING, now, limit)
     pending = outbox.due(OutboxStatus.PENDING, now, limit - len(expired)) if len(expired) < limit else []
     for sms in [*expired, *pending]:
         counts[_deliver(outbox, sender, sms, now)] += 1
+    if counts["dead"]:
+        count("SmsDead", counts["dead"])
     return counts
 
 
@@ -42,13 +46,13 @@ def _deliver(outbox: OutboxRepository, sender: SmsSender, sms: Sms, now: datetim
         return "lost"
     attempt = sms.attempts + 1
     try:
-        message_id = sender.send(sms.phone, sms.text)
-    # Whatever the provider raises (HTTP errors, timeouts, refusals) is one failed
+        message_id = sender.send(sms.phone, sms.content)
+    # Whatever the provider raises (HTTP errors, timeouts, throttling, refusals) is one failed
     # attempt of this text: it must neither stall the batch nor leave the text leased.
     except Exception as exc:  # noqa: BLE001
         error = _describe(exc, sms.phone)
         logger.warning("sms send failed", extra={"outbox_id": sms.outbox_id, "attempt": attempt, "error": error})
-        status, due_at = after_failure(attempt, now)
+        status, due_at = after_failure(attempt, now, refused=isinstance(exc, SmsRefusedError))
         outcome = "dead" if status is OutboxStatus.DEAD else "retrying"
         return _settled(outbox.release(sms.outbox_id, token, status, due_at, error), outcome, sms)
     return _settled(outbox.mark_sent(sms.outbox_id, token, message_id, now), "sent", sms)

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from chalicelib.adapters.dynamo.outbox import outbox_item
-from chalicelib.domain.notifications import SIGNATURE
-from chalicelib.domain.outbox import OutboxStatus, Sms
+from chalicelib.domain.outbox import OutboxStatus, Sms, SmsContent
 
 SCHEDULE = "sms-dispatch"
 
@@ -36,7 +35,7 @@ def _sink_texts(deps, phone: str) -> list[str]:
 
 def _queue(count: int) -> list[Sms]:
     due = datetime.now(timezone.utc) - timedelta(hours=1)
-    rows = [Sms.queue(f"138{uuid.uuid4().int % 10**8:08d}", f"{SIGNATURE}登记申请已提交（{n}）", due)
+    rows = [Sms.queue(f"138{uuid.uuid4().int % 10**8:08d}", SmsContent.of("ReminderDue", days_left=n), due)
             for n in range(count)]
     for sms in rows:
         outbox_item(sms).save()

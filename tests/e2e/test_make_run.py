@@ -125,8 +125,28 @@ def _an_upload_is_processed_by_the_local_event_runner(api: int, tmp_path: Path) 
     assert (material["status"], material["width"], material["height"]) == ("ready", 413, 626), material
 
 
-def test_make_run_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
+def _an_older_versions_local(local: Path, port: int) -> None:
+    """DynamoDB Local data as an older version left it: only a registrations table, without the index
+    by registration number (`make run` must add what it lacks instead of failing)."""
+    import boto3
+
+    from chalicelib.adapters.dynamo.models import RegistrationItem
+    from devstack import dynamodb_local, processes
+    ddb = dynamodb_local.start(port, db_path=local / "dynamodb", log_path=str(local / "older-dynamodb.log"))
+    try:
+        keys = sorted(RegistrationItem._get_schema()["key_schema"], key=lambda key: key["KeyType"])
+        boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                     aws_access_key_id="local", aws_secret_access_key="local").create_table(
+            TableName="swreg-local-registrations", KeySchema=keys, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id_number", "AttributeType": "S"},
+                                  {"AttributeName": "registration_year", "AttributeType": "N"}])
+    finally:
+        processes.stop(ddb)
+
+
+def test_make_run_upgrades_an_older_local_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
     api, ddb, s3 = free_port(), free_port(), free_port()
+    _an_older_versions_local(tmp_path / "local", ddb)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SWREG_", "AWS_", "POWERTOOLS_"))}
     env.update(PORT=str(api), SWREG_DDB_PORT=str(ddb), SWREG_S3_PORT=str(s3),
                SWREG_LOCAL_DIR=str(tmp_path / "local"))
@@ -149,6 +169,7 @@ def test_make_run_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
         output, _ = runner.communicate(timeout=60)
     assert runner.returncode == 0, output
     assert "swreg is up" in output
+    assert "index by_registration_no added to swreg-local-registrations" in output
     assert "demo practitioners" in output and "首登记" in output
     time.sleep(0.5)
     assert _processes_mentioning(str(tmp_path), f"--port {api}", f"-port {ddb}") == []

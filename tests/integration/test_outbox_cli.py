@@ -14,8 +14,7 @@ from pathlib import Path
 
 from chalicelib.adapters.dynamo.outbox import outbox_item
 from chalicelib.cli import main
-from chalicelib.domain.notifications import SIGNATURE
-from chalicelib.domain.outbox import MAX_ATTEMPTS, OutboxStatus, Sms
+from chalicelib.domain.outbox import MAX_ATTEMPTS, OutboxStatus, Sms, SmsContent
 
 # Earlier than anything another test leaves due (the contract test's eras go back from
 # 2000), so the dispatcher run at this clock has exactly this file's text to send.
@@ -23,7 +22,7 @@ LONG_AGO = datetime(1980, 1, 1, 9, 30, tzinfo=timezone.utc)
 
 
 def _queue(due_at: datetime, **changes) -> Sms:
-    sms = replace(Sms.queue(f"137{uuid.uuid4().int % 10**8:08d}", f"{SIGNATURE}您的登记申请通过！", due_at), **changes)
+    sms = replace(Sms.queue(f"137{uuid.uuid4().int % 10**8:08d}", SmsContent.of("ApplicationApproved"), due_at), **changes)
     outbox_item(sms).save()
     return sms
 

@@ -22,11 +22,13 @@ import pytest
 
 from chalicelib.adapters.dynamo.outbox import outbox_item
 from chalicelib.domain.errors import ConcurrentUpdateError, NotFoundError
-from chalicelib.domain.outbox import LEASE, OutboxStatus, Sms
+from chalicelib.domain.outbox import LEASE, OutboxStatus, Sms, SmsContent
 from tests.fakes import FakeOutbox
 
 _ERAS = itertools.count()
 SECOND = timedelta(seconds=1)
+# A text with parameters, so reading one back whole covers its template and parameters too.
+ISSUED = SmsContent.of("CertificateIssued", registration_no="BJ2026000042", valid_until=2029)
 
 
 class Outbox:
@@ -36,8 +38,7 @@ class Outbox:
         self.port, self.add = port, add
 
     def queue(self, due_at: datetime, **changes) -> Sms:
-        sms = replace(Sms.queue(f"135{uuid.uuid4().int % 10**8:08d}", "【北京社工登记】您的登记申请已提交", due_at),
-                      **changes)
+        sms = replace(Sms.queue(f"135{uuid.uuid4().int % 10**8:08d}", ISSUED, due_at), **changes)
         self.add(sms)
         return sms
 
@@ -64,6 +65,14 @@ def test_a_queued_text_reads_back_whole_and_an_unknown_one_is_not_found(outbox, 
     assert outbox.port.get(sms.outbox_id) == sms
     with pytest.raises(NotFoundError):
         outbox.port.get(uuid.uuid4().hex)
+
+
+def test_a_row_queued_before_templates_reads_back_with_its_text_and_no_template(deps, era):
+    sms = Sms.queue("13500000000", SmsContent("", {}, "【北京社工登记】您的登记申请已提交"), era)
+    item = outbox_item(sms)
+    item.template = item.params = None
+    item.save()
+    assert deps.outbox.get(sms.outbox_id).content == SmsContent("", {}, "【北京社工登记】您的登记申请已提交")
 
 
 def test_due_texts_are_those_of_the_status_due_by_now_oldest_first_up_to_the_limit(outbox, era):

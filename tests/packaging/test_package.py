@@ -6,6 +6,7 @@ deploy path and bundles the same way).
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,9 +28,24 @@ def package(tmp_path_factory) -> Path:
     env["AWS_DEFAULT_REGION"] = "us-east-1"  # deploy needs a region; the package is region-free
     result = subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--pkg-format",
                              "terraform", "--stage", "prod", str(out)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+                            cwd=_project_without_log_retention(tmp_path_factory.mktemp("project")), env=env,
+                            capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
+
+
+def _project_without_log_retention(folder: Path) -> Path:
+    """The project as `chalice package` must see it: the packager refuses the prod stage's
+    `log_retention_in_days` (chalice #2079), which only `chalice deploy` and `swreg deploy finish`
+    apply. The code is linked, not copied; the bundle is the same."""
+    for name in ("app.py", "chalicelib", "requirements.txt"):
+        (folder / name).symlink_to(ROOT / name)
+    (folder / ".chalice").mkdir()
+    (folder / ".chalice" / "policy-prod.json").symlink_to(ROOT / ".chalice" / "policy-prod.json")
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    config["stages"]["prod"].pop("log_retention_in_days")
+    (folder / ".chalice" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return folder
 
 
 def _zips(package: Path) -> list[Path]:

@@ -1,7 +1,10 @@
-"""infra/stateful.yaml cannot drift from the PynamoDB models or the `prod` stage config, and lints clean."""
+"""infra/stateful.yaml cannot drift from the PynamoDB models, the `prod` stage config, the functions Chalice
+deploys or the metrics the code emits, and lints clean."""
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -215,7 +218,7 @@ def test_outputs_are_exported_under_the_stack_name():
     outputs = TEMPLATE["Outputs"]
     table_ids = {logical_id for logical_id, res in RESOURCES.items() if res["Type"] == "AWS::DynamoDB::Table"}
     exported_values = [output["Value"] for output in outputs.values()]
-    for logical_id in table_ids | {"FilesBucket", "AlarmTopic"}:
+    for logical_id in table_ids | {"FilesBucket", "AlarmTopic", "AsyncFailureQueue", "VerifyBaseUrlParameter"}:
         assert {"Ref": logical_id} in exported_values, f"no output for {logical_id}"
     assert {"Fn::GetAtt": ["DataKey", "Arn"]} in exported_values
     for name, output in outputs.items():
@@ -236,12 +239,235 @@ def test_infra_templates_pass_cfn_lint():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_prod_iam_policy_covers_the_stage_tables_and_bucket():
+def _prod_policy_resources() -> set[str]:
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     prod = config["stages"]["prod"]
     assert prod["autogen_policy"] is False
-    policy = (ROOT / ".chalice" / prod["iam_policy_file"]).read_text()
-    variables = prod["environment_variables"]
-    assert f"table/{variables['SWREG_TABLE_PREFIX']}*" in policy
-    assert f"table/{variables['SWREG_TABLE_PREFIX']}*/index/*" in policy
-    assert f":::{variables['SWREG_BUCKET']}/*" in policy
+    policy = json.loads((ROOT / ".chalice" / prod["iam_policy_file"]).read_text())
+    resources = set()
+    for statement in policy["Statement"]:
+        listed = statement["Resource"]
+        resources.update([listed] if isinstance(listed, str) else listed)
+    return resources
+
+
+@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+def test_prod_iam_policy_covers_the_stack_table_of_every_model_and_its_indexes(model):
+    resources = _prod_policy_resources()
+    table = f"arn:*:dynamodb:*:*:table/{PARAMETERS['TablePrefix']['Default']}{model.Meta.base_name}"
+    assert table in resources
+    for index in _table_for(model).get("GlobalSecondaryIndexes", []):
+        assert f"{table}/index/{index['IndexName']}" in resources
+
+
+def test_prod_iam_policy_covers_the_stack_bucket_parameters_and_async_failure_queue():
+    resources = _prod_policy_resources()
+    stage = PARAMETERS["Stage"]["Default"]
+    assert f"arn:*:s3:::{PARAMETERS['BucketName']['Default']}" in resources
+    assert f"arn:*:ssm:*:*:parameter/swreg/{stage}/verify-base-url" in resources
+    queue = RESOURCES["AsyncFailureQueue"]["Properties"]["QueueName"]["Fn::Sub"].replace("${Stage}", stage)
+    assert f"arn:*:sqs:*:*:{queue}" in resources
+
+
+# --- the functions' alarms, derived from the app as Chalice deploys it ------------------------------------
+
+def _deployed_function_names() -> list[str]:
+    """The Lambda function names `chalice deploy --stage prod` creates, from Chalice's own application
+    graph of `app.py` (the API handler, the S3 handler, one per schedule of the job registry)."""
+    from chalice.config import Config
+    from chalice.deploy.appgraph import ApplicationGraphBuilder, DependencyBuilder
+    from chalice.deploy.models import LambdaFunction
+
+    from app import app
+
+    config = Config(chalice_stage="prod", user_provided_params={"chalice_app": app, "project_dir": str(ROOT)},
+                    config_from_disk=CHALICE_CONFIG)
+    graph = ApplicationGraphBuilder().build(config, "prod")
+    return sorted(resource.function_name for resource in DependencyBuilder().build_dependencies(graph)
+                  if isinstance(resource, LambdaFunction))
+
+
+CHALICE_CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+PROD = CHALICE_CONFIG["stages"]["prod"]
+FUNCTIONS = _deployed_function_names()
+ALARMS = {logical_id: res["Properties"] for logical_id, res in _resources("AWS::CloudWatch::Alarm").items()}
+
+
+def _as_template_name(function_name: str) -> dict:
+    """`swreg-prod-x` as the template writes it: `!Sub "swreg-${Stage}-x"`."""
+    prefix = f"{CHALICE_CONFIG['app_name']}-{PARAMETERS['Stage']['Default']}"
+    assert function_name.startswith(prefix), function_name
+    return {"Fn::Sub": CHALICE_CONFIG["app_name"] + "-${Stage}" + function_name.removeprefix(prefix)}
+
+
+def _lambda_alarms(metric: str) -> dict:
+    """{FunctionName as written in the template: alarm} of the AWS/Lambda alarms on `metric`."""
+    found = {}
+    for alarm in ALARMS.values():
+        if alarm.get("Namespace") == "AWS/Lambda" and alarm.get("MetricName") == metric:
+            (dimension,) = alarm["Dimensions"]
+            assert dimension["Name"] == "FunctionName"
+            found[json.dumps(dimension["Value"], sort_keys=True)] = alarm
+    return found
+
+
+def test_the_deployed_functions_are_the_api_the_upload_handler_and_every_job():
+    from chalicelib.services.jobs import JOBS
+    assert len(FUNCTIONS) == 2 + len(JOBS)
+    assert {f"swreg-prod-{name}" for name in JOBS} <= set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+@pytest.mark.parametrize("function_name", FUNCTIONS)
+def test_every_deployed_function_has_an_errors_and_a_throttles_alarm(function_name, metric):
+    alarms = _lambda_alarms(metric)
+    key = json.dumps(_as_template_name(function_name), sort_keys=True)
+    assert key in alarms, f"no AWS/Lambda {metric} alarm on {function_name}"
+    alarm = alarms[key]
+    assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == \
+        ("Sum", "GreaterThanThreshold", 0)
+
+
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_no_function_alarm_watches_a_function_chalice_does_not_deploy(metric):
+    deployed = {json.dumps(_as_template_name(name), sort_keys=True) for name in FUNCTIONS}
+    assert set(_lambda_alarms(metric)) <= deployed
+
+
+def test_every_alarm_notifies_the_alarm_topic_when_raised_and_cleared():
+    for logical_id, alarm in ALARMS.items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], logical_id
+        assert alarm["OKActions"] == [{"Ref": "AlarmTopic"}], logical_id
+        assert alarm["TreatMissingData"] == "notBreaching", logical_id
+
+
+def test_the_api_5xx_rate_alarm_watches_the_rest_api_and_stage_chalice_deploys():
+    alarm = ALARMS["Api5xxRateAlarm"]
+    stats = {query["Id"]: query["MetricStat"] for query in alarm["Metrics"] if "MetricStat" in query}
+    assert {stat["Metric"]["MetricName"] for stat in stats.values()} == {"5XXError", "Count"}
+    for stat in stats.values():
+        metric = stat["Metric"]
+        assert metric["Namespace"] == "AWS/ApiGateway"
+        assert {d["Name"]: d["Value"] for d in metric["Dimensions"]} == \
+            {"ApiName": CHALICE_CONFIG["app_name"], "Stage": PROD["api_gateway_stage"]}
+    (rate,) = [query for query in alarm["Metrics"] if query.get("ReturnData")]
+    assert "errors / requests" in rate["Expression"]
+    assert 0 < alarm["Threshold"] < 1
+
+
+# --- the queue of failed asynchronous invocations -----------------------------------------------------------
+
+def test_the_async_failure_queue_keeps_messages_fourteen_days_encrypted():
+    queue = RESOURCES["AsyncFailureQueue"]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    properties = queue["Properties"]
+    assert properties["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert properties.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in properties
+
+
+def test_the_async_failure_queue_arn_and_url_are_exported_for_the_deploy_path():
+    outputs = TEMPLATE["Outputs"]
+    assert outputs["AsyncFailureQueueArn"]["Value"] == {"Fn::GetAtt": ["AsyncFailureQueue", "Arn"]}
+    assert outputs["AsyncFailureQueueUrl"]["Value"] == {"Ref": "AsyncFailureQueue"}
+    for name in ("AsyncFailureQueueArn", "AsyncFailureQueueUrl"):
+        assert outputs[name]["Export"]["Name"] == {"Fn::Sub": "${AWS::StackName}-" + name}
+
+
+def test_an_alarm_fires_when_a_failed_invocation_waits_in_the_queue():
+    (alarm,) = [a for a in ALARMS.values() if a.get("MetricName") == "ApproximateAgeOfOldestMessage"]
+    assert alarm["Namespace"] == "AWS/SQS"
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["AsyncFailureQueue", "QueueName"]}}]
+    assert alarm["Statistic"] == "Maximum" and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+# --- the service's own metrics ---------------------------------------------------------------------------------
+
+def _emitted_metric_names() -> set[str]:
+    """Every metric name the code emits: the literal first argument of `count(...)` (chalicelib.observability)
+    and the literal `name=` of Powertools' `add_metric(...)`, found by reading chalicelib's source."""
+    names = set()
+    for path in (ROOT / "chalicelib").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            function = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if function == "count" and node.args and isinstance(node.args[0], ast.Constant):
+                names.add(node.args[0].value)
+            elif function == "add_metric":
+                names.update(keyword.value.value for keyword in node.keywords
+                             if keyword.arg == "name" and isinstance(keyword.value, ast.Constant))
+    return names
+
+
+EMITTED = _emitted_metric_names()
+SERVICE_ALARMS = {alarm["MetricName"]: alarm for alarm in ALARMS.values() if alarm.get("Namespace") == "swreg"}
+
+
+@pytest.mark.parametrize("metric", ["SmsDead", "CertificateRunFailures"])
+def test_the_code_emits_each_metric_an_operator_is_alarmed_on(metric):
+    assert metric in EMITTED, f"nothing in chalicelib emits {metric}; emitted: {sorted(EMITTED)}"
+    alarm = SERVICE_ALARMS[metric]
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "swreg"}]
+    assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == \
+        ("Sum", "GreaterThanThreshold", 0)
+
+
+def test_no_alarm_watches_a_metric_the_code_never_emits():
+    assert set(SERVICE_ALARMS) <= EMITTED
+
+
+def test_the_metrics_namespace_and_service_are_what_the_alarms_watch():
+    from chalicelib.observability import metrics
+    assert metrics.namespace == "swreg" and metrics.service == "swreg"
+
+
+# --- settings that exist only once the stack does -----------------------------------------------------------
+
+def test_the_stack_writes_the_verify_base_url_parameter_the_prod_stage_reads():
+    parameter = RESOURCES["VerifyBaseUrlParameter"]
+    assert parameter["Type"] == "AWS::SSM::Parameter"
+    assert parameter["Properties"]["Name"] == {"Fn::Sub": "/swreg/${Stage}/verify-base-url"}
+    assert parameter["Properties"]["Value"] == {"Ref": "PublicBaseUrl"}
+    stage = PARAMETERS["Stage"]["Default"]
+    variables = PROD["environment_variables"]
+    assert variables["SWREG_VERIFY_BASE_URL_PARAMETER"] == f"/swreg/{stage}/verify-base-url"
+    assert "SWREG_VERIFY_BASE_URL" not in variables
+    assert TEMPLATE["Outputs"]["VerifyBaseUrlParameterName"]["Value"] == {"Ref": "VerifyBaseUrlParameter"}
+
+
+def test_the_public_base_url_has_no_default_and_refuses_placeholders():
+    parameter = PARAMETERS["PublicBaseUrl"]
+    assert "Default" not in parameter, "a default would be a placeholder; the operator must give the real URL"
+    pattern = re.compile(parameter["AllowedPattern"])
+    for placeholder in ("https://zhengshu.swreg.example/verify/", "https://example.com/verify/",
+                        "https://CHANGEME/verify/", "http://zhengshu.swreg.gov.cn/verify/", ""):
+        assert not pattern.fullmatch(placeholder), placeholder
+    assert pattern.fullmatch("https://zhengshu.swreg.gov.cn/verify/")
+
+
+def test_the_prod_stage_names_the_jwt_key_parameters_of_the_stage():
+    stage = PARAMETERS["Stage"]["Default"]
+    variables = PROD["environment_variables"]
+    assert variables["SWREG_JWT_KEY_PARAMETER"] == f"/swreg/{stage}/jwt-signing-key"
+    assert variables["SWREG_JWT_PREVIOUS_KEY_PARAMETER"] == f"/swreg/{stage}/jwt-signing-key-previous"
+
+
+def test_prod_sends_sms_through_tencent_with_the_app_signature_and_templates_the_stack_writes():
+    parameter = RESOURCES["SmsProviderParameter"]
+    assert parameter["Properties"]["Name"] == {"Fn::Sub": "/swreg/${Stage}/sms-provider"}
+    stage = PARAMETERS["Stage"]["Default"]
+    variables = PROD["environment_variables"]
+    assert variables["SWREG_SMS_SINK"] == "tencent", "Amazon SNS sends no SMS in the China regions"
+    assert variables["SWREG_SMS_PROVIDER_PARAMETER"] == f"/swreg/{stage}/sms-provider"
+    assert variables["SWREG_SMS_CREDENTIALS_PARAMETER"] == f"/swreg/{stage}/sms-credentials"
+    assert TEMPLATE["Outputs"]["SmsProviderParameterName"]["Value"] == {"Ref": "SmsProviderParameter"}
+    value = parameter["Properties"]["Value"]["Fn::Sub"]
+    filled = value.replace("${SmsAppId}", "1400000001").replace("${SmsSignName}", "北京社工登记").replace(
+        "${SmsTemplateIds}", json.dumps({"LoginCode": "2000001"}))
+    assert json.loads(filled) == {"app_id": "1400000001", "sign_name": "北京社工登记",
+                                  "templates": {"LoginCode": "2000001"}}
+    for name, good, bad in (("SmsAppId", "1400000001", "CHANGEME"), ("SmsSignName", "北京社工登记", 'a"b'),
+                            ("SmsTemplateIds", '{"LoginCode": "1"}', "CHANGEME")):
+        assert "Default" not in PARAMETERS[name]
+        pattern = re.compile(PARAMETERS[name]["AllowedPattern"])
+        assert pattern.fullmatch(good) and not pattern.fullmatch(bad), name

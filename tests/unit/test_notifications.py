@@ -1,4 +1,6 @@
-"""What the applicant reads by SMS and in 我的消息: every template of `texts.NOTICES`, rendered, word for word."""
+"""What the applicant reads in 我的消息 and by SMS: every template of `texts.NOTICES` and of
+`texts.SMS_TEMPLATES`, rendered, word for word. (Whether a provider takes each SMS's parameters:
+tests/unit/test_sms_templates.py.)"""
 from __future__ import annotations
 
 import re
@@ -16,9 +18,9 @@ from chalicelib.domain.events import (
     CertificateIssued,
     ReminderDue,
 )
-from chalicelib.domain.notifications import SIGNATURE, notices_for
+from chalicelib.domain.notifications import notices_for
+from chalicelib.domain.outbox import SmsContent
 from chalicelib.domain.review import ReviewIssue
-from chalicelib.domain.texts import SMS_CODE_TEXT
 from chalicelib.domain.windows import SHANGHAI
 from tests.ids import make_id
 
@@ -26,6 +28,7 @@ PERSON = make_id()
 PHONE = "13800138000"
 AT = datetime(2030, 3, 28, 10, 0, tzinfo=SHANGHAI)
 CLOSE = datetime(2030, 4, 1, tzinfo=SHANGHAI)
+SIGNATURE = "【北京社工登记】"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DOUBLED = re.compile(r"[。；，、：！？][。；，、：！？]")
 
@@ -107,9 +110,75 @@ EXPECTED = [
 def test_each_notice_reads_exactly_as_written(event, title, body):
     [message], [sms] = notices_for(event, PHONE)
     assert (message.title, message.body) == (title, body)
-    assert (sms.phone, sms.text) == (PHONE, SIGNATURE + body)
+    assert sms.phone == PHONE
     assert (message.owner, message.application_id, message.created_at, sms.due_at) == (
         PERSON, "app-1", event.at, event.at)
+
+
+# (event, SMS template, SMS text): what each event texts. Of the reviewer's words, only the start of
+# the opinion: the rest is in 我的消息.
+SMS_EXPECTED = [
+    pytest.param(ApplicationSubmitted("app-1", PERSON, AT, round_number=1), "ApplicationSubmitted",
+                 "您的登记申请已提交，请等待审核。审核结果将以短信和“我的消息”通知您。", id="submitted"),
+    pytest.param(ApplicationApproved("app-1", PERSON, AT, opinion="材料齐全"), "ApplicationApproved",
+                 "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看。", id="approved"),
+    pytest.param(ApplicationRejected("app-1", PERSON, AT, opinion="照片模糊。", issues=(ReviewIssue("id_photo", "重拍"),)),
+                 "ApplicationRejected",
+                 "您的登记申请不通过，审核意见：照片模糊。详见“我的消息”，请在登记时间内修改后重新提交。",
+                 id="rejected-quotes-the-opinion-not-the-notes"),
+    pytest.param(ApplicationRejected("app-1", PERSON, AT, opinion="身份证照片反光看不清，请在光线均匀处重新拍摄后上传", issues=()),
+                 "ApplicationRejected",
+                 "您的登记申请不通过，审核意见：身份证照片反光看不清，请在光线均匀处重…。详见“我的消息”，请在登记时间内修改后重新提交。",
+                 id="rejected-quotes-the-start-of-a-long-opinion"),
+    pytest.param(ApplicationRejected("app-1", PERSON, AT, opinion="https://example.cn/a", issues=()),
+                 "ApplicationRejected.see_messages",
+                 "您的登记申请不通过，审核意见已发送至“我的消息”，请登录查看，并在登记时间内修改后重新提交。",
+                 id="rejected-with-nothing-an-sms-may-quote"),
+    pytest.param(ApplicationExpired("app-1", PERSON, CLOSE), "ApplicationExpired",
+                 "本年度登记时间已结束，您未提交的登记申请已过期。", id="expired-from-draft"),
+    pytest.param(ApplicationExpired("app-1", PERSON, CLOSE, after_rejection=True), "ApplicationExpired.after_rejection",
+                 "本年度登记时间已结束，您的登记申请审核不通过后未在截止前修改并重新提交，已过期。", id="expired-from-rejection"),
+    pytest.param(ReminderDue("app-1", PERSON, AT, days_left=7, missing=("学历",), closes_at=CLOSE), "ReminderDue",
+                 "距本年度登记截止已不足7天，您的登记申请尚未提交，请登录查看“我的消息”并尽快提交。截止时仍未提交的申请将过期。",
+                 id="reminder"),
+    pytest.param(ReminderDue("app-1", PERSON, AT, days_left=3, missing=(), after_rejection=True),
+                 "ReminderDue.after_rejection",
+                 "距本年度登记截止已不足3天，您审核不通过的登记申请尚未重新提交，请登录查看“我的消息”，按审核意见修改后重新提交。"
+                 "截止时仍未重新提交的申请将过期。", id="reminder-after-rejection"),
+    pytest.param(CertificateIssued("app-1", PERSON, AT, registration_no="BJ2030000123", registration_year=2030,
+                                   valid_until=2033), "CertificateIssued",
+                 "您的电子证书已生成，登记证书编号BJ2030000123，有效期至2033年。请在“登记历史”中查看和下载。",
+                 id="certificate-issued"),
+]
+
+
+@pytest.mark.parametrize("event, template, text", SMS_EXPECTED)
+def test_each_event_texts_its_sms_template_signed_word_for_word(event, template, text):
+    _, [sms] = notices_for(event, PHONE)
+    assert (sms.phone, sms.content.template, sms.text) == (PHONE, template, SIGNATURE + text)
+
+
+def test_the_sms_examples_and_the_login_code_cover_every_sms_template():
+    assert {case.values[1] for case in SMS_EXPECTED} | {"LoginCode"} == set(texts.SMS_TEMPLATES)
+
+
+@pytest.mark.parametrize("opinion, quoted", [
+    ("照片模糊。", "照片模糊"),
+    ("第一，照片模糊。\n第二，单位不符。", "第一，照片模糊。 第二，单位不符"),
+    ("详见 www.example.com 的说明【附件】", "详见 的说明附件"),
+    ("请重拍😀", "请重拍"),
+    ("长" * 1000, "长" * 19 + "…"),
+    ("🙂\t\u3000", ""),
+])
+def test_an_sms_quotes_the_opinion_without_links_symbols_or_breaks_and_cut_to_twenty_characters(opinion, quoted):
+    assert notifications.sms_excerpt(opinion) == quoted
+
+
+def test_an_sms_quotes_the_opinion_but_never_the_notes_on_items():
+    event = ApplicationRejected("app-1", PERSON, AT, opinion="身份证照片反光", issues=(ReviewIssue("id_photo", "背景偏暗"),))
+    [message], [sms] = notices_for(event, PHONE)
+    assert "背景偏暗" in message.body and "背景偏暗" not in sms.text
+    assert sms.content.params == {"opinion": "身份证照片反光"}
 
 
 def test_the_examples_above_render_every_notice_template(monkeypatch):
@@ -174,9 +243,18 @@ def test_every_notice_part_renders(name):
 
 
 def test_the_login_code_sms_renders_with_the_signature():
-    text = SMS_CODE_TEXT.format(code="482913")
-    assert text.startswith(SIGNATURE) and "482913" in text and "{" not in text
-    assert CJK.search(text) and text.endswith("。")
+    text = SmsContent.of("LoginCode", code="482913").text
+    assert text == SIGNATURE + "您的验证码是482913，5分钟内有效。请勿告诉他人。"
+
+
+@pytest.mark.parametrize("name", sorted(texts.SMS_TEMPLATES))
+def test_every_sms_template_is_a_chinese_sentence_with_named_parameters(name):
+    template = texts.SMS_TEMPLATES[name]
+    fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    assert all(field.isidentifier() for field in fields), f"{name}: positional or odd placeholder"
+    text = texts.sms_text(name, **{field: "7" for field in fields})
+    assert text.startswith(texts.SMS_SIGNATURE) and CJK.search(text) and "{" not in text
+    assert text.endswith("。") and DOUBLED.search(text) is None and text.count("“") == text.count("”")
 
 
 def test_notifications_holds_no_sentence_of_its_own():

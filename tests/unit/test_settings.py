@@ -1,10 +1,11 @@
-"""Settings fail fast and name what is missing."""
+"""Settings fail fast and name what is missing or still a placeholder."""
 import pytest
 
+from chalicelib.cli.environment import stage_variables
 from chalicelib.settings import Settings, SettingsError
 
 GOOD = {"SWREG_STAGE": "prod", "SWREG_TABLE_PREFIX": "swreg-prod-", "SWREG_BUCKET": "b",
-        "AWS_REGION": "cn-north-1", "SWREG_VERIFY_BASE_URL": "https://example.org/api/verify",
+        "AWS_REGION": "cn-north-1", "SWREG_VERIFY_BASE_URL": "https://zhengshu.swreg.gov.cn/api/verify",
         "SWREG_JWT_KEY_PARAMETER": "/swreg/prod/jwt-signing-key"}
 
 
@@ -32,9 +33,68 @@ def test_unknown_sms_sink_is_refused():
 
 
 def test_verify_links_end_in_one_slash():
-    assert Settings.from_env(GOOD).verify_base_url == "https://example.org/api/verify/"
+    assert Settings.from_env(GOOD).verify_base_url == "https://zhengshu.swreg.gov.cn/api/verify/"
+    assert Settings.from_env(GOOD).verify_base() == "https://zhengshu.swreg.gov.cn/api/verify/"
 
 
 def test_unknown_job_continuation_is_refused():
     with pytest.raises(SettingsError, match="SWREG_JOB_CONTINUATION"):
         Settings.from_env({**GOOD, "SWREG_JOB_CONTINUATION": "pigeon"})
+
+
+@pytest.mark.parametrize("name, value", [
+    ("SWREG_VERIFY_BASE_URL", "https://zhengshu.swreg.example/verify/"),
+    ("SWREG_VERIFY_BASE_URL", "https://example.com/verify/"),
+    ("SWREG_VERIFY_BASE_URL", "https://www.example.org/verify/"),
+    ("SWREG_BUCKET", "CHANGEME"),
+    ("SWREG_JWT_KEY_PARAMETER", "/swreg/changeme/jwt-signing-key"),
+    ("SWREG_SMS_FILE", "   "),
+    ("SWREG_JOB_CONTINUATION", ""),
+])
+def test_a_placeholder_value_stops_the_cold_start_naming_the_setting(name, value):
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({**GOOD, name: value})
+    assert name in str(caught.value)
+
+
+def test_every_placeholder_is_named_at_once():
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({**GOOD, "SWREG_VERIFY_BASE_URL": "https://swreg.example/", "SWREG_BUCKET": "CHANGEME"})
+    assert "SWREG_VERIFY_BASE_URL" in str(caught.value) and "SWREG_BUCKET" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["https://zhengshu.swreg.gov.cn/verify/", "http://127.0.0.1:8000/verify/",
+                                   "https://counterexample.cn/verify/", "https://examples.cn/verify/"])
+def test_real_hosts_that_merely_contain_the_word_example_are_accepted(value):
+    assert Settings.from_env({**GOOD, "SWREG_VERIFY_BASE_URL": value}).verify_base_url == value
+
+
+def test_the_verify_base_url_comes_from_the_environment_or_an_ssm_parameter():
+    lacking = {name: value for name, value in GOOD.items() if name != "SWREG_VERIFY_BASE_URL"}
+    with pytest.raises(SettingsError, match="SWREG_VERIFY_BASE_URL or SWREG_VERIFY_BASE_URL_PARAMETER"):
+        Settings.from_env(lacking)
+    settings = Settings.from_env({**lacking, "SWREG_VERIFY_BASE_URL_PARAMETER": "/swreg/prod/verify-base-url"})
+    assert (settings.verify_base_url, settings.verify_base_url_parameter) == (None, "/swreg/prod/verify-base-url")
+
+
+def test_the_verify_base_url_may_not_come_from_both_places():
+    with pytest.raises(SettingsError, match="not both"):
+        Settings.from_env({**GOOD, "SWREG_VERIFY_BASE_URL_PARAMETER": "/swreg/prod/verify-base-url"})
+
+
+def test_the_previous_jwt_key_parameter_is_optional():
+    assert Settings.from_env(GOOD).jwt_previous_key_parameter is None
+    settings = Settings.from_env({**GOOD, "SWREG_JWT_PREVIOUS_KEY_PARAMETER": "/swreg/prod/jwt-signing-key-previous"})
+    assert settings.jwt_previous_key_parameter == "/swreg/prod/jwt-signing-key-previous"
+
+
+@pytest.mark.parametrize("stage", ["local", "test", "prod"])
+def test_every_stage_of_the_chalice_config_starts_without_placeholders(stage):
+    settings = Settings.from_env({**stage_variables(stage), "AWS_REGION": "cn-north-1"})
+    assert settings.stage == stage
+
+
+def test_the_prod_stage_reads_its_verify_base_url_and_previous_key_from_ssm():
+    settings = Settings.from_env({**stage_variables("prod"), "AWS_REGION": "cn-north-1"})
+    assert (settings.verify_base_url, settings.verify_base_url_parameter) == (None, "/swreg/prod/verify-base-url")
+    assert settings.jwt_previous_key_parameter == "/swreg/prod/jwt-signing-key-previous"

@@ -200,3 +200,47 @@ def test_the_key_parameter_is_read_decrypted_through_powertools(monkeypatch):
 def test_the_key_must_come_from_exactly_one_source(sources):
     with pytest.raises(ValueError):
         load_signing_key(**sources)
+
+
+# --- key rotation: sign with the current key, verify with the current or the previous one ---------------
+
+PREVIOUS = b"p" * 64
+ROTATED = TokenService(b"n" * 64, previous_key=PREVIOUS)
+
+
+def test_a_token_signed_before_the_rotation_still_verifies_with_the_previous_key():
+    before = TokenService(PREVIOUS).issue("acct-1", "reviewer", NOW)
+    assert ROTATED.verify(before, NOW)["sub"] == "acct-1"
+
+
+def test_tokens_issued_during_a_rotation_are_signed_with_the_current_key_only():
+    token = ROTATED.issue("acct-1", "applicant", NOW)
+    assert TokenService(b"n" * 64).verify(token, NOW)["sub"] == "acct-1"
+    with pytest.raises(AuthenticationError):
+        TokenService(PREVIOUS).verify(token, NOW)
+
+
+def test_a_token_signed_with_neither_key_is_refused_during_a_rotation():
+    with pytest.raises(AuthenticationError) as caught:
+        ROTATED.verify(TokenService(KEY).issue("acct-1", "applicant", NOW), NOW)
+    assert caught.value.code == "INVALID_TOKEN"
+
+
+def test_a_token_under_the_previous_key_still_expires_and_still_needs_our_audience():
+    old = TokenService(PREVIOUS)
+    with pytest.raises(AuthenticationError) as caught:
+        ROTATED.verify(old.issue("acct-1", "applicant", NOW), NOW + timedelta(hours=3))
+    assert caught.value.code == "TOKEN_EXPIRED"
+    with pytest.raises(AuthenticationError) as caught:
+        ROTATED.verify(_forge({"alg": "HS256", "typ": "JWT"}, _claims(aud="someone-else"), key=PREVIOUS), NOW)
+    assert caught.value.code == "INVALID_TOKEN"
+
+
+def test_a_token_with_an_alg_none_header_is_refused_whichever_key_is_tried():
+    with pytest.raises(AuthenticationError):
+        ROTATED.verify(_forge({"alg": "none", "typ": "JWT"}, _claims(), signature=""), NOW)
+
+
+def test_a_short_previous_key_is_refused():
+    with pytest.raises(ValueError):
+        TokenService(KEY, previous_key=b"short")

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from chalicelib.domain import texts
 from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.application_form import item_label
 from chalicelib.domain.eligibility import RegistrationType, evaluate
@@ -12,7 +13,7 @@ from chalicelib.domain.errors import RuleViolationError
 from chalicelib.domain.events import ReminderDue
 from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind
-from chalicelib.domain.notifications import SIGNATURE, notices_for
+from chalicelib.domain.notifications import notices_for
 from chalicelib.domain.register import Practitioner
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services.window_jobs import due_reminder
@@ -109,14 +110,14 @@ def test_only_a_draft_or_a_rejected_application_is_reminded():
     assert application.reminders_sent == () and application.pull_events() == []
 
 
-def test_the_reminder_message_and_sms_name_the_deadline_and_each_missing_item():
+def test_the_reminder_message_names_the_deadline_and_each_missing_item_and_the_sms_points_to_it():
     event = ReminderDue("app-1", make_id(), CLOSE - timedelta(days=2), days_left=3,
                         missing=("学历", "两寸免冠照片"), closes_at=CLOSE)
     [message], [sms] = notices_for(event, PHONE)
     assert message.title == "登记即将截止，请尽快提交"
     assert "不足3天" in message.body and "2030年4月1日00:00截止" in message.body
     assert "学历、两寸免冠照片" in message.body
-    assert sms.text == SIGNATURE + message.body and sms.phone == PHONE
+    assert sms.text == texts.sms_text("ReminderDue", days_left=3) and sms.phone == PHONE
 
 
 def test_a_complete_but_unsubmitted_application_is_told_to_submit():

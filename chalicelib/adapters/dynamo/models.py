@@ -250,6 +250,10 @@ class OutboxItem(_Table):
     outbox_id = UnicodeAttribute(hash_key=True)
     phone = UnicodeAttribute()
     text = UnicodeAttribute()
+    # The SMS template and its parameters (`domain.outbox.SmsContent`); absent on a row queued
+    # before templates, whose text alone can still go to the local sink.
+    template = UnicodeAttribute(null=True)
+    params = JSONAttribute(null=True)
     status = UnicodeAttribute()
     due_sort = UnicodeAttribute()
     attempts = NumberAttribute(default=0)

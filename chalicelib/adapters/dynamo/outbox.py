@@ -1,9 +1,10 @@
 """The SMS outbox in DynamoDB: due rows through the `by_status` index, every move a conditional update.
 
 One row per `domain.outbox.Sms`: `outbox_item` and `_sms` convert between the
-two. `due_sort` is `<sortable time>#<outbox_id>`; its time means what
-`Sms.due_at` says for the row's status, so one index answers both
-"PENDING rows due now" and "SENDING rows whose lease ran out".
+two; a row keeps the SMS template and its parameters beside the rendered text.
+`due_sort` is `<sortable time>#<outbox_id>`; its time means what `Sms.due_at`
+says for the row's status, so one index answers both "PENDING rows due now"
+and "SENDING rows whose lease ran out".
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from chalicelib.adapters.dynamo import conditions
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.models import OutboxItem
 from chalicelib.domain.errors import ConcurrentUpdateError, NotFoundError
-from chalicelib.domain.outbox import OutboxStatus, Sms
+from chalicelib.domain.outbox import OutboxStatus, Sms, SmsContent
 
 _SORTABLE = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -28,7 +29,8 @@ def _due_at(due_sort: str) -> datetime:
 
 def outbox_item(sms: Sms) -> OutboxItem:
     """The row of a text: how a new one is queued in the transaction of the change it tells of."""
-    return OutboxItem(sms.outbox_id, phone=sms.phone, text=sms.text, status=sms.status.value,
+    return OutboxItem(sms.outbox_id, phone=sms.phone, text=sms.text, template=sms.content.template,
+                      params=dict(sms.content.params), status=sms.status.value,
                       due_sort=_due_sort(sms.due_at, sms.outbox_id), attempts=sms.attempts,
                       created_at=sms.created_at, provider_message_id=sms.provider_message_id,
                       last_error=sms.last_error, lease_token=sms.lease_token, sent_at=sms.sent_at,
@@ -36,7 +38,9 @@ def outbox_item(sms: Sms) -> OutboxItem:
 
 
 def _sms(item: OutboxItem) -> Sms:
-    return Sms(outbox_id=item.outbox_id, phone=item.phone, text=item.text,
+    # A row queued before templates has its text only: no template, which no provider knows.
+    content = SmsContent(template=item.template or "", params=item.params or {}, text=item.text)
+    return Sms(outbox_id=item.outbox_id, phone=item.phone, content=content,
                status=OutboxStatus(item.status), due_at=_due_at(item.due_sort),
                attempts=int(item.attempts or 0), created_at=item.created_at,
                lease_token=item.lease_token, provider_message_id=item.provider_message_id,

@@ -7,18 +7,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.errors import InvalidTransitionError
-from chalicelib.domain.outbox import MAX_ATTEMPTS, OutboxStatus, Sms, after_failure, backoff
+from chalicelib.domain.outbox import MAX_ATTEMPTS, OutboxStatus, Sms, SmsContent, after_failure, backoff
 
 AT = datetime(2026, 3, 15, 8, 30, tzinfo=timezone.utc)
 MINUTE = timedelta(minutes=1)
+SUBMITTED = SmsContent.of("ApplicationSubmitted")
 
 
 def _sms(status: OutboxStatus = OutboxStatus.PENDING, attempts: int = 0) -> Sms:
-    return replace(Sms.queue("13812345678", "【北京社工登记】您的登记申请已提交", AT), status=status, attempts=attempts)
+    return replace(Sms.queue("13812345678", SUBMITTED, AT), status=status, attempts=attempts)
 
 
 def test_a_queued_text_is_pending_due_at_once_with_no_attempts_and_its_own_id():
-    sms, other = Sms.queue("13812345678", "text", AT), Sms.queue("13812345678", "text", AT)
+    sms, other = Sms.queue("13812345678", SUBMITTED, AT), Sms.queue("13812345678", SUBMITTED, AT)
     assert (sms.status, sms.due_at, sms.created_at, sms.attempts) == (OutboxStatus.PENDING, AT, AT, 0)
     assert (sms.lease_token, sms.provider_message_id, sms.last_error, sms.sent_at) == (None, None, None, None)
     assert sms.outbox_id != other.outbox_id
@@ -37,6 +38,17 @@ def test_a_failed_send_before_the_last_attempt_is_pending_again_after_its_backof
 def test_the_failed_last_attempt_is_dead_as_of_the_failure():
     assert MAX_ATTEMPTS == 5
     assert after_failure(MAX_ATTEMPTS, AT) == (OutboxStatus.DEAD, AT)
+
+
+def test_a_text_the_provider_refused_for_good_is_dead_at_its_first_attempt():
+    assert after_failure(1, AT, refused=True) == (OutboxStatus.DEAD, AT)
+
+
+def test_a_text_keeps_its_template_its_parameters_and_the_text_they_render_to():
+    sms = Sms.queue("13812345678", SmsContent.of("CertificateIssued", registration_no="BJ2026000001", valid_until=2029), AT)
+    assert (sms.content.template, dict(sms.content.params)) == (
+        "CertificateIssued", {"registration_no": "BJ2026000001", "valid_until": "2029"})
+    assert sms.text.startswith("【北京社工登记】") and "BJ2026000001" in sms.text and "2029" in sms.text
 
 
 @pytest.mark.parametrize("status, attempts, unknown", [

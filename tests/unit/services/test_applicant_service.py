@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from chalicelib.domain import texts
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.commands import CreateApplication, SaveDraft, Submit
@@ -18,7 +19,6 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind
-from chalicelib.domain.notifications import SIGNATURE
 from chalicelib.domain.object_keys import UploadKey, certificate_keys
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.services import applicant
@@ -88,7 +88,7 @@ def test_submitting_a_complete_draft_stores_the_status_with_its_message_and_its_
         ApplicationStatus.SUBMITTED, NOW, ApplicationStatus.SUBMITTED)
     message, = world.messages_of(account)
     assert message.application_id == draft.application_id and not message.read
-    assert world.texts_to("13800138000") == [SIGNATURE + message.body]
+    assert world.texts_to("13800138000") == [texts.sms_text("ApplicationSubmitted")]
     assert world.texts_to(account.phone) == []
 
 

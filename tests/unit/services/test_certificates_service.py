@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain import texts
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import ISSUING_AUTHORITY
 from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.domain.errors import NotFoundError, RateLimitedError
-from chalicelib.domain.notifications import SIGNATURE
 from chalicelib.services import certificates
 
 from tests.unit.services.world import NOW, YEAR
@@ -57,7 +57,7 @@ def test_the_holder_is_told_the_number_by_message_and_sms(world, fakes, due):
     certificates.issue_due(fakes, due)
     issued = world.messages_of(account)[0]
     assert f"BJ{YEAR}000001" in issued.body
-    assert world.texts_to(approved.fields.phone)[-1] == SIGNATURE + issued.body
+    assert world.texts_to(approved.fields.phone)[-1] == texts.SMS_SIGNATURE + issued.body
 
 
 def test_a_second_run_issues_nothing_and_renders_nothing(world, fakes, due):

@@ -16,8 +16,8 @@ import pytest
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 from chalicelib.domain.errors import ConcurrentUpdateError, InvalidTransitionError, NotFoundError
-from chalicelib.domain.notifications import SIGNATURE
-from chalicelib.domain.outbox import LEASE, MAX_ATTEMPTS, OutboxStatus, Sms
+from chalicelib.domain.outbox import LEASE, MAX_ATTEMPTS, OutboxStatus, Sms, SmsContent, SmsRefusedError
+from chalicelib.observability import metrics
 from chalicelib.services import outbox
 from tests.fakes import FakeOutbox, FakeSms, Killed
 
@@ -31,7 +31,7 @@ def texts() -> FakeOutbox:
 
 
 def _queue(texts: FakeOutbox, due_at: datetime = NOW, count: int = 1) -> list[Sms]:
-    queued = [Sms.queue(f"137{uuid.uuid4().int % 10**8:08d}", f"{SIGNATURE}您的登记申请通过！（{n}）", due_at)
+    queued = [Sms.queue(f"137{uuid.uuid4().int % 10**8:08d}", SmsContent.of("ReminderDue", days_left=n), due_at)
               for n in range(count)]
     for sms in queued:
         texts.add(sms)
@@ -119,6 +119,39 @@ def test_a_text_that_keeps_failing_is_dead_after_max_attempts_and_its_error_name
 
     assert outbox.dispatch(texts, provider, now + timedelta(days=1)) == NOTHING
     assert provider.tries == MAX_ATTEMPTS
+
+
+def test_a_text_the_provider_refused_for_good_is_dead_at_its_first_attempt_with_the_reason(texts):
+    sms, = _queue(texts)
+    provider = FakeSms(SmsRefusedError("InvalidParameterValue.TemplateParameterFormatError: bad parameter"))
+    assert outbox.dispatch(texts, provider, NOW) == {**NOTHING, "dead": 1}
+    row = texts.get(sms.outbox_id)
+    assert (row.status, row.attempts, row.due_at) == (OutboxStatus.DEAD, 1, NOW)
+    assert row.last_error == "SmsRefusedError: InvalidParameterValue.TemplateParameterFormatError: bad parameter"
+
+
+@pytest.fixture
+def emitted():
+    """The EMF document the dispatcher's metrics would be flushed as (namespace swreg, dimension service)."""
+    metrics.clear_metrics()
+    yield lambda: metrics.serialize_metric_set()
+    metrics.clear_metrics()
+
+
+def test_a_run_that_buries_texts_counts_them_in_the_sms_dead_metric(texts, emitted):
+    _queue(texts, count=3)
+    outbox.dispatch(texts, FakeSms(SmsRefusedError("refused"), SmsRefusedError("refused"), RuntimeError("x")), NOW)
+    document = emitted()
+    [directive] = document["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "swreg" and directive["Dimensions"] == [["service"]]
+    assert {"Name": "SmsDead", "Unit": "Count"} in directive["Metrics"]
+    assert (document["service"], document["SmsDead"]) == ("swreg", [2.0])
+
+
+def test_a_run_that_buries_nothing_emits_no_sms_dead(texts, emitted):
+    _queue(texts, count=2)
+    outbox.dispatch(texts, FakeSms(RuntimeError("throttled")), NOW)
+    assert "SmsDead" not in metrics.metric_set
 
 
 def test_a_stored_error_is_cut_to_three_hundred_characters(texts):

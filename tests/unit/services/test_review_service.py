@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain import texts
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.commands import Decision, QueueQuery
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
-from chalicelib.domain.notifications import SIGNATURE
 from chalicelib.services import review
 
 from tests.unit.services.world import NOW, YEAR
@@ -74,7 +74,9 @@ def test_approving_stores_the_decision_with_its_message_and_its_sms(world, fakes
     assert (stored.status, stored.history[-1].actor, stored.history[-1].note) == (
         ApplicationStatus.APPROVED, "rev1", "材料齐全")
     approval, submission = world.messages_of(account)
-    assert world.texts_to(stored.fields.phone) == [SIGNATURE + submission.body, SIGNATURE + approval.body]
+    assert (submission.title, approval.title) == ("登记申请已提交", "您的登记申请通过")
+    assert world.texts_to(stored.fields.phone) == [texts.sms_text("ApplicationSubmitted"),
+                                                   texts.sms_text("ApplicationApproved")]
 
 
 def test_rejecting_tells_the_applicant_the_opinion_and_each_item_at_fault(world, fakes):
@@ -87,7 +89,7 @@ def test_rejecting_tells_the_applicant_the_opinion_and_each_item_at_fault(world,
     assert stored.status is ApplicationStatus.REJECTED
     rejection = world.messages_of(account)[0]
     assert "照片不合格" in rejection.body and "背景不是白色" in rejection.body and "。。" not in rejection.body
-    assert world.texts_to(stored.fields.phone)[-1] == SIGNATURE + rejection.body
+    assert world.texts_to(stored.fields.phone)[-1] == texts.sms_text("ApplicationRejected", opinion="照片不合格")
 
 
 def test_a_rejection_naming_an_item_not_on_the_application_changes_nothing(world, fakes):

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain import texts
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.commands import SaveDraft
 from chalicelib.domain.materials import MaterialKind
-from chalicelib.domain.notifications import SIGNATURE
 from chalicelib.services import applicant
 from chalicelib.services.window_jobs import window_tick
 
@@ -32,7 +32,7 @@ def test_at_the_close_drafts_and_rejected_applications_expire_with_notices_and_r
     assert [_status(fakes, a) for a in (draft, rejected, submitted, in_review)] == [
         ApplicationStatus.EXPIRED, ApplicationStatus.EXPIRED, ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW]
     expiry, = world.messages_of(drafter)
-    assert world.texts_to("13800000001") == [SIGNATURE + expiry.body]
+    assert world.texts_to("13800000001") == [texts.sms_text("ApplicationExpired")]
     assert world.messages_of(rejected_one)[0].body != expiry.body  # it names the rejection
     assert len(world.messages_of(waiting)) == 1  # the submission's only
 
@@ -59,9 +59,11 @@ def test_reminders_go_once_per_threshold_naming_the_deadline_and_exactly_what_is
     assert window_tick(fakes, almost_a_week) == {**NOTHING, "reminded": 2}
     assert window_tick(fakes, almost_a_week + timedelta(minutes=5)) == NOTHING
     text, = world.texts_to("13800000002")
-    assert "不足7天" in text and "2026年4月1日00:00截止" in text
+    assert text == texts.sms_text("ReminderDue", days_left=7)  # what is missing is in 我的消息
+    reminder = world.messages_of(drafter)[0].body
+    assert "不足7天" in reminder and "2026年4月1日00:00截止" in reminder
     assert ("还需填写或上传：所在区、学历、两寸免冠照片、身份证人像面照片、身份证国徽面照片、"
-            "社会工作者职业水平证书照片。") in text
+            "社会工作者职业水平证书照片。") in reminder
     assert "信息已填写完整" in world.messages_of(rejected_one)[0].body
 
     assert window_tick(fakes, CLOSES_AT - timedelta(days=2, hours=23))["reminded"] == 2

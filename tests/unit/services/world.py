@@ -27,6 +27,7 @@ from tests.fakes import (
     FakeCertificateRepository,
     FakeClock,
     FakeContinuation,
+    FakeDeadLetterQueue,
     FakeIdGenerator,
     FakeMessageRepository,
     FakeObjectStore,
@@ -61,6 +62,7 @@ def fake_deps() -> Deps:
         accounts=FakeAccountRepository(), sms_codes=FakeSmsCodeRepository(), rate_limiter=FakeRateLimiter(),
         messages=messages, outbox=outbox, audit=FakeAuditLog(),
         certificates=FakeCertificateRepository(applications, register), continuation=FakeContinuation(),
+        dead_letters=FakeDeadLetterQueue(),
         uploads=FakeUploadSigner(), files=FakeObjectStore(), sms=FakeSms(), photos=FakePhotoProcessor(),
         renderer=FakeCertificateRenderer(), tokens=FakeTokenSigner(), clock=FakeClock(NOW), ids=FakeIdGenerator(),
         keys=Keys(lambda: b"service-test signing key, 32 bytes or more"), health_probes={})

@@ -1,0 +1,86 @@
+"""`swreg jobs dlq list|redrive` on a queue of moto's server, with Lambda under botocore's Stubber.
+
+What a redrive decides is tested on the fake queue (`tests/unit/services/test_dead_letters_service.py`)
+and the adapter against it (`test_dead_letter_contract.py`); these tests show what an operator sees.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from chalicelib.cli import main
+from tests.dead_letters import UPLOAD_ARN, SqsWithStubbedLambda, on_failure_record
+
+
+@pytest.fixture
+def queue(deps, swap, stack):
+    """The stage's `dead_letters` on a fresh queue, `SWREG_DLQ_URL` set to it."""
+    side = SqsWithStubbedLambda(f"http://127.0.0.1:{stack.s3_port}")
+    swap(settings=replace(deps.settings, dlq_url=side.url), dead_letters=side.port)
+    yield side
+    side.close()
+
+
+def test_list_shows_function_time_condition_attempts_and_the_event_with_phones_masked(queue, capsys):
+    record = on_failure_record("uploads/0a1b2c/photo/1.jpg")
+    record["responsePayload"] = {"errorType": "ValueError", "errorMessage": "bad row for 13912345678"}
+    message_id = queue.add(record)
+    queue.add("not a record")
+
+    assert main(["--stage", "test", "jobs", "dlq", "list"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (f"{message_id}  2026-03-10T02:15:07+00:00  swreg-prod-on_upload  RetriesExhausted  "
+                        "attempts 3  s3 ObjectCreated:Post swreg-prod-files/uploads/0a1b2c/photo/1.jpg  "
+                        "error: ValueError: bad row for 139****5678")
+    assert "(not a Lambda record)  unknown  attempts 0" in lines[1]
+    assert lines[-1] == "2 failed invocation(s)"
+    assert len(queue.port.hold(10, 60)) == 2  # listing took nothing away
+
+
+def test_redrive_by_id_replays_that_invocation_and_deletes_only_it(queue, capsys):
+    wanted = queue.add(on_failure_record("uploads/a/1.jpg"))
+    other = queue.add(on_failure_record("uploads/b/2.jpg"))
+    queue.expect_replay()
+
+    assert main(["--stage", "test", "jobs", "dlq", "redrive", "--id", wanted]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"replayed {wanted}  ") and out[-1] == "1 replayed, 0 refused (left in the queue)"
+    assert queue.replayed == [(UPLOAD_ARN, on_failure_record("uploads/a/1.jpg")["requestPayload"])]
+    assert [item.message_id for item in queue.port.hold(10, 60)] == [other]
+
+
+def test_redrive_all_leaves_what_lambda_refused_in_the_queue_and_says_so(queue, capsys):
+    refused = queue.add(on_failure_record("uploads/a/1.jpg"))
+    queue.add(on_failure_record("uploads/b/2.jpg"))
+    queue.refuse_next("TooManyRequestsException", "Rate exceeded")
+    queue.expect_replay()
+
+    assert main(["--stage", "test", "jobs", "dlq", "redrive", "--all"]) == 1
+
+    out = capsys.readouterr().out
+    assert f"refused  {refused}  " in out and "refused: TooManyRequestsException: Rate exceeded" in out
+    assert out.splitlines()[-1] == "1 replayed, 1 refused (left in the queue)"
+    assert [item.message_id for item in queue.port.hold(10, 60)] == [refused]
+
+
+def test_redrive_of_an_id_not_in_the_queue_says_so(queue, capsys):
+    queue.add(on_failure_record())
+
+    assert main(["--stage", "test", "jobs", "dlq", "redrive", "--id", "no-such-message"]) == 2
+    assert "no-such-message: not in the queue" in capsys.readouterr().err
+
+
+def test_the_dlq_commands_say_when_no_queue_is_configured(deps, capsys):
+    assert deps.settings.dlq_url is None
+    for command in (["list"], ["redrive", "--all"]):
+        assert main(["--stage", "test", "jobs", "dlq", *command]) == 2
+        assert "set SWREG_DLQ_URL to the infra stack's AsyncFailureQueueUrl output" in capsys.readouterr().err
+
+
+def test_redrive_wants_an_id_or_all(deps, capsys):
+    with pytest.raises(SystemExit):
+        main(["--stage", "test", "jobs", "dlq", "redrive"])
+    assert "one of the arguments --id --all is required" in capsys.readouterr().err
