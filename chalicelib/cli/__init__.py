@@ -1,4 +1,4 @@
-"""`swreg`, the operators' command line (SPEC §4)."""
+"""`swreg`, the operators' command line (the runbook: docs/operations.md)."""
 from __future__ import annotations
 
 import argparse
