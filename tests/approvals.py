@@ -14,7 +14,7 @@ from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.register import Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
-from tests.ids import make_id
+from tests.ids import unique_id
 
 FORM = {"employer": "西城社工", "district": "西城区", "education": "本科", "pickup_method": "electronic"}
 
@@ -39,7 +39,7 @@ def phone() -> str:
 
 def practitioner(deps, window: Window, name: str = "周晓梅", *, registered_in: int | None = None) -> Practitioner:
     """In the register: due for first registration in `window`, or registered in `registered_in`."""
-    id_number = make_id(region=f"14{uuid.uuid4().int % 9000 + 1000:04d}", seq=uuid.uuid4().int % 999)
+    id_number = unique_id("14")
     qualified = window.year - 1 if registered_in is None else registered_in - 1
     person = Practitioner(id_number, name, f"Z{uuid.uuid4().int % 10**9:09d}", Level.INTERMEDIATE, qualified)
     deps.register.upsert_practitioners([person])

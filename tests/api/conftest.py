@@ -15,7 +15,7 @@ from chalicelib.domain.levels import Level
 from chalicelib.services.auth import request_sms_code
 from chalicelib.domain.register import Practitioner, Registration
 from chalicelib.domain.windows import Window
-from tests.ids import make_id
+from tests.ids import unique_id
 
 
 def last_code(deps, phone: str) -> str:
@@ -41,7 +41,7 @@ def open_window(stack):
 @pytest.fixture
 def person(deps, open_window):
     """A practitioner due for first registration this year."""
-    id_number = make_id(region=f"11{uuid.uuid4().int % 9000 + 1000:04d}", seq=uuid.uuid4().int % 999)
+    id_number = unique_id("11")
     practitioner = Practitioner(id_number, "周晓梅", f"Z{uuid.uuid4().int % 10**9:09d}", Level.ASSISTANT,
                                 open_window.year - 1)
     deps.register.upsert_practitioners([practitioner])
@@ -51,7 +51,7 @@ def person(deps, open_window):
 @pytest.fixture
 def renewer(deps, open_window):
     """Registered three years ago, no CE on record: renewal needs CE proof."""
-    id_number = make_id(region=f"12{uuid.uuid4().int % 9000 + 1000:04d}", seq=uuid.uuid4().int % 999)
+    id_number = unique_id("12")
     practitioner = Practitioner(id_number, "阿依古丽·买买提", f"Z{uuid.uuid4().int % 10**9:09d}",
                                 Level.INTERMEDIATE, open_window.year - 6)
     deps.register.upsert_practitioners([practitioner])

@@ -21,7 +21,7 @@ from chalicelib.services import applicant as applicant_service
 from chalicelib.services import review as review_service
 from tests.api.conftest import auth, sign_up
 from tests.api.test_review import _staff_token, _submitted
-from tests.ids import make_id
+from tests.ids import unique_id
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -29,7 +29,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture
 def another_person(deps, open_window):
     """A second practitioner due for first registration, like `person`."""
-    practitioner = Practitioner(make_id(region=f"13{uuid.uuid4().int % 9000 + 1000:04d}", seq=uuid.uuid4().int % 999),
+    practitioner = Practitioner(unique_id("13"),
                                 "李娜", f"Z{uuid.uuid4().int % 10**9:09d}", Level.ASSISTANT, open_window.year - 1)
     deps.register.upsert_practitioners([practitioner])
     return practitioner

@@ -30,7 +30,7 @@ from chalicelib.handlers.schemas import PATH_PARAMETERS
 from tests.api.conftest import JSON, auth, sign_up
 from tests import approvals
 from tests.api.test_review import _staff_token
-from tests.ids import make_id
+from tests.ids import unique_id
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -42,7 +42,7 @@ def edge(stack, open_window):
     from app import app
     from chalicelib import bootstrap
     deps = bootstrap.deps()
-    practitioner = Practitioner(make_id(region=f"13{uuid.uuid4().int % 9000 + 1000:04d}", seq=uuid.uuid4().int % 999),
+    practitioner = Practitioner(unique_id("13"),
                                 "周晓梅", f"Z{uuid.uuid4().int % 10**9:09d}", Level.ASSISTANT, open_window.year - 1)
     deps.register.upsert_practitioners([practitioner])
     with Client(app, stage_name="test", project_dir=str(ROOT)) as client:

@@ -13,7 +13,7 @@ from chalicelib.domain.accounts import Account, Role, phone_login
 from chalicelib.domain.credentials import LOGIN_LOCKOUT
 from chalicelib.domain.errors import ConflictError
 from tests import fakes
-from tests.ids import make_id
+from tests.ids import unique_id
 
 NOW = datetime(2031, 6, 1, 9, 30, tzinfo=timezone.utc)
 
@@ -45,7 +45,7 @@ def _key() -> str:
 
 def _applicant() -> tuple[Account, dict[str, str]]:
     phone = f"139{uuid.uuid4().int % 10**8:08d}"
-    id_number = make_id(region=f"1105{uuid.uuid4().int % 90 + 10:02d}", seq=uuid.uuid4().int % 1000)
+    id_number = unique_id("1105")
     account = Account(account_id=uuid.uuid4().hex, login_key=phone_login(phone), role=Role.APPLICANT,
                       password_hash="hash-1", created_at=NOW, phone=phone, id_number=id_number)
     return account, {account.login_key: "PHONE_ALREADY_REGISTERED", f"identity#{id_number}": "ID_ALREADY_BOUND"}

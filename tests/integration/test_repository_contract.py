@@ -15,7 +15,7 @@ from chalicelib.domain.ports import Page
 from chalicelib.domain.register import CeRecord, Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
 from tests import fakes
-from tests.ids import make_id
+from tests.ids import make_id, unique_id
 
 
 @pytest.fixture(params=["fake", "dynamodb"])
@@ -74,7 +74,7 @@ def test_a_key_repeated_in_one_batch_keeps_the_last_row(repos):
 
 def test_registrations_and_ce_records_are_listed_per_person(repos):
     register, _, _ = repos
-    person = make_id(region=f"1103{uuid.uuid4().int % 90 + 10:02d}")
+    person = unique_id("1103")
     register.upsert_registrations([Registration(person, 2019, "BJ2019-000001"),
                                    Registration(person, 2016, "BJ2016-000001")])
     course = CeRecord(person, date(2020, 5, 1), Decimal("12.5"), "社会工作伦理", "北京社工协会")
@@ -99,7 +99,7 @@ def test_windows_are_created_then_moved(repos):
 
 
 def _draft(now: datetime) -> Application:
-    person = _person(_fresh_seq(), id_number=make_id(region=f"1104{uuid.uuid4().int % 90 + 10:02d}", seq=_fresh_seq()),
+    person = _person(_fresh_seq(), id_number=unique_id("1104"),
                      qualification_year=now.year - 1)
     window = Window(now.year, now - timedelta(days=1), now + timedelta(days=30))
     verdict = evaluate(person, [], [], window).verdict(RegistrationType.FIRST)

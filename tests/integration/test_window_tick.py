@@ -23,7 +23,7 @@ from chalicelib.domain.outbox import OutboxStatus
 from chalicelib.services.window_jobs import window_tick
 from tests import approvals
 from tests.fakes import FakeClock
-from tests.ids import make_id
+from tests.ids import unique_id
 
 _YEARS = iter(random.sample(range(2001, 2021, 2), 10))
 NOTHING = {"expired": 0, "reminded": 0, "skipped": 0}
@@ -37,7 +37,7 @@ def window(deps) -> Window:
 def _application(deps, window: Window, status: ApplicationStatus = ApplicationStatus.DRAFT,
                  fields: dict | None = None) -> Application:
     """A first registration in `window`, driven through the domain to `status` and stored."""
-    id_number = make_id(region=f"13{uuid.uuid4().int % 9000 + 1000:04d}", seq=uuid.uuid4().int % 999)
+    id_number = unique_id("13")
     person = Practitioner(id_number, "周晓梅", f"Z{uuid.uuid4().int % 10**9:09d}", Level.ASSISTANT, window.year - 1)
     deps.register.upsert_practitioners([person])
     at = window.opens_at + timedelta(days=1)
