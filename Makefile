@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DDB_TOOLS := tools/dynamodb-local
 
-.PHONY: install run test test-fast deploy-rehearsal lint clean
+.PHONY: install run test test-fast deploy-rehearsal wiring lint clean
 
 install: $(VENV)/.installed $(DDB_TOOLS)/node_modules/.installed
 
@@ -28,6 +28,10 @@ test: install
 # against moto on loopback; `make test` runs it too (tests/deploy/test_deploy_rehearsal.py).
 deploy-rehearsal: install
 	$(PY) -m devstack.rehearsal
+
+# After adding or changing a route or a job: app.py wires from this generated table (a test checks it).
+wiring: install
+	$(PY) -m chalicelib.handlers.declared
 
 test-fast: install
 	$(PY) -m pytest -m "not packaging"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Iterator
 
-from chalicelib.adapters.lazy import lazy
+from chalicelib.lazy import lazy
 from chalicelib.services.deps import Deps, Keys
 from chalicelib.settings import PARAMETER_MAX_AGE, Settings
 

@@ -6,6 +6,9 @@ container before it takes traffic instead of failing on the first request.
 `chalice deploy` imports the app with the stage's variables too, so a
 placeholder also stops the deploy.
 
+Settings are named tuples, not dataclasses: `app.py` reads them at every cold start, and
+importing `dataclasses` would cost a third of a bare Chalice app's import.
+
 Prod values that exist only once the infra stack does live in SSM parameters
 the stack creates; the environment names the parameter and the value is read
 on first use (see `Settings.verify_base`). Endpoint overrides for the local
@@ -17,8 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 # Host names under the reserved `example` names (RFC 2606: example.com, swreg.example, …).
 _PLACEHOLDER = re.compile(r"(?:^|[/.@])example(?:[.:/?#]|$)|changeme", re.IGNORECASE)
@@ -35,8 +37,7 @@ class SettingsError(RuntimeError):
 TENCENT_SMS_VARIABLES = ("SWREG_SMS_APP_ID", "SWREG_SMS_SIGN_NAME", "SWREG_SMS_TEMPLATES")
 
 
-@dataclass(frozen=True)
-class TencentSmsSettings:
+class TencentSmsSettings(NamedTuple):
     """Tencent Cloud SMS (`SWREG_SMS_SINK=tencent`, China regions): the SMS app, the registered
     signature, the approved template id of every name in `texts.SMS_TEMPLATES`, the SSM
     SecureString holding `{"secret_id": …, "secret_key": …}`, and an endpoint override (tests).
@@ -76,8 +77,7 @@ class TencentSmsSettings:
                    endpoint=env.get("SWREG_SMS_ENDPOINT") or None)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     stage: str
     region: str
     table_prefix: str
@@ -139,7 +139,7 @@ class Settings:
         continuation = env.get("SWREG_JOB_CONTINUATION", "none")
         if continuation not in ("lambda", "none"):
             raise SettingsError(f"SWREG_JOB_CONTINUATION must be 'lambda' or 'none', not {continuation!r}")
-        limits = {name: _positive_int(env, "SWREG_" + name.upper(), getattr(cls, name))
+        limits = {name: _positive_int(env, "SWREG_" + name.upper(), cls._field_defaults[name])
                   for name in ("login_failures_per_ip_per_hour", "sms_per_hour", "upload_urls_per_material_per_day")}
         return cls(
             stage=env["SWREG_STAGE"],

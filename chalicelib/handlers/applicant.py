@@ -9,6 +9,7 @@ from chalicelib.domain.commands import CreateApplication, SaveDraft, Submit
 from chalicelib.handlers import cursors, schemas, views
 from chalicelib.handlers.guard import bearer, signed_in
 from chalicelib.handlers.openapi import doc
+from chalicelib.handlers.routing import current_request
 from chalicelib.handlers.edge import json_object, now
 from chalicelib.services import applicant as service
 from chalicelib.services import certificates
@@ -19,12 +20,12 @@ CURSOR = {"cursor": cursors.QUERY_SCHEMA}
 
 
 def _me():
-    return signed_in(applicant.current_request, Role.APPLICANT)
+    return signed_in(current_request(), Role.APPLICANT)
 
 
 def _cursor(route: str, me) -> str | None:
     """The page position in `?cursor=`: 400 BAD_CURSOR unless `route` sealed it for `me`."""
-    return cursors.opened(applicant.current_request, route=route, caller=me.account_id)
+    return cursors.opened(current_request(), route=route, caller=me.account_id)
 
 
 def _sealed(position: str | None, route: str, me) -> str | None:
@@ -51,7 +52,7 @@ def my_eligibility():
      response=schemas.APPLICATION, errors=(409,), tags=TAGS)
 def create_application():
     me = _me()
-    command = CreateApplication.from_json(json_object(applicant.current_request, schemas.CREATE_APPLICATION))
+    command = CreateApplication.from_json(json_object(current_request(), schemas.CREATE_APPLICATION))
     created = service.create_application(bootstrap.deps(), me, command, now())
     return Response(body=views.application(created), status_code=201)
 
@@ -82,7 +83,7 @@ def get_application(application_id):
 def update_application(application_id):
     me = _me()
     # Unknown and read-only fields are named by the form, with every other problem at once.
-    draft = SaveDraft.from_json(json_object(applicant.current_request, schemas.FIELDS, refuse_unknown=False))
+    draft = SaveDraft.from_json(json_object(current_request(), schemas.FIELDS, refuse_unknown=False))
     return views.application(service.update_application(bootstrap.deps(), me, application_id, draft, now()))
 
 
@@ -116,7 +117,7 @@ def attach_certificate(application_id):
      response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
 def submit(application_id):
     me = _me()
-    command = Submit.from_json(json_object(applicant.current_request, schemas.SUBMIT))
+    command = Submit.from_json(json_object(current_request(), schemas.SUBMIT))
     return views.application(service.submit(bootstrap.deps(), me, application_id, command, now()))
 
 

@@ -7,6 +7,7 @@ from chalicelib import bootstrap
 from chalicelib.domain.commands import Login, RequestSmsCode, Signup
 from chalicelib.handlers import schemas
 from chalicelib.handlers.openapi import doc
+from chalicelib.handlers.routing import current_request
 from chalicelib.handlers.edge import json_object, now, source_ip
 from chalicelib.services import auth as service
 
@@ -18,7 +19,7 @@ auth = Blueprint(__name__)
      "for one with an account (the answer is the same either way)", status=202,
      request=schemas.SMS_CODE_REQUEST, response=schemas.ACCEPTED, errors=(422, 429), tags=("auth",))
 def request_sms_code():
-    request = auth.current_request
+    request = current_request()
     command = RequestSmsCode.from_json(json_object(request, schemas.SMS_CODE_REQUEST))
     service.request_sms_code(bootstrap.deps(), command, source_ip(request), now())
     return Response(body={"status": "sent"}, status_code=202)
@@ -28,7 +29,7 @@ def request_sms_code():
 @doc("Create an applicant account bound to one ID number", status=201, request=schemas.SIGNUP,
      response=schemas.TOKEN, errors=(401, 409, 422), tags=("auth",))
 def signup():
-    command = Signup.from_json(json_object(auth.current_request, schemas.SIGNUP))
+    command = Signup.from_json(json_object(current_request(), schemas.SIGNUP))
     return Response(body=service.signup(bootstrap.deps(), command, now()), status_code=201)
 
 
@@ -36,6 +37,6 @@ def signup():
 @doc("Log in: phone + password, phone + code, or staff username + password", request=schemas.LOGIN,
      response=schemas.TOKEN, errors=(401, 422, 429), tags=("auth",))
 def login():
-    request = auth.current_request
+    request = current_request()
     command = Login.from_json(json_object(request, schemas.LOGIN))
     return service.login(bootstrap.deps(), command, source_ip(request), now())

@@ -1,15 +1,15 @@
 """The one place that turns exceptions into the SPEC §3 error shape and status.
 
 Chalice's middleware never sees exceptions raised inside views, so every
-route's view is wrapped once, in `install`, after the blueprints are
-registered. Unknown exceptions become a bare 500 — logged, never shown.
+route's view is wrapped in `mapped` when it is wired (`handlers/routing.py`).
+Unknown exceptions become a bare 500 — logged, never shown.
 """
 from __future__ import annotations
 
 import functools
 from typing import Any
 
-from chalice import Chalice, Response
+from chalice import Response
 
 from chalicelib import bootstrap
 from chalicelib.domain import errors, texts
@@ -77,10 +77,3 @@ def mapped(view):
         return to_response(refusal)
     return wrapper
 
-
-def install(app: Chalice) -> None:
-    """Wrap every registered route's view so errors leave in one shape."""
-    for methods in app.routes.values():
-        for entry in methods.values():
-            if not getattr(entry.view_function, "__wrapped__", None):
-                entry.view_function = mapped(entry.view_function)

@@ -1,6 +1,6 @@
 """The Lambda side of the scheduled jobs (the registry is `services.jobs.JOBS`).
 
-`scheduled(job)` is the handler `app.py` registers for each job: it reads the
+`scheduled(job)` is the handler `app.py` wires for each job: it reads the
 clock and runs the job. A job with `continues_when` gets a time budget
 (`RUN_BUDGET_SECONDS`, and never closer than `TIMEOUT_MARGIN_SECONDS` to the
 function's timeout); when its summary asks, the rest goes to a continuation,
@@ -32,8 +32,7 @@ def budget(context) -> TimeLeft:
 
 
 def scheduled(job: Job) -> Callable[[object], dict]:
-    """The schedule handler of `job`, named after it (`sms-dispatch` → `sms_dispatch`): Lambda
-    finds a schedule's handler as the attribute of that name on `app`."""
+    """The schedule handler of `job`."""
     def handler(event) -> dict:
         deps = bootstrap.deps()
         if job.continues_when is None:
@@ -42,5 +41,4 @@ def scheduled(job: Job) -> Callable[[object], dict]:
         if job.continues_when(summary):
             deps.continuation.request(job.name, event.context)
         return summary
-    handler.__name__ = handler.__qualname__ = job.name.replace("-", "_")
     return handler

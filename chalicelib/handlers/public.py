@@ -7,6 +7,7 @@ from chalicelib import bootstrap
 from chalicelib.domain.guide import guide_for_year
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.handlers.openapi import doc, document
+from chalicelib.handlers.routing import current_request, served
 from chalicelib.handlers import schemas
 from chalicelib.handlers.edge import now, source_ip
 from chalicelib.services import certificates
@@ -40,10 +41,10 @@ def guide():
 @doc("Is this e-certificate genuine and valid? Status, level, years and a masked name only",
      response=schemas.VERIFICATION, errors=(404, 429), tags=("public",))
 def verify(registration_no):
-    return certificates.verify(bootstrap.deps(), registration_no, source_ip(public.current_request), now())
+    return certificates.verify(bootstrap.deps(), registration_no, source_ip(current_request()), now())
 
 
 @public.route("/openapi.json", methods=["GET"])
 @doc("This OpenAPI 3 document", tags=("public",))
 def openapi():
-    return document(public.current_app)
+    return document(served())

@@ -10,6 +10,7 @@ from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.handlers import cursors, schemas, views
 from chalicelib.handlers.guard import bearer, signed_in
 from chalicelib.handlers.openapi import doc
+from chalicelib.handlers.routing import current_request
 from chalicelib.handlers.edge import json_object, now
 from chalicelib.services import review as service
 
@@ -24,11 +25,11 @@ QUEUE_ROUTE = "GET /review/applications"
 
 
 def _reviewer():
-    return signed_in(review.current_request, Role.REVIEWER, Role.ADMIN)
+    return signed_in(current_request(), Role.REVIEWER, Role.ADMIN)
 
 
 def _query() -> dict:
-    return dict(review.current_request.query_params or {})
+    return dict(current_request().query_params or {})
 
 
 @review.route("/review/applications", methods=["GET"])
@@ -37,7 +38,7 @@ def _query() -> dict:
      query=QUEUE_QUERY, errors=(400, 422), tags=TAGS)
 def queue():
     me = _reviewer()
-    position = cursors.opened(review.current_request, route=QUEUE_ROUTE, caller=me.account_id)
+    position = cursors.opened(current_request(), route=QUEUE_ROUTE, caller=me.account_id)
     page = service.queue(bootstrap.deps(), QueueQuery.from_query(_query()), now(), position)
     return {"items": [views.queue_entry(a) for a in page.items],
             "cursor": cursors.sealed(page.position, route=QUEUE_ROUTE, caller=me.account_id)}
@@ -59,7 +60,7 @@ def claim(application_id):
 def review_file(application_id):
     me = _reviewer()
     route = f"GET /review/applications/{application_id}"  # an audit cursor is one application's
-    position = cursors.opened(review.current_request, route=route, caller=me.account_id, param="audit_cursor")
+    position = cursors.opened(current_request(), route=route, caller=me.account_id, param="audit_cursor")
     found = service.review_file(bootstrap.deps(), me, application_id, now(), position)
     return views.review_file(found, cursors.sealed(found.audit_position, route=route, caller=me.account_id))
 
@@ -70,7 +71,7 @@ def review_file(application_id):
      response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
 def decide(application_id):
     me = _reviewer()
-    decision = Decision.from_json(json_object(review.current_request, schemas.DECISION))
+    decision = Decision.from_json(json_object(current_request(), schemas.DECISION))
     return views.queue_entry(service.decide(bootstrap.deps(), me, application_id, decision, now()))
 
 

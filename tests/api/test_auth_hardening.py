@@ -8,7 +8,6 @@ shrunk on a Deps of the test's own, the suite's restored after.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import uuid
@@ -54,7 +53,7 @@ def clock(swap):
 @pytest.fixture
 def limits(deps, swap):
     """`limits(**settings)`: the app runs on a Deps with those settings until the test ends."""
-    return lambda **changes: swap(settings=dataclasses.replace(deps.settings, **changes))
+    return lambda **changes: swap(settings=deps.settings._replace(**changes))
 
 
 def _login(client, **body):

@@ -34,22 +34,25 @@ def probe():
     app.debug = True  # even in debug, no traceback may leave
 
     @app.route("/raise/{name}", methods=["GET"])
+    @errors.mapped
     def raise_named(name):
         raise RAISED[name]
 
     @app.route("/crash", methods=["GET"])
+    @errors.mapped
     def crash():
         raise RuntimeError("secret internals 110101199003077715")
 
     @app.route("/echo", methods=["POST"])
+    @errors.mapped
     def echo():
         return json_object(app.current_request, {"type": "object"})
 
     @app.route("/decide", methods=["POST"])
+    @errors.mapped
     def decide():
         return json_object(app.current_request, schemas.DECISION)
 
-    errors.install(app)
     with Client(app, stage_name="test", project_dir=str(ROOT)) as client:
         yield client
 

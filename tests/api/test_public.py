@@ -1,7 +1,6 @@
 """GET /health and GET /openapi.json through the Chalice test client."""
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -20,7 +19,7 @@ def test_health_is_ok_when_dynamodb_and_s3_answer(client):
     ({"table_prefix": "no-such-tables-"}, "dynamodb"),
 ])
 def test_health_is_503_naming_the_unreachable_part(client, deps, change, failing):
-    bootstrap.override(bootstrap.build(dataclasses.replace(deps.settings, **change)))
+    bootstrap.override(bootstrap.build(deps.settings._replace(**change)))
     try:
         response = client.http.get("/health")
     finally:

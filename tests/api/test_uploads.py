@@ -1,7 +1,6 @@
 """The S3 upload handler through chalice.test.Client, with real objects in the S3 emulator."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 from types import SimpleNamespace
@@ -201,7 +200,7 @@ def test_a_material_shows_pending_once_its_object_arrives_and_a_redelivery_finis
 def test_upload_urls_per_material_per_day_are_limited_with_retry_after_and_a_chinese_message(
         client, deps, draft, swap):
     token, app_id = draft
-    swap(settings=dataclasses.replace(deps.settings, upload_urls_per_material_per_day=3))
+    swap(settings=deps.settings._replace(upload_urls_per_material_per_day=3))
     for _ in range(3):
         _upload_url(client, token, app_id)
     refused = client.http.post(f"/applications/{app_id}/materials/id_photo/upload", headers=auth(token))

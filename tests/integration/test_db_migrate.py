@@ -8,7 +8,6 @@ is made from scratch; the session's tables stay bound to everyone else.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import datetime, timezone
 
 import boto3
@@ -41,7 +40,7 @@ def own_dynamodb(deps, monkeypatch, tmp_path):
 def older_version(deps, own_dynamodb):
     """Settings of a stack whose only tables are an older version's registrations table, holding two rows,
     and outbox table, both without their index."""
-    settings = replace(deps.settings, table_prefix=f"migrate-{uuid.uuid4().hex[:8]}-")
+    settings = deps.settings._replace(table_prefix=f"migrate-{uuid.uuid4().hex[:8]}-")
     tables.bind(settings)
     try:
         for model in (RegistrationItem, OutboxItem):

@@ -5,7 +5,6 @@ and the adapter against it (`test_dead_letter_contract.py`); these tests show wh
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 
@@ -17,7 +16,7 @@ from tests.dead_letters import UPLOAD_ARN, SqsWithStubbedLambda, on_failure_reco
 def queue(deps, swap, stack):
     """The stage's `dead_letters` on a fresh queue, `SWREG_DLQ_URL` set to it."""
     side = SqsWithStubbedLambda(f"http://127.0.0.1:{stack.s3_port}")
-    swap(settings=replace(deps.settings, dlq_url=side.url), dead_letters=side.port)
+    swap(settings=deps.settings._replace(dlq_url=side.url), dead_letters=side.port)
     yield side
     side.close()
 

@@ -81,6 +81,19 @@ def test_the_chalice_rule_does_not_catch_chalicelib():
     assert _reaches("chalice.app", IO_LIBRARIES)
 
 
+def test_importing_the_api_loads_chalice_and_the_settings_and_no_handler():
+    """A cold start pays for the app's wiring only: every handler, and the domain, services,
+    adapters and Powertools behind them, load with the first request that needs them."""
+    probe = ("import sys, app; print(sorted(m for m in sys.modules if m.startswith('chalicelib.') "
+             "or m.split('.')[0] in {'aws_lambda_powertools', 'pynamodb', 'boto3', 'botocore', 'dataclasses'}))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=dict(os.environ),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(sorted(["chalicelib.handlers", "chalicelib.handlers.routing",
+                                                "chalicelib.handlers.wiring", "chalicelib.lazy",
+                                                "chalicelib.settings"]))
+
+
 def test_importing_the_api_loads_no_image_or_pdf_library():
     probe = ("import sys, app; heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
              "{'PIL', 'reportlab', 'segno', 'fpdf', 'qrcode', 'pypdf', 'aws_xray_sdk'}); print(heavy)")

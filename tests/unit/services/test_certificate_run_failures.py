@@ -69,7 +69,7 @@ def test_a_run_that_stops_for_its_budget_still_reports_the_failures_so_far(world
 def test_an_unreadable_verification_url_stops_the_run_before_any_certificate(world, fakes, monkeypatch):
     _approved(world, "周晓梅")
     unreachable_ssm(monkeypatch)
-    prod_like = replace(fakes, settings=replace(fakes.settings, verify_base_url=None,
+    prod_like = replace(fakes, settings=fakes.settings._replace(verify_base_url=None,
                                                 verify_base_url_parameter="/swreg/prod/verify-base-url"))
     try:
         with pytest.raises(parameters.GetParameterError):
