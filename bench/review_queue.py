@@ -24,7 +24,7 @@ GOAL = 1.2
 YEAR = 2030
 PAGE = 25
 NOW = datetime(YEAR, 3, 10, tzinfo=timezone.utc)
-FORM = {"employer": "西城社工", "district": "西城区", "education": "本科", "pickup_method": "electronic"}
+FORM = {"employer": "西城社工", "district": "西城区", "education": "bachelor", "pickup_method": "electronic"}
 STATUSES = ("draft", "submitted", "in_review", "approved", "rejected")
 
 

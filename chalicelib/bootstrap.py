@@ -61,6 +61,7 @@ def build(settings: Settings) -> Deps:
     from chalicelib.adapters.dynamo.applications import DynamoApplicationRepository
     from chalicelib.adapters.dynamo.audit import DynamoAuditLog
     from chalicelib.adapters.dynamo.certificates import DynamoCertificateRepository
+    from chalicelib.adapters.dynamo.corrections import DynamoCorrectionRepository
     from chalicelib.adapters.dynamo.messages import DynamoMessageRepository
     from chalicelib.adapters.dynamo.outbox import DynamoOutbox
     from chalicelib.adapters.dynamo.register import DynamoRegisterRepository
@@ -75,6 +76,7 @@ def build(settings: Settings) -> Deps:
     return Deps(
         settings=settings,
         register=DynamoRegisterRepository(),
+        corrections=DynamoCorrectionRepository(settings.region),
         windows=DynamoWindowRepository(),
         applications=DynamoApplicationRepository(settings.region),
         accounts=DynamoAccountRepository(settings.region),

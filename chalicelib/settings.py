@@ -109,6 +109,8 @@ class Settings(NamedTuple):
     login_failures_per_ip_per_hour: int = 30
     sms_per_hour: int = 3000
     upload_urls_per_material_per_day: int = 20
+    # Days a rejection decided late in (or after) its window leaves for resubmitting (SPEC §2.6 fix period).
+    fix_days: int = 7
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -140,7 +142,8 @@ class Settings(NamedTuple):
         if continuation not in ("lambda", "none"):
             raise SettingsError(f"SWREG_JOB_CONTINUATION must be 'lambda' or 'none', not {continuation!r}")
         limits = {name: _positive_int(env, "SWREG_" + name.upper(), cls._field_defaults[name])
-                  for name in ("login_failures_per_ip_per_hour", "sms_per_hour", "upload_urls_per_material_per_day")}
+                  for name in ("login_failures_per_ip_per_hour", "sms_per_hour", "upload_urls_per_material_per_day",
+                               "fix_days")}
         return cls(
             stage=env["SWREG_STAGE"],
             region=region,

@@ -126,7 +126,8 @@ def code_access(env: dict[str, str], function_names: list[str], failure_queue_ar
                    for index in model._get_schema().get("global_secondary_indexes", []) for action in INDEX_ACTIONS]
     bucket = f"arn:{PARTITION}:s3:::{env['SWREG_BUCKET']}"
     access += [(action, bucket) for action in BUCKET_ACTIONS]
-    for prefix in (object_keys.UPLOADS_PREFIX, object_keys.MATERIALS_PREFIX, object_keys.CERTIFICATES_PREFIX):
+    for prefix in (object_keys.UPLOADS_PREFIX, object_keys.MATERIALS_PREFIX, object_keys.CERTIFICATES_PREFIX,
+                   object_keys.EVIDENCE_PREFIX):
         access += [(action, f"{bucket}/{prefix}any-key") for action in OBJECT_ACTIONS]
     if env.get("SWREG_SMS_SINK") == "sns":
         access.append(("sns:Publish", "*"))

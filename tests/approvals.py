@@ -16,7 +16,7 @@ from chalicelib.domain.register import Practitioner, Registration
 from chalicelib.domain.windows import SHANGHAI, Window
 from tests.ids import unique_id
 
-FORM = {"employer": "西城社工", "district": "西城区", "education": "本科", "pickup_method": "electronic"}
+FORM = {"employer": "西城社工", "district": "西城区", "education": "bachelor", "pickup_method": "electronic"}
 
 
 def spring_window(deps, year: int) -> Window:

@@ -23,11 +23,14 @@ from chalicelib.adapters.dead_letters import failed_invocation
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.register import ce_record_key
 from chalicelib.adapters.tokens import TokenService
+from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import Certificate
+from chalicelib.domain.corrections import CorrectionStatus
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.notifications import Message
 from chalicelib.domain.outbox import OutboxStatus, Sms
+from chalicelib.domain.register import Registration
 from chalicelib.domain.ports import (
     AuditEntry, NormalisedPhoto, Page, PhotoRejectedError, RenderedCertificate, ReplayRefusedError, UpsertCounts)
 
@@ -101,6 +104,7 @@ class FakeApplicationRepository:
     def __init__(self, messages: "FakeMessageRepository | None" = None, outbox: "FakeOutbox | None" = None) -> None:
         self.items: dict[str, object] = {}
         self.live: dict[tuple[str, int], str] = {}
+        self._lock = threading.RLock()  # one save at a time, as DynamoDB's conditional writes
         self.messages = messages if messages is not None else FakeMessageRepository()
         self.outbox = outbox if outbox is not None else FakeOutbox()
 
@@ -110,23 +114,32 @@ class FakeApplicationRepository:
         return copy.deepcopy(self.items[application_id])
 
     def add(self, application):
-        live_key = (application.id_number, application.window_year)
-        if live_key in self.live or application.application_id in self.items:
-            raise ConflictError(code="LIVE_APPLICATION_EXISTS")
-        self.live[live_key] = application.application_id
-        application.version = 1
-        self.items[application.application_id] = copy.deepcopy(application)
+        with self._lock:
+            live_key = (application.id_number, application.window_year)
+            if live_key in self.live or application.application_id in self.items:
+                raise ConflictError(code="LIVE_APPLICATION_EXISTS")
+            self.live[live_key] = application.application_id
+            application.version = 1
+            self.items[application.application_id] = copy.deepcopy(application)
 
     def save(self, application, messages=(), sms=()):
-        stored = self.items.get(application.application_id)
-        if stored is None or stored.version != application.version:
-            raise ConcurrentUpdateError()
-        application.version += 1
-        self.items[application.application_id] = copy.deepcopy(application)
-        for message in messages:
-            self.messages.add(message)
-        for text in sms:
-            self.outbox.add(text)
+        with self._lock:
+            stored = self.items.get(application.application_id)
+            if stored is None or stored.version != application.version:
+                raise ConcurrentUpdateError()
+            application.version += 1
+            self.items[application.application_id] = copy.deepcopy(application)
+            for message in messages:
+                self.messages.add(message)
+            for text in sms:
+                self.outbox.add(text)
+
+    def save_discarded(self, application):
+        with self._lock:
+            self.save(application)
+            live_key = (application.id_number, application.window_year)
+            if self.live.get(live_key) == application.application_id:
+                del self.live[live_key]
 
     def counts(self, year):
         counted: dict = {}
@@ -140,11 +153,85 @@ class FakeApplicationRepository:
                 for a in self.items.values() if a.id_number == id_number]
         return _page(mine, position, limit, newest_first=True)
 
+    def reconsideration_page(self, position, limit):
+        asked = [(f"{sortable(a.reconsideration.requested_at)}#{a.application_id}", a)
+                 for a in self.items.values() if a.status is ApplicationStatus.RECONSIDERATION_REQUESTED]
+        return _page(asked, position, limit, newest_first=False)
+
     def queue_page(self, year, status, kind, position, limit):
+        if status is ApplicationStatus.RECONSIDERATION_REQUESTED:
+            raise ValueError("reconsideration requests are one queue across windows: reconsideration_page")
         queued = [(f"{sortable(a.submitted_at or a.created_at)}#{a.application_id}", a)
                   for a in self.items.values()
                   if a.window_year == year and a.status is status and (kind is None or a.type is kind)]
         return _page(queued, position, limit, newest_first=False)
+
+
+class FakeCorrectionRepository:
+    """Correction requests; a decision writes into the register, audit, message and outbox fakes it is
+    given, all or nothing, on the same conditions as the DynamoDB transaction."""
+
+    def __init__(self, register: FakeRegisterRepository | None = None, audit: "FakeAuditLog | None" = None,
+                 messages: "FakeMessageRepository | None" = None, outbox: "FakeOutbox | None" = None) -> None:
+        self.items: dict[str, object] = {}
+        self.open: dict[tuple[str, str], str] = {}
+        self.register = register if register is not None else FakeRegisterRepository()
+        self.audit = audit if audit is not None else FakeAuditLog()
+        self.messages = messages if messages is not None else FakeMessageRepository()
+        self.outbox = outbox if outbox is not None else FakeOutbox()
+        self._lock = threading.Lock()
+
+    def get(self, correction_id):
+        if correction_id not in self.items:
+            raise NotFoundError()
+        return copy.deepcopy(self.items[correction_id])
+
+    def add(self, correction):
+        with self._lock:
+            key = (correction.id_number, correction.field.value)
+            if key in self.open or correction.correction_id in self.items:
+                raise ConflictError(code="CORRECTION_ALREADY_OPEN", details={"field": correction.field.value},
+                                    field=correction.field.label)
+            self.open[key] = correction.correction_id
+            correction.version = 1
+            self.items[correction.correction_id] = copy.deepcopy(correction)
+
+    def save(self, correction):
+        with self._lock:
+            self._write(correction)
+
+    def decide(self, correction, row, audit, messages, sms):
+        with self._lock:
+            stored = self.items.get(correction.correction_id)
+            if stored is None or not stored.is_open:
+                raise ConcurrentUpdateError()
+            self._write(correction)
+            self.open.pop((correction.id_number, correction.field.value), None)
+            if isinstance(row, Registration):
+                self.register.upsert_registrations([row])
+            elif row is not None:
+                self.register.upsert_practitioners([row])
+            self.audit.record(f"correction#{correction.correction_id}", audit.actor, audit.action, audit.at)
+            for message in messages:
+                self.messages.add(message)
+            for text in sms:
+                self.outbox.add(text)
+
+    def _write(self, correction):
+        stored = self.items.get(correction.correction_id)
+        if stored is None or stored.version != correction.version:
+            raise ConcurrentUpdateError()
+        correction.version += 1
+        self.items[correction.correction_id] = copy.deepcopy(correction)
+
+    def list_for_applicant(self, id_number, position, limit):
+        mine = [(f"{sortable(c.created_at)}#{c.correction_id}", c)
+                for c in self.items.values() if c.id_number == id_number]
+        return _page(mine, position, limit, newest_first=True)
+
+    def queue_page(self, status, position, limit):
+        listed = [(f"{sortable(c.created_at)}#{c.correction_id}", c) for c in self.items.values() if c.status is status]
+        return _page(listed, position, limit, newest_first=status is not CorrectionStatus.OPEN)
 
 
 class FakeAuditLog:
@@ -161,13 +248,15 @@ class FakeAuditLog:
 
 class FakeAccountRepository:
     """Accounts by login key (`created`), their unique keys, and the lockout counters, under one
-    lock so that racing tries each get their own number, as DynamoDB's conditional ADD gives."""
+    lock so that racing tries each get their own number, as DynamoDB's conditional ADD gives.
+    A phone change's notice goes to `outbox` (a shared fake, if given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, outbox: "FakeOutbox | None" = None) -> None:
         self.created: dict[str, object] = {}
         self.uniques: dict[str, str] = {}
         self.counters: dict[str, tuple[int, object]] = {}  # lock key -> (count, locked_until)
         self._lock = threading.Lock()
+        self.outbox = outbox if outbox is not None else FakeOutbox()
 
     def get(self, account_id):
         found = [a for a in self.created.values() if a.account_id == account_id]
@@ -213,6 +302,32 @@ class FakeAccountRepository:
         stored = self._stored(account.account_id)
         stored.password_hash, stored.disabled = account.password_hash, account.disabled
 
+    def save_password(self, account):
+        with self._lock:
+            stored = self._at_version_before(account)
+            stored.password_hash = account.password_hash
+            stored.session_version, stored.kept_session = account.session_version, account.kept_session
+
+    def move_phone(self, account, previous_login_key, notice):
+        with self._lock:
+            if account.login_key in self.uniques:
+                raise ConflictError(code="PHONE_TAKEN")
+            stored = self._at_version_before(account)
+            if stored.login_key != previous_login_key or self.uniques.get(previous_login_key) != account.account_id:
+                raise ConcurrentUpdateError()
+            del self.uniques[previous_login_key], self.created[previous_login_key]
+            self.uniques[account.login_key] = account.account_id
+            stored.login_key, stored.phone = account.login_key, account.phone
+            stored.session_version, stored.kept_session = account.session_version, account.kept_session
+            self.created[account.login_key] = stored
+            self.outbox.add(notice)
+
+    def _at_version_before(self, account):
+        stored = self._stored(account.account_id)
+        if stored.session_version != account.session_version - 1:
+            raise ConcurrentUpdateError()
+        return stored
+
     def _stored(self, account_id):
         found = [a for a in self.created.values() if a.account_id == account_id]
         if not found:
@@ -238,6 +353,16 @@ class FakeSmsCodeRepository:
                 return False
             if code[0] == code_hash:
                 del self.codes[key]
+                return True
+            code[2] += 1
+            return False
+
+    def matches(self, key, code_hash, now, max_attempts):
+        with self._lock:
+            code = self.codes.get(key)
+            if code is None or code[1] <= now or code[2] >= max_attempts:
+                return False
+            if code[0] == code_hash:
                 return True
             code[2] += 1
             return False
@@ -468,12 +593,18 @@ class FakeCertificateRepository:
             self.counters[name] = self.counters.get(name, 0) + 1
             return self.counters[name]
 
-    def issue(self, application, certificate, registration, messages, sms, now):
+    def issue(self, application, certificate, registration, messages, sms, now, *, replacing=()):
         with self._lock:
             if certificate.registration_no in self.certificates:
                 raise ConcurrentUpdateError()
+            for old in replacing:
+                stored = self.certificates.get(old.registration_no)
+                if stored is None or stored.replaced_by is not None or stored.revoked_at != old.revoked_at:
+                    raise ConcurrentUpdateError()
             self.applications.save(application, messages, sms)
             self.certificates[certificate.registration_no] = certificate
+            for old in replacing:
+                self.certificates[old.registration_no] = old
             if registration is not None:
                 self.register.upsert_registrations([registration])
 

@@ -12,7 +12,8 @@ optimistic lock.
 The form's rules (fields, parsing, labels, completeness) are in
 `chalicelib.domain.application_form`; the material slots' methods come from
 `chalicelib.domain.materials.MaterialSlots`; leases, review rounds and the rules a
-reviewer's decision must meet (opinion, issues, caps) are in `chalicelib.domain.review`.
+reviewer's decision must meet (opinion, issues, caps) are in `chalicelib.domain.review`; the fix
+period's values and reconsideration (复核) in `chalicelib.domain.reconsideration`.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from chalicelib.domain.application_form import (
     reviewable_items,
 )
 from chalicelib.domain.eligibility import RegistrationType, ReissueReason, TypeVerdict, allowed_reissue_reasons
-from chalicelib.domain.errors import ConflictError, InvalidTransitionError, RuleViolationError
+from chalicelib.domain.errors import ConflictError, InvalidTransitionError, PermissionDeniedError, RuleViolationError
 from chalicelib.domain.events import (
     ApplicationApproved,
     ApplicationEvent,
@@ -46,8 +47,19 @@ from chalicelib.domain.events import (
 )
 from chalicelib.domain.levels import Level, valid_until
 from chalicelib.domain.materials import Material, MaterialKind, MaterialSlots, material_problems
+from chalicelib.domain.reconsideration import (
+    RECONSIDERATION_DAYS,
+    Reconsideration,
+    ReconsiderationDecided,
+    ReconsiderationOutcome,
+    ReconsiderationRequested,
+    RejectedWithFixPeriod,
+    clean_reason,
+    request_deadline,
+)
 from chalicelib.domain.register import Practitioner
 from chalicelib.domain.review import (
+    DEFAULT_FIX_DAYS,
     DEFAULT_LEASE,
     MAX_REVIEW_ROUNDS,
     Lease,
@@ -55,6 +67,10 @@ from chalicelib.domain.review import (
     ReviewOutcome,
     ReviewRound,
     approval_opinion,
+    beijing_time,
+    clean_opinion,
+    fix_period,
+    fix_until,
     parse_rejection,
 )
 from chalicelib.domain.windows import Window
@@ -68,6 +84,8 @@ class ApplicationStatus(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     CERTIFIED = "certified"
+    DISCARDED = "discarded"
+    RECONSIDERATION_REQUESTED = "reconsideration_requested"
 
     @property
     def chinese(self) -> str:
@@ -80,13 +98,17 @@ class ApplicationStatus(StrEnum):
 
 _S = ApplicationStatus
 TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
-    _S.DRAFT: frozenset({_S.SUBMITTED, _S.EXPIRED}),
+    _S.DRAFT: frozenset({_S.SUBMITTED, _S.EXPIRED, _S.DISCARDED}),
     _S.SUBMITTED: frozenset({_S.IN_REVIEW}),
     _S.IN_REVIEW: frozenset({_S.APPROVED, _S.REJECTED}),
     _S.REJECTED: frozenset({_S.SUBMITTED, _S.EXPIRED}),
     _S.APPROVED: frozenset({_S.CERTIFIED}),
-    _S.EXPIRED: frozenset(),
+    # after a rejection, once and within RECONSIDERATION_DAYS (`request_reconsideration`)
+    _S.EXPIRED: frozenset({_S.RECONSIDERATION_REQUESTED}),
+    # overturn, uphold (final: a reconsideration is asked once), reopen (with a new fix_until)
+    _S.RECONSIDERATION_REQUESTED: frozenset({_S.APPROVED, _S.EXPIRED, _S.REJECTED}),
     _S.CERTIFIED: frozenset(),
+    _S.DISCARDED: frozenset(),
 }
 
 @dataclass(frozen=True)
@@ -139,6 +161,12 @@ class Application(MaterialSlots):
     reminders_sent: tuple[int, ...] = ()
     # Per material kind, the issue time an arriving upload must not predate (see `start_upload`).
     upload_floors: dict[MaterialKind, datetime] = field(default_factory=dict)
+    # A rejection's fix period (SPEC §2.6): editing and resubmitting stay allowed until then even
+    # with the window closed. Set by `reject` (None when the window left time enough) and a
+    # reconsideration's reopen; cleared by `submit`.
+    fix_until: datetime | None = None
+    # The one reconsideration (复核) this application may have, asked and then decided.
+    reconsideration: Reconsideration | None = None
     events: list[ApplicationEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -173,9 +201,14 @@ class Application(MaterialSlots):
 
     @property
     def is_editable(self) -> bool:
-        """Draft or rejected. A rejected one is editable only while its window is open,
-        which `update_fields` checks (it is given the window)."""
+        """Draft or rejected. A rejected one is editable only while its window is open or its
+        fix period lasts, which `update_fields` checks (it is given the window)."""
         return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.REJECTED)
+
+    def in_fix_period(self, now: datetime) -> bool:
+        """Rejected with a fix period not yet over: it may be edited and resubmitted whether or
+        not its window is open, and the window's close does not expire it."""
+        return self.status is ApplicationStatus.REJECTED and self.fix_until is not None and now < self.fix_until
 
     @property
     def allowed_materials(self) -> tuple[MaterialKind, ...]:
@@ -244,16 +277,29 @@ class Application(MaterialSlots):
         self._transition(ApplicationStatus.SUBMITTED, now, actor,
                          texts.history_note("RESUBMITTED" if resubmission else "SUBMITTED"))
         self.submitted_at = now
+        self.fix_until = None
         self.review_rounds.append(ReviewRound(number=len(self.review_rounds) + 1, submitted_at=now))
         self.events.append(ApplicationSubmitted(self.application_id, self.id_number, now,
                                                 round_number=len(self.review_rounds)))
+
+    def discard(self, now: datetime, actor: str) -> None:
+        """Draft → discarded, by the applicant who picked the wrong type: kept in the history,
+        its materials dropped (the caller deletes their objects). Releasing the one-live-
+        application guard is the repository's `save_discarded`.
+
+        Raises InvalidTransitionError from any other status: a submitted application
+        cannot be withdrawn (the manual)."""
+        self._transition(ApplicationStatus.DISCARDED, now, actor, texts.history_note("DISCARDED"))
+        self.materials = {}
 
     def _submit_problems(self, now: datetime, window: Window, declaration: bool) -> dict[str, str]:
         problems: dict[str, str] = {}
         if declaration is not True:
             problems["declaration"] = texts.reason("DECLARATION_REQUIRED")
-        if window is None or window.year != self.window_year or not window.is_open(now):
-            problems["window"] = texts.reason("WINDOW_NOT_OPEN_FOR_SUBMIT", year=self.window_year)
+        if not self._may_file(now, window):
+            problems["window"] = (texts.reason("FIX_PERIOD_ENDED_FOR_SUBMIT", fix_until=beijing_time(self.fix_until))
+                                  if self._fix_period_over(now)
+                                  else texts.reason("WINDOW_NOT_OPEN_FOR_SUBMIT", year=self.window_year))
         problems.update(self.missing_for_submit())
         return problems
 
@@ -304,25 +350,44 @@ class Application(MaterialSlots):
         self.events.append(ApplicationApproved(self.application_id, self.id_number, now, opinion=text))
 
     def reject(self, reviewer: str, now: datetime, opinion: str,
-               issues: Iterable[ReviewIssue | Mapping[str, Any]] = ()) -> None:
+               issues: Iterable[ReviewIssue | Mapping[str, Any]] = (), *, window: Window | None = None,
+               fix_days: int = DEFAULT_FIX_DAYS) -> None:
         """In review → rejected, by the reviewer holding the lease, with an opinion and optionally
-        the fields or materials at fault. Closes the review round.
+        the fields or materials at fault. Closes the review round. Decided after `window` (the
+        application's) closed or fewer than `fix_days` days before, the rejection gets a fix
+        period (`fix_until`, `review.fix_until`) and its event says until when.
 
         Raises ValidationError naming an empty opinion and every issue whose item
         is not a field or material of this application (`review.parse_rejection`).
         """
         self._require_decider(ApplicationStatus.REJECTED, reviewer)
         text, parsed = parse_rejection(opinion, issues, self.issue_items)
+        until = fix_until(now, window.closes_at, fix_days) if window is not None else None
         self._transition(ApplicationStatus.REJECTED, now, reviewer, text)
         self._close_round(now, ReviewOutcome.REJECTED, text, parsed)
-        self.events.append(ApplicationRejected(self.application_id, self.id_number, now,
-                                               opinion=text, issues=parsed))
+        self.fix_until = until
+        if until is None:
+            self.events.append(ApplicationRejected(self.application_id, self.id_number, now,
+                                                   opinion=text, issues=parsed))
+        else:
+            self.events.append(RejectedWithFixPeriod(self.application_id, self.id_number, now,
+                                                     opinion=text, issues=parsed, fix_until=until))
 
     # --- expiry, reminders and the certificate -----------------------------------
 
     def expire(self, now: datetime, actor: str = "system") -> None:
         """Draft or rejected → expired, when the window has closed (the caller's judgement).
-        The event says which, so a rejected applicant is told it was not resubmitted in time."""
+        The event says which, so a rejected applicant is told it was not resubmitted in time.
+
+        Raises ConflictError FIX_PERIOD_OPEN for a rejected application still in its fix
+        period (`in_fix_period`): the window's close does not end that; InvalidTransitionError
+        from any status but draft and rejected (a pending reconsideration expires only by its
+        decision, `decide_reconsideration`)."""
+        if self.status not in (ApplicationStatus.DRAFT, ApplicationStatus.REJECTED):
+            raise InvalidTransitionError(self.status.value, ApplicationStatus.EXPIRED.value)
+        if self.in_fix_period(now):
+            raise ConflictError(code="FIX_PERIOD_OPEN", fix_until=beijing_time(self.fix_until),
+                                details={"fix_until": self.fix_until.isoformat()})
         after_rejection = self.status is ApplicationStatus.REJECTED
         self._transition(ApplicationStatus.EXPIRED, now, actor,
                          texts.history_note("EXPIRED_AFTER_REJECTION" if after_rejection else "EXPIRED"))
@@ -342,8 +407,8 @@ class Application(MaterialSlots):
             raise ValueError("days_before must be a positive number of days")
         if now.utcoffset() is None:
             raise ValueError("now must be timezone-aware")
-        if not self.is_editable or days_before in self.reminders_sent:
-            return False
+        if not self.is_editable or days_before in self.reminders_sent or self.fix_until is not None:
+            return False  # a rejection with a fix period was told its own date, not the window's
         self.reminders_sent = tuple(sorted({*self.reminders_sent, days_before}, reverse=True))
         self.events.append(ReminderDue(self.application_id, self.id_number, now, days_left=days_before,
                                        missing=tuple(item_label(item) for item in self.missing_for_submit()),
@@ -377,6 +442,67 @@ class Application(MaterialSlots):
             self.application_id, self.id_number, now, registration_no=registration_no,
             registration_year=self.certificate_registration_year, valid_until=self.certificate_valid_until))
 
+    # --- reconsideration (复核) ----------------------------------------------------
+
+    def request_reconsideration(self, reason: object, now: datetime, actor: str) -> None:
+        """Expired after a rejection → reconsideration requested, by the applicant, with a reason:
+        once per application, and within RECONSIDERATION_DAYS of expiring (the history says when).
+
+        Raises ConflictError RECONSIDERATION_ALREADY_REQUESTED for a second request (whatever
+        became of the first), InvalidTransitionError from any status but expired, ConflictError
+        RECONSIDERATION_NOT_AFTER_REJECTION for one that expired as a draft, RuleViolationError
+        RECONSIDERATION_TOO_LATE after the deadline, and ValidationError for a missing or
+        over-long reason.
+        """
+        if self.reconsideration is not None:
+            raise ConflictError(code="RECONSIDERATION_ALREADY_REQUESTED")
+        target = ApplicationStatus.RECONSIDERATION_REQUESTED
+        if target not in TRANSITIONS[self.status]:
+            raise InvalidTransitionError(self.status.value, target.value)
+        expiry = self.history[-1]  # the move into `expired`: only transitions write history
+        if expiry.from_status is not ApplicationStatus.REJECTED:
+            raise ConflictError(code="RECONSIDERATION_NOT_AFTER_REJECTION")
+        deadline = request_deadline(expiry.at)
+        if now > deadline:
+            raise RuleViolationError(code="RECONSIDERATION_TOO_LATE", days=RECONSIDERATION_DAYS,
+                                     deadline=beijing_time(deadline), details={"deadline": deadline.isoformat()})
+        text = clean_reason(reason)
+        rejected_by = next((r.reviewer for r in reversed(self.review_rounds)
+                            if r.outcome is ReviewOutcome.REJECTED), None)
+        self._transition(target, now, actor, texts.history_note("RECONSIDERATION_REQUESTED"))
+        self.reconsideration = Reconsideration(requested_at=now, reason=text, rejected_by=rejected_by)
+        self.events.append(ReconsiderationRequested(self.application_id, self.id_number, now))
+
+    def decide_reconsideration(self, reviewer: str, outcome: ReconsiderationOutcome, opinion: object,
+                               now: datetime, fix_days: int = DEFAULT_FIX_DAYS) -> None:
+        """Reconsideration requested → approved (overturn: the certificate run issues it),
+        expired (uphold: final, no second request) or rejected with a new fix period ending
+        `fix_days` from now (reopen), by a reviewer other than the one whose rejection was
+        asked about, with an opinion.
+
+        Raises InvalidTransitionError unless a reconsideration is pending (a second decision
+        included), PermissionDeniedError RECONSIDERATION_OWN_REJECTION for the rejecting
+        reviewer, and ValidationError for a missing or over-long opinion.
+        """
+        target, note = {
+            ReconsiderationOutcome.OVERTURN: (ApplicationStatus.APPROVED, "RECONSIDERATION_OVERTURNED"),
+            ReconsiderationOutcome.UPHOLD: (ApplicationStatus.EXPIRED, "RECONSIDERATION_UPHELD"),
+            ReconsiderationOutcome.REOPEN: (ApplicationStatus.REJECTED, "RECONSIDERATION_REOPENED"),
+        }[outcome]
+        if self.status is not ApplicationStatus.RECONSIDERATION_REQUESTED:
+            raise InvalidTransitionError(self.status.value, target.value)
+        if reviewer == self.reconsideration.rejected_by:
+            raise PermissionDeniedError(code="RECONSIDERATION_OWN_REJECTION")
+        text = clean_opinion(opinion)
+        until = now + fix_period(fix_days) if outcome is ReconsiderationOutcome.REOPEN else None
+        params = {"fix_until": beijing_time(until)} if until is not None else {}
+        self._transition(target, now, reviewer, texts.history_note(note, opinion=text, **params))
+        self.reconsideration = replace(self.reconsideration, decided_at=now, reviewer=reviewer, outcome=outcome,
+                                       opinion=text)
+        self.fix_until = until
+        self.events.append(ReconsiderationDecided(self.application_id, self.id_number, now, outcome=outcome,
+                                                  opinion=text, fix_until=until))
+
     # --- the machinery -----------------------------------------------------------
 
     def _transition(self, target: ApplicationStatus, now: datetime, actor: str, note: str | None) -> None:
@@ -401,10 +527,18 @@ class Application(MaterialSlots):
 
     def _require_editable(self, now: datetime, window: Window) -> None:
         self._require_editable_state()
-        if self.status is ApplicationStatus.REJECTED and (
-                window is None or window.year != self.window_year or not window.is_open(now)):
-            raise RuleViolationError(code="WINDOW_CLOSED", year=self.window_year,
-                                     details={"window": texts.reason("WINDOW_ENDED_FOR_EDIT", year=self.window_year)})
+        if self.status is ApplicationStatus.REJECTED and not self._may_file(now, window):
+            reason = (texts.reason("FIX_PERIOD_ENDED_FOR_EDIT", fix_until=beijing_time(self.fix_until))
+                      if self._fix_period_over(now) else texts.reason("WINDOW_ENDED_FOR_EDIT", year=self.window_year))
+            raise RuleViolationError(code="WINDOW_CLOSED", year=self.window_year, details={"window": reason})
+
+    def _may_file(self, now: datetime, window: Window | None) -> bool:
+        """Edits and submissions need the application's window open, or its fix period."""
+        window_open = window is not None and window.year == self.window_year and window.is_open(now)
+        return window_open or self.in_fix_period(now)
+
+    def _fix_period_over(self, now: datetime) -> bool:
+        return self.status is ApplicationStatus.REJECTED and self.fix_until is not None and now >= self.fix_until
 
     def _require_decider(self, target: ApplicationStatus, reviewer: str) -> None:
         """Decision: a reviewer who does not hold the lease gets a ConflictError (409,

@@ -17,6 +17,7 @@ from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import clean_text, parse_district, parse_mobile, parse_postal_code
 from chalicelib.domain.levels import Level
 from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.options import education_reason, is_education, parse_education
 from chalicelib.domain.register import format_hours, parse_hours
 
 # The form's fields and the mailing address's parts, with their labels (`texts.ITEM_LABELS`).
@@ -53,7 +54,8 @@ class MailingAddress:
 
 @dataclass(frozen=True)
 class ApplicationFields:
-    """The form the applicant fills (SPEC §2.4); None is "not filled in yet"."""
+    """The form the applicant fills (SPEC §2.4); None is "not filled in yet". `district` and
+    `education` hold values of `domain/options.py`'s lists."""
 
     phone: str | None = None
     employer: str | None = None
@@ -130,7 +132,7 @@ def _parse_field(name: str, raw: object) -> Any:
     if name == "employer":
         return clean_text(raw, field=name, label=FIELD_LABELS[name], max_length=100)
     if name == "education":
-        return clean_text(raw, field=name, label=FIELD_LABELS[name], max_length=30)
+        return parse_education(raw, field=name)
     try:
         return PickupMethod(raw.strip() if isinstance(raw, str) else raw)
     except ValueError:
@@ -198,6 +200,8 @@ def form_problems(form: ApplicationFields, type: RegistrationType) -> dict[str, 
     for name in _ALWAYS_REQUIRED:
         if getattr(form, name) is None:
             problems[name] = texts.reason("REQUIRED", label=FIELD_LABELS[name])
+    if form.education is not None and not is_education(form.education):
+        problems["education"] = education_reason()  # free text saved before the list was closed
     if form.pickup_method is PickupMethod.MAIL:
         address = form.mailing_address or MailingAddress()
         for key, label in ADDRESS_LABELS.items():

@@ -6,6 +6,11 @@ characters: safe in a URL and a QR code, distinct from the register's imported
 numbers, which never start with `BJ` followed by twelve digits). The sequence
 comes from an atomic counter, so numbers are unique but may have gaps (a
 number drawn by a run that then lost a race is not reused).
+
+A registration (holder and registration year) has one current certificate.
+A reissue (补证) for a lost or damaged certificate keeps the registration, so
+its certificate replaces the one issued before for that registration: the old
+number then verifies as `replaced` (已换发), never as valid.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Iterable
 
 from chalicelib.domain import texts
 from chalicelib.domain.application import Application
@@ -45,10 +51,11 @@ class CertificateStatus(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    REPLACED = "replaced"
 
     @property
     def chinese(self) -> str:
-        return {"valid": "有效", "expired": "已过期", "revoked": "已注销"}[self.value]
+        return {"valid": "有效", "expired": "已过期", "revoked": "已注销", "replaced": "已换发"}[self.value]
 
 
 def mask_name(name: str) -> str:
@@ -74,6 +81,8 @@ class Certificate:
     png_key: str
     revoked_at: datetime | None = None
     revocation_reason: str | None = None
+    replaced_by: str | None = None  # the registration number of the certificate that replaced this one
+    replaced_at: datetime | None = None
 
     @property
     def gender(self) -> str:
@@ -88,9 +97,12 @@ class Certificate:
         return mask_name(self.name)
 
     def status(self, now: datetime) -> CertificateStatus:
-        """Revoked wins; otherwise valid through the whole of year `valid_until`, Beijing time."""
+        """Revoked wins, then replaced; otherwise valid through the whole of year `valid_until`,
+        Beijing time."""
         if self.revoked_at is not None:
             return CertificateStatus.REVOKED
+        if self.replaced_by is not None:
+            return CertificateStatus.REPLACED
         if now.astimezone(SHANGHAI).year > self.valid_until:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
@@ -105,6 +117,19 @@ class Certificate:
             raise ConflictError(code="ALREADY_REVOKED",
                                 details={"revoked_at": self.revoked_at.isoformat()})
         return replace(self, revoked_at=now, revocation_reason=text)
+
+
+def replaced_by_successor(held: Iterable[Certificate], successor: Certificate) -> list[Certificate]:
+    """The holder's current certificates of `successor`'s registration (same holder, same
+    registration year, not yet replaced), each as replaced by `successor`. Usually one, for
+    a reissue; none for a new registration, or for one imported from the old register, whose
+    paper certificate this service did not issue. More than one only for reissues issued
+    before replacement existed: all of them stop being current, so the registration is left
+    with exactly one."""
+    return [replace(c, replaced_by=successor.registration_no, replaced_at=successor.issued_at)
+            for c in held
+            if c.id_number == successor.id_number and c.registration_year == successor.registration_year
+            and c.replaced_by is None and c.registration_no != successor.registration_no]
 
 
 TITLE = "社会工作者登记证书"

@@ -16,10 +16,13 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from chalicelib.domain import credentials, texts
 from chalicelib.domain.application import ApplicationStatus
+from chalicelib.domain.corrections import CorrectionField, CorrectionOutcome, CorrectionStatus
+from chalicelib.domain.corrections import parse_note as parse_correction_note
 from chalicelib.domain.credentials import SmsPurpose
 from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import normalize_name, parse_id_number, parse_mobile
+from chalicelib.domain.reconsideration import ReconsiderationOutcome, clean_reason, parse_outcome
 from chalicelib.domain.review import clean_opinion
 
 T = TypeVar("T")
@@ -96,11 +99,70 @@ class Signup:
         body, problems = _body(body), _Problems()
         values = {name: problems.take(parse, body.get(name))
                   for name, parse in (("phone", parse_mobile), ("name", normalize_name),
-                                      ("id_number", parse_id_number),
-                                      ("password", credentials.check_password_policy),
-                                      ("code", credentials.parse_sms_code))}
+                                      ("id_number", parse_id_number), ("code", credentials.parse_sms_code))}
+        values["password"] = problems.take(lambda raw: credentials.check_password_policy(
+            raw, phone=values["phone"], id_number=values["id_number"]), body.get("password"))
         problems.raise_any("SIGNUP_INVALID", lone_keeps_its_code=False)
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class ResetPassword:
+    """A forgotten password: the phone's `reset` code proves the phone. The new password is held to
+    the rules the request alone can check (the phone); the service checks the ID number once the
+    code is proved."""
+
+    phone: str = field(repr=False)
+    code: str = field(repr=False)
+    new_password: str = field(repr=False)
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> ResetPassword:
+        body, problems = _body(body), _Problems()
+        phone = problems.take(parse_mobile, body.get("phone"))
+        code = problems.take(credentials.parse_sms_code, body.get("code"))
+        password = problems.take(lambda raw: _new_password(raw, phone=phone), body.get("new_password"))
+        problems.raise_any("PASSWORD_RESET_INVALID")  # a lone weak password: PASSWORD_POLICY, stating the rule
+        return cls(phone, code, password)
+
+
+@dataclass(frozen=True)
+class ChangePassword:
+    """A signed-in applicant's new password; the service checks it against the account's phone and
+    ID number (the rules) and `current_password` against the stored hash."""
+
+    current_password: str = field(repr=False)
+    new_password: str = field(repr=False)
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> ChangePassword:
+        body, problems = _body(body), _Problems()
+        current = problems.take(lambda raw: _login_password(raw, field_name="current_password",
+                                                            code="PASSWORD_CHANGE_INVALID"),
+                                body.get("current_password"))
+        password = problems.take(_new_password, body.get("new_password"))
+        problems.raise_any("PASSWORD_CHANGE_INVALID")  # a lone weak password: PASSWORD_POLICY, stating the rule
+        return cls(current, password)
+
+
+@dataclass(frozen=True)
+class ChangePhone:
+    """Sign in with `new_phone` from now on; `code` is the `change_phone` code sent to it."""
+
+    new_phone: str = field(repr=False)
+    code: str = field(repr=False)
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> ChangePhone:
+        body, problems = _body(body), _Problems()
+        phone = problems.take(lambda raw: parse_mobile(raw, field="new_phone"), body.get("new_phone"))
+        code = problems.take(credentials.parse_sms_code, body.get("code"))
+        problems.raise_any("PHONE_CHANGE_INVALID", lone_keeps_its_code=False)
+        return cls(phone, code)
+
+
+def _new_password(raw: Any, *, phone: str | None = None) -> str:
+    return credentials.check_password_policy(raw, phone=phone, field="new_password")
 
 
 @dataclass(frozen=True)
@@ -132,13 +194,13 @@ class Login:
         return cls(phone=phone, password=password)
 
 
-def _login_password(raw: Any) -> str:
+def _login_password(raw: Any, *, field_name: str = "password", code: str = "LOGIN_INVALID") -> str:
     """Only present and not over-long: a login is checked against the stored hash, not the policy."""
     if not isinstance(raw, str) or not raw:
-        raise ValidationError(code="LOGIN_INVALID", details={"password": texts.reason("PASSWORD_REQUIRED")})
+        raise ValidationError(code=code, details={field_name: texts.reason("PASSWORD_REQUIRED")})
     if len(raw) > credentials.PASSWORD_MAX_LENGTH:
-        raise ValidationError(code="LOGIN_INVALID",
-                              details={"password": texts.reason("PASSWORD_TOO_LONG",
+        raise ValidationError(code=code,
+                              details={field_name: texts.reason("PASSWORD_TOO_LONG",
                                                                 max_length=credentials.PASSWORD_MAX_LENGTH)})
     return raw
 
@@ -147,16 +209,29 @@ def _login_password(raw: Any) -> str:
 
 @dataclass(frozen=True)
 class CreateApplication:
-    """Start a draft of `type` in the open window."""
+    """Start a draft of `type` in the open window; `acknowledge_warnings` accepts the type's
+    eligibility warnings (absent is false; anything but a JSON boolean is refused)."""
 
     type: RegistrationType
+    acknowledge_warnings: bool = False
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> CreateApplication:
-        try:
-            return cls(RegistrationType(_body(body).get("type")))
-        except ValueError:
-            raise ValidationError(details={"type": texts.reason("TYPE_UNKNOWN")}) from None
+        body, problems = _body(body), _Problems()
+        kind = problems.take(_registration_type, body.get("type"))
+        acknowledge = body.get("acknowledge_warnings", False)
+        if not isinstance(acknowledge, bool):
+            problems.refuse("CREATE_APPLICATION_INVALID", "acknowledge_warnings",
+                            texts.reason("ACKNOWLEDGE_NOT_BOOLEAN"))
+        problems.raise_any("CREATE_APPLICATION_INVALID")
+        return cls(kind, acknowledge)
+
+
+def _registration_type(raw: Any) -> RegistrationType:
+    try:
+        return RegistrationType(raw)
+    except ValueError:
+        raise ValidationError(details={"type": texts.reason("TYPE_UNKNOWN")}) from None
 
 
 @dataclass(frozen=True)
@@ -211,6 +286,36 @@ class Decision:
         return cls(outcome, opinion, tuple(issues))
 
 
+@dataclass(frozen=True)
+class RequestReconsideration:
+    """Ask for reconsideration (复核) of a rejection, with the applicant's reason (cleaned, capped)."""
+
+    reason: str
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> RequestReconsideration:
+        problems = _Problems()
+        reason = problems.take(clean_reason, _body(body).get("reason"))
+        problems.raise_any("RECONSIDERATION_INVALID", lone_keeps_its_code=False)
+        return cls(reason)
+
+
+@dataclass(frozen=True)
+class ReconsiderationDecision:
+    """A second reviewer's decision on a reconsideration: uphold, overturn or reopen, with an opinion."""
+
+    outcome: ReconsiderationOutcome
+    opinion: str
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> ReconsiderationDecision:
+        body, problems = _body(body), _Problems()
+        outcome = problems.take(parse_outcome, body.get("outcome"))
+        opinion = problems.take(clean_opinion, body.get("opinion"))
+        problems.raise_any("RECONSIDERATION_DECISION_INVALID", lone_keeps_its_code=False)
+        return cls(outcome, opinion)
+
+
 def _choice(raw: Any, allowed: Sequence, name: str, problems: _Problems, default=None):
     """One of `allowed` (enum members) by value; absent or empty is `default`."""
     if raw in (None, ""):
@@ -258,3 +363,66 @@ class StatsQuery:
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> StatsQuery:
         return cls(_window(_body(query).get("window")))
+
+
+# --- correction requests (反馈) -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class RequestCorrection:
+    """Ask for `field` of my register row to hold `proposed_value`. The value stays as sent: it is
+    checked against the row it would change (`corrections.parse_proposal`), with the import's parsers."""
+
+    field: CorrectionField
+    proposed_value: Any = field(repr=False)
+    note: str = field(default="", repr=False)
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> RequestCorrection:
+        body, problems = _body(body), _Problems()
+        chosen = next((member for member in CorrectionField if member.value == body.get("field")), None)
+        if chosen is None:
+            problems.refuse("CORRECTION_INVALID", "field", texts.reason(
+                "CORRECTION_FIELD_UNKNOWN", choices="、".join(member.value for member in CorrectionField)))
+        proposed = body.get("proposed_value")
+        if proposed is None or proposed == "":
+            problems.refuse("CORRECTION_INVALID", "proposed_value", texts.reason(
+                "REQUIRED", label=chosen.label if chosen else texts.CORRECTION_FIELD_LABELS["registration"]))
+        note = problems.take(parse_correction_note, body.get("note"))
+        problems.raise_any("CORRECTION_INVALID", lone_keeps_its_code=False)
+        return cls(chosen, proposed, note)
+
+
+@dataclass(frozen=True)
+class CorrectionDecision:
+    """An admin's decision on a correction request: accept or decline, with a note (required to decline)."""
+
+    outcome: CorrectionOutcome
+    note: str = ""
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> CorrectionDecision:
+        body, problems = _body(body), _Problems()
+        outcome = next((member for member in CorrectionOutcome if member.value == body.get("outcome")), None)
+        if outcome is None:
+            problems.refuse("CORRECTION_DECISION_INVALID", "outcome", texts.reason("CORRECTION_OUTCOME_UNKNOWN"))
+        note = problems.take(parse_correction_note, body.get("note"))
+        problems.raise_any("CORRECTION_DECISION_INVALID", lone_keeps_its_code=False)
+        return cls(outcome, note)
+
+
+@dataclass(frozen=True)
+class CorrectionQuery:
+    """The admins' list of correction requests (`?status=`); open ones unless told otherwise."""
+
+    status: CorrectionStatus = CorrectionStatus.OPEN
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> CorrectionQuery:
+        raw = _body(query).get("status")
+        if raw in (None, ""):
+            return cls()
+        chosen = next((member for member in CorrectionStatus if member.value == raw), None)
+        if chosen is None:
+            raise ValidationError(code="CORRECTION_QUERY_INVALID",
+                                  details={"status": texts.reason("CORRECTION_STATUS_UNKNOWN")})
+        return cls(chosen)

@@ -60,17 +60,23 @@ _SMS_CODE = re.compile(rf"[0-9]{{{SMS_CODE_DIGITS}}}")
 
 
 class SmsPurpose(StrEnum):
+    """What a code may be used for; a code serves only its own purpose (`hash_sms_code`)."""
+
     SIGNUP = "signup"
     LOGIN = "login"
+    RESET = "reset"  # a forgotten password (POST /auth/password-reset)
+    CHANGE_PHONE = "change_phone"  # sent to the new number of a signed-in applicant (POST /me/phone)
+
+
+_PURPOSES = frozenset(purpose.value for purpose in SmsPurpose)
 
 
 def parse_sms_purpose(raw: object) -> SmsPurpose | None:
     """The purpose a client asked a code for; None when it named none (the service then
-    picks signup or login by whether the phone has an account). `reset` and
-    `change_phone` (SPEC §3) are not offered yet, so they are refused like any other word."""
+    picks signup or login by whether the phone has an account)."""
     if raw is None:
         return None
-    if isinstance(raw, str) and raw in (SmsPurpose.SIGNUP.value, SmsPurpose.LOGIN.value):
+    if isinstance(raw, str) and raw in _PURPOSES:
         return SmsPurpose(raw)
     raise ValidationError(code="SMS_CODE_REQUEST_INVALID", details={"purpose": reason("SMS_PURPOSE_UNKNOWN")})
 
@@ -83,26 +89,45 @@ def parse_sms_code(raw: object) -> str:
     return code
 
 
-def _refuse(name: str, **params: object) -> ValidationError:
-    return ValidationError(code="PASSWORD_POLICY", details={"password": reason(name, **params)})
+def _refuse(field: str, name: str, **params: object) -> ValidationError:
+    return ValidationError(code="PASSWORD_POLICY", details={field: reason(name, **params)})
 
 
-def check_password_policy(password: object) -> str:
-    """The password itself when acceptable; else one ValidationError naming `password`.
+# How much of the ID number a password may not contain: its last six (the part people use as a PIN).
+ID_NUMBER_TAIL = 6
 
-    Deliberately short: length carries most of the strength, and the two
-    refusals catch what people pick when told "at least 8" (12345678, aaaaaaaa).
+
+def _folded(text: str) -> str:
+    # An ID number's check character is typed as x or X; a phone may be written with spaces.
+    return unicodedata.normalize("NFKC", text).casefold().replace(" ", "")
+
+
+def check_password_policy(password: object, *, phone: str | None = None, id_number: str | None = None,
+                          field: str = "password") -> str:
+    """The password itself when it keeps the rules; else one ValidationError `PASSWORD_POLICY` naming
+    `field` with the rule it breaks (SPEC §2.9). The one place the rules live, applied at sign-up,
+    reset and change (and to staff passwords, which have no phone or ID number):
+
+    - 8 to 128 characters, with at least one letter (any script's) and one digit;
+    - not containing the account's phone number, its ID number, or the ID number's last six
+      characters (compared without case or spaces, so 11010519491231002x counts as the ID).
+
+    `phone` and `id_number` are the account's, when known: a caller who cannot know them yet
+    (a reset before the code is proved) checks again once it does.
     """
     if not isinstance(password, str) or not password:
-        raise _refuse("PASSWORD_REQUIRED")
+        raise _refuse(field, "PASSWORD_REQUIRED")
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise _refuse("PASSWORD_TOO_SHORT", min_length=PASSWORD_MIN_LENGTH)
+        raise _refuse(field, "PASSWORD_TOO_SHORT", min_length=PASSWORD_MIN_LENGTH)
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise _refuse("PASSWORD_TOO_LONG", max_length=PASSWORD_MAX_LENGTH)
-    if password.isdigit():
-        raise _refuse("PASSWORD_ALL_DIGITS")
-    if len(set(password)) == 1:
-        raise _refuse("PASSWORD_ONE_CHARACTER")
+        raise _refuse(field, "PASSWORD_TOO_LONG", max_length=PASSWORD_MAX_LENGTH)
+    if not any(char.isalpha() for char in password) or not any(char.isdecimal() for char in password):
+        raise _refuse(field, "PASSWORD_LETTERS_AND_DIGITS")
+    folded = _folded(password)
+    if phone and _folded(phone) in folded:
+        raise _refuse(field, "PASSWORD_CONTAINS_PHONE")
+    if id_number and _folded(id_number)[-ID_NUMBER_TAIL:] in folded:  # the tail covers the whole number
+        raise _refuse(field, "PASSWORD_CONTAINS_ID_NUMBER", tail=ID_NUMBER_TAIL)
     return password
 
 

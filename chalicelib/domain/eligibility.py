@@ -14,15 +14,23 @@ since L fall short of the level's hours; the applicant then declares the
 missing hours and `ce_proof` becomes required (reason codes `*_CE_SHORT`).
 Every verdict, yes or no, carries a Chinese sentence for the applicant
 (`texts.ELIGIBILITY_REASONS`, keyed by the reason code).
+
+Warnings (SPEC §2.9): an eligible type may carry warnings when choosing it would
+hurt the applicant; starting an application of it then needs the applicant's
+acknowledgement (`TypeVerdict.require_acknowledged`). The one case: 补证 (b)
+while a renewal is due — a reissue keeps the old validity, so the registration
+still runs out this year and the year's one application is spent on it. (Late
+and reissue (b) are never both eligible: late needs L < Y−3, reissue (b) L ≥ Y−3.)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Iterable
 
 from chalicelib.domain import texts
+from chalicelib.domain.errors import RuleViolationError
 from chalicelib.domain.levels import valid_until
 from chalicelib.domain.materials import BASE_MATERIALS, MaterialKind
 from chalicelib.domain.register import CeRecord, Practitioner, Registration, ce_hours_between, format_hours
@@ -71,6 +79,14 @@ DEFAULT_PICKUP = {RegistrationType.FIRST: PickupMethod.MAIL, RegistrationType.RE
 
 
 @dataclass(frozen=True)
+class TypeWarning:
+    """Why choosing a type would hurt the applicant: a stable code and its sentence."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class TypeVerdict:
     """Whether one type applies, why (code for clients, sentence for the applicant), and what it needs."""
 
@@ -84,6 +100,15 @@ class TypeVerdict:
     ce_hours_on_record: Decimal | None = None
     ce_hours_required: int | None = None
     last_registration_year: int | None = None
+    warnings: tuple[TypeWarning, ...] = ()
+
+    def require_acknowledged(self, acknowledged: bool) -> None:
+        """Raises RuleViolationError WARNING_NOT_ACKNOWLEDGED, quoting every warning, when this
+        type carries warnings and the applicant has not acknowledged them."""
+        if self.warnings and acknowledged is not True:
+            said = "".join(w.message for w in self.warnings)
+            raise RuleViolationError(code="WARNING_NOT_ACKNOWLEDGED", warnings=said,
+                                     details={"acknowledge_warnings": said})
 
     @property
     def hours_summary(self) -> str | None:
@@ -135,7 +160,18 @@ def evaluate(practitioner: Practitioner, registrations: Iterable[Registration],
         own = [r for r in ce_records if r.id_number == practitioner.id_number]
         hours = ce_hours_between(own, last, window.closes_on)
     facts = _Facts(year, practitioner, last, hours)
-    return Eligibility(year, (_first(facts), _renewal(facts), _late(facts), _reissue(facts)))
+    renewal, late = _renewal(facts), _late(facts)
+    return Eligibility(year, (_first(facts), renewal, late, _warned_reissue(_reissue(facts), (renewal, late), facts)))
+
+
+def _warned_reissue(reissue: TypeVerdict, due: tuple[TypeVerdict, ...], facts: "_Facts") -> TypeVerdict:
+    """补证 while a renewal (or late registration) is due: validity is not extended."""
+    instead = next((v for v in due if v.eligible), None)
+    if not reissue.eligible or instead is None:
+        return reissue
+    warning = TypeWarning("REISSUE_WHILE_DUE", texts.eligibility_warning(
+        "REISSUE_WHILE_DUE", due_type=instead.type.chinese, until=valid_until(facts.last)))
+    return replace(reissue, warnings=(warning,))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from chalicelib.domain.events import (
     ReminderDue,
 )
 from chalicelib.domain.outbox import Sms, SmsContent
-from chalicelib.domain.review import ReviewIssue
+from chalicelib.domain.reconsideration import ReconsiderationDecided, ReconsiderationRequested
+from chalicelib.domain.review import ReviewIssue, beijing_time
 from chalicelib.domain.windows import SHANGHAI
 
 # Sentence-ending and clause punctuation a reviewer may have typed at the end of an opinion or note.
@@ -67,10 +68,7 @@ def _texts(event: ApplicationEvent) -> tuple[str, str] | None:
     if isinstance(event, ApplicationApproved):
         return texts.notice("ApplicationApproved")
     if isinstance(event, ApplicationRejected):
-        issues = texts.NOTICE_PARTS["issue_separator"].join(_issue(issue) for issue in event.issues)
-        if issues:
-            return texts.notice("ApplicationRejected.with_issues", opinion=_clause(event.opinion), issues=issues)
-        return texts.notice("ApplicationRejected", opinion=_clause(event.opinion))
+        return _rejection(event)
     if isinstance(event, ApplicationExpired):
         return texts.notice("ApplicationExpired.after_rejection" if event.after_rejection else "ApplicationExpired")
     if isinstance(event, ReminderDue):
@@ -78,7 +76,28 @@ def _texts(event: ApplicationEvent) -> tuple[str, str] | None:
     if isinstance(event, CertificateIssued):
         return texts.notice("CertificateIssued", registration_no=event.registration_no,
                             valid_until=event.valid_until)
+    if isinstance(event, ReconsiderationRequested):
+        return texts.notice("ReconsiderationRequested")
+    if isinstance(event, ReconsiderationDecided):
+        return texts.notice(f"ReconsiderationDecided.{event.outcome.value}", opinion=_clause(event.opinion),
+                            **_fix_until(event))
     return None
+
+
+def _rejection(event: ApplicationRejected) -> tuple[str, str]:
+    """The rejection's notice: the opinion, the items at fault, and until when to resubmit —
+    the window, or (`RejectedWithFixPeriod`) the fix period's own date."""
+    issues = texts.NOTICE_PARTS["issue_separator"].join(_issue(issue) for issue in event.issues)
+    name, params = "ApplicationRejected", {"opinion": _clause(event.opinion), **_fix_until(event)}
+    if issues:
+        name, params["issues"] = name + ".with_issues", issues
+    return texts.notice(name + (".fix_until" if params.get("fix_until") else ""), **params)
+
+
+def _fix_until(event: ApplicationEvent) -> dict[str, str]:
+    """{"fix_until": the date as the applicant reads it} for an event with a fix period, else {}."""
+    until = getattr(event, "fix_until", None)
+    return {"fix_until": beijing_time(until)} if until is not None else {}
 
 
 def _clause(text: str) -> str:
@@ -126,10 +145,13 @@ def _reminder(event: ReminderDue) -> tuple[str, str]:
 def _sms(event: ApplicationEvent) -> SmsContent:
     """The SMS of an event that has a notice, from `texts.SMS_TEMPLATES`."""
     if isinstance(event, ApplicationRejected):
-        opinion = sms_excerpt(event.opinion)
+        opinion, until = sms_excerpt(event.opinion), _fix_until(event)
+        suffix = ".fix_until" if until else ""
         if not opinion:
-            return SmsContent.of("ApplicationRejected.see_messages")
-        return SmsContent.of("ApplicationRejected", opinion=opinion)
+            return SmsContent.of("ApplicationRejected.see_messages" + suffix, **until)
+        return SmsContent.of("ApplicationRejected" + suffix, opinion=opinion, **until)
+    if isinstance(event, ReconsiderationDecided):
+        return SmsContent.of(f"ReconsiderationDecided.{event.outcome.value}", **_fix_until(event))
     if isinstance(event, ApplicationExpired):
         return SmsContent.of("ApplicationExpired.after_rejection" if event.after_rejection else "ApplicationExpired")
     if isinstance(event, ReminderDue):
@@ -138,7 +160,7 @@ def _sms(event: ApplicationEvent) -> SmsContent:
     if isinstance(event, CertificateIssued):
         return SmsContent.of("CertificateIssued", registration_no=event.registration_no,
                              valid_until=event.valid_until)
-    return SmsContent.of(type(event).__name__)  # ApplicationSubmitted, ApplicationApproved: no parameters
+    return SmsContent.of(type(event).__name__)  # ApplicationSubmitted, ApplicationApproved, ReconsiderationRequested
 
 
 def notices_for(event: ApplicationEvent, phone: str | None) -> tuple[list[Message], list[Sms]]:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.accounts import Account
     from chalicelib.domain.application import Application, ApplicationStatus
     from chalicelib.domain.certificates import Certificate
+    from chalicelib.domain.corrections import Correction, CorrectionStatus
     from chalicelib.domain.eligibility import RegistrationType
     from chalicelib.domain.materials import MaterialKind
     from chalicelib.domain.notifications import Message
@@ -82,6 +83,35 @@ class RegisterRepository(Protocol):
     def upsert_ce_records(self, rows: Sequence["CeRecord"]) -> UpsertCounts: ...
 
 
+class CorrectionRepository(Protocol):
+    """Correction requests (反馈), with the one-open-request-per-field guard."""
+
+    def get(self, correction_id: str) -> "Correction":
+        """Raises NotFoundError."""
+
+    def add(self, correction: "Correction") -> None:
+        """Store a new open request. Raises ConflictError CORRECTION_ALREADY_OPEN when the person
+        has an open one for the same field — a conditional write, never a read first."""
+
+    def save(self, correction: "Correction") -> None:
+        """Write back a loaded request (its evidence). Raises ConcurrentUpdateError when it was
+        saved since it was loaded (optimistic locking on `version`)."""
+
+    def decide(self, correction: "Correction", row: "Practitioner | Registration | None", audit: AuditEntry,
+               messages: Sequence["Message"], sms: Sequence["Sms"]) -> None:
+        """Store a decision made by `Correction.decide`, all or nothing: the request (conditional on
+        its version and on being open when loaded), the register `row` an acceptance writes (the
+        import's row, put whole), the audit entry under `correction#<id>`, the notices, and the
+        field's guard released. Raises ConcurrentUpdateError when any condition fails."""
+
+    def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
+        """One person's requests, newest first, `limit` at most per page."""
+
+    def queue_page(self, status: "CorrectionStatus", position: str | None, limit: int) -> Page:
+        """Requests in `status`: open ones oldest first (first come, first served), decided ones
+        newest first."""
+
+
 class WindowRepository(Protocol):
     def get(self, year: int) -> "Window | None": ...
 
@@ -107,12 +137,22 @@ class ApplicationRepository(Protocol):
         produced, all or nothing. Raises ConcurrentUpdateError when someone else saved it
         since it was loaded (optimistic locking on `version`)."""
 
+    def save_discarded(self, application: "Application") -> None:
+        """Write back a draft just discarded and release its one-live-application guard, all or
+        nothing, so the practitioner may start another type in the window. Raises
+        ConcurrentUpdateError when it was saved meanwhile (a racing submit wins)."""
+
     def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
         """The practitioner's applications, newest first, `limit` at most per page."""
 
     def queue_page(self, year: int, status: "ApplicationStatus", kind: "RegistrationType | None",
                    position: str | None, limit: int) -> Page:
-        """A window's applications in one status (and type), oldest submission first."""
+        """A window's applications in one status (and type), oldest submission first. Not for
+        `reconsideration_requested`, which is one queue across windows: `reconsideration_page`."""
+
+    def reconsideration_page(self, position: str | None, limit: int) -> Page:
+        """Every window's applications awaiting a reconsideration decision, oldest request first
+        (one index query per page, never a scan)."""
 
     def counts(self, year: int) -> dict[tuple["ApplicationStatus", "RegistrationType"], int]:
         """Applications per (status, type) in a window; combinations with none are left out."""
@@ -146,6 +186,17 @@ class AccountRepository(Protocol):
     def save_credentials(self, account: "Account") -> None:
         """Persist a changed password hash or the disabled flag."""
 
+    def save_password(self, account: "Account") -> None:
+        """Persist `Account.change_password`: the hash, the raised session version and the kept
+        session, in one write conditional on the stored version being the one before. Raises
+        ConcurrentUpdateError when another change (or reset) won meanwhile."""
+
+    def move_phone(self, account: "Account", previous_login_key: str, notice: "Sms") -> None:
+        """Persist `Account.change_phone` in one transaction: claim the new login key, release
+        `previous_login_key`, update the account (conditional on its session version, as
+        `save_password`) and queue `notice` in the outbox. Raises ConflictError PHONE_TAKEN when
+        the new phone belongs to another account, ConcurrentUpdateError when the account moved."""
+
 
 class SmsCodeRepository(Protocol):
     """One-time SMS codes, kept as hashes: at most one live code per key."""
@@ -156,6 +207,10 @@ class SmsCodeRepository(Protocol):
     def consume(self, key: str, code_hash: str, now: datetime, max_attempts: int) -> bool:
         """True exactly once for the right, unexpired code; every wrong try counts, and
         after `max_attempts` tries the code is dead."""
+
+    def matches(self, key: str, code_hash: str, now: datetime, max_attempts: int) -> bool:
+        """Whether the key's live code is the right one, consuming nothing: a wrong try counts
+        as in `consume`. For a use that checks more after the code (then `consume`s it)."""
 
 
 class RateLimiter(Protocol):
@@ -184,9 +239,12 @@ class CertificateRepository(Protocol):
         """Atomic: concurrent callers never get the same value."""
 
     def issue(self, application: "Application", certificate: "Certificate", registration: "Registration | None",
-              messages: Sequence["Message"], sms: Sequence["Sms"], now: datetime) -> None:
+              messages: Sequence["Message"], sms: Sequence["Sms"], now: datetime, *,
+              replacing: Sequence["Certificate"] = ()) -> None:
         """The certified application (conditional on its version), the certificate (conditional
-        on its number being new), the registration record and the notices, all or nothing.
+        on its number being new), the registration record, the certificates it replaces (as
+        `replaced_by_successor` made them; each conditional on being still current and its
+        revocation unchanged since read) and the notices, all or nothing.
         Raises ConcurrentUpdateError when any condition fails."""
 
     def revoke(self, certificate: "Certificate") -> None:

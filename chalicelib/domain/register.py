@@ -1,5 +1,7 @@
 """The qualification register operators import: practitioners, past registrations and CE records.
 
+`ce_progress` tells how far the current CE cycle has come, counted as eligibility counts it.
+
 The `parse_*` functions turn one CSV row (column name → text) into a value
 object, or raise ONE `ValidationError` whose details name every bad column,
 so an import report can tell the operator everything wrong with a line at once.
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable, Mapping
 
@@ -194,3 +196,35 @@ def ce_hours_between(records: Iterable[CeRecord], last_registration_year: int,
 def format_hours(hours: Decimal) -> str:
     """58 → "58", 58.5 → "58.5": hours as the applicant reads them."""
     return f"{hours.normalize():f}"
+
+
+@dataclass(frozen=True)
+class CeProgress:
+    """CE hours of the current cycle against the level's requirement (SPEC §2.9, `GET /me`).
+
+    The cycle starts on 1 Jan after the last registration year (`cycle_start_year`);
+    someone never registered has no cycle yet (`cycle_start_year` None, no hours): the
+    first registration needs no CE, and only hours after it count towards the next one.
+    """
+
+    hours: Decimal
+    required: int
+    cycle_start_year: int | None
+
+    @property
+    def display(self) -> str:
+        """"58/72"."""
+        return f"{format_hours(self.hours)}/{self.required}"
+
+
+def ce_progress(practitioner: Practitioner, registrations: Iterable[Registration],
+                ce_records: Iterable[CeRecord], today: date) -> CeProgress:
+    """Hours dated after the last registration year up to `today` (a record dated later is not
+    counted yet). The last registration is the latest of a year up to `today`'s."""
+    last = max((r.registration_year for r in registrations
+                if r.id_number == practitioner.id_number and r.registration_year <= today.year), default=None)
+    required = practitioner.level.ce_hours
+    if last is None:
+        return CeProgress(Decimal(0), required, None)
+    own = [r for r in ce_records if r.id_number == practitioner.id_number]
+    return CeProgress(ce_hours_between(own, last, today + timedelta(days=1)), required, last + 1)

@@ -1,6 +1,6 @@
-"""Review: who claimed a submitted application and until when, what each round decided, and how a
+"""Review: who claimed a submitted application and until when, what each round decided, how a
 reviewer's decision (the opinion and the issues at fault) is parsed into those values, within the caps
-that keep every round on the application.
+that keep every round on the application, and the fix period a late rejection leaves for resubmitting.
 
 `Application.claim`, `.approve` and `.reject` (`chalicelib.domain.application`) make the moves;
 this module holds the values they record and the rules a decision must meet.
@@ -16,6 +16,7 @@ from chalicelib.domain import texts
 from chalicelib.domain.application_form import is_blank, refuse
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import clean_text
+from chalicelib.domain.windows import SHANGHAI
 
 DEFAULT_LEASE = timedelta(minutes=30)
 # Every review round stays on the application, which DynamoDB stores as one item of at
@@ -26,6 +27,9 @@ MAX_ISSUES = 50
 MAX_DECISION_TEXT = 2000
 OPINION_MAX_LENGTH = 1000
 NOTE_MAX_LENGTH = 500
+# SPEC §2.6: a rejection decided fewer than this many days before the window closes (or after it)
+# leaves the applicant this long to resubmit. `Settings.fix_days` sets it; this is its default.
+DEFAULT_FIX_DAYS = 7
 
 
 class ReviewOutcome(StrEnum):
@@ -64,6 +68,32 @@ class ReviewRound:
     outcome: ReviewOutcome | None = None
     opinion: str | None = None
     issues: tuple[ReviewIssue, ...] = ()
+
+
+def fix_until(decided_at: datetime, closes_at: datetime, fix_days: int = DEFAULT_FIX_DAYS) -> datetime | None:
+    """Until when a rejection decided at `decided_at` may be resubmitted although its window
+    (closing at `closes_at`) has closed: max(closes_at, decided_at + fix_days) when the rejection
+    came after the close or fewer than `fix_days` days before it; None when at least that much of
+    the window was left (the window itself is the time to fix it)."""
+    period = fix_period(fix_days)
+    if closes_at - decided_at >= period:
+        return None
+    return max(closes_at, decided_at + period)
+
+
+def fix_period(fix_days: int) -> timedelta:
+    """`fix_days` (`Settings.fix_days`) as a duration; ValueError unless a positive whole number."""
+    if isinstance(fix_days, bool) or not isinstance(fix_days, int) or fix_days <= 0:
+        raise ValueError("fix_days must be a positive number of days")
+    return timedelta(days=fix_days)
+
+
+def beijing_time(at: datetime) -> str:
+    """A moment as the applicant reads it in a notice or refusal: Beijing time, a Chinese date
+    (2026年4月8日14:30)."""
+    local = at.astimezone(SHANGHAI)
+    return texts.NOTICE_PARTS["date_time"].format(year=local.year, month=local.month, day=local.day,
+                                                  time=f"{local:%H:%M}")
 
 
 # --- the decision ---------------------------------------------------------------------------

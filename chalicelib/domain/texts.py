@@ -6,7 +6,9 @@
 - `REASONS`: what is wrong with one field, the values of an error's `details`
   (and a rejected photo's reason), keyed by a stable name: `reason("FIELD_TOO_LONG", limit=40)`.
 - `ELIGIBILITY_REASONS`: why a registration type applies or not, keyed by the verdict's
-  reason code (`domain/eligibility.py`).
+  reason code (`domain/eligibility.py`); `ELIGIBILITY_WARNINGS`, why choosing an eligible type
+  would hurt the applicant.
+- `EDUCATION_LABELS`: the education levels the form offers (`domain/options.py`).
 - `PAGE_NOTES`, `STATE_LABELS`, `MOVE_LABELS`: notes and labels pages and messages show.
 - `ITEM_LABELS`: what a form field, a mailing-address part or a material is called;
   `DECISION_LABELS`, what the parts of a reviewer's decision are called.
@@ -50,6 +52,7 @@ ERRORS: dict[str, str] = {
     "ACCOUNT_UNAVAILABLE": "账号不可用，请重新登录；如有疑问请联系管理员。",
     "INVALID_TOKEN": "登录凭证无效，请重新登录。",
     "TOKEN_EXPIRED": "登录已过期，请重新登录。",
+    "SESSION_REVOKED": "账号的密码或手机号已变更，此前的登录已失效，请重新登录。",
     # --- AWS faults ------------------------------------------------------------------
     "SERVICE_BUSY": "系统繁忙，请{retry_after}秒后重试。",
     "TRANSACTION_CONFLICT": "当前办理的人较多，您的操作未能保存，请稍后重试。",
@@ -63,7 +66,8 @@ ERRORS: dict[str, str] = {
     "SMS_CODE_REQUEST_INVALID": "获取验证码的请求有误，请按提示修改后重试。",
     "SMS_CODE_MALFORMED": "验证码格式不正确，请填写短信中的6位数字验证码。",
     "INVALID_CODE": "验证码错误或已失效，请核对短信中的验证码，或重新获取验证码。",
-    "PASSWORD_POLICY": "密码不符合要求，请按提示重新设置密码。",
+    "PASSWORD_POLICY": "密码不符合要求：至少8位，须同时包含字母和数字，不能包含手机号、身份证号或身份证号后6位。"
+                       "请按提示重新设置密码。",
     "SIGNUP_INVALID": "注册信息填写有误，请按提示修改后重试。",
     "NAME_MISMATCH": "姓名与身份证号登记的姓名不一致，请按身份证上的姓名填写，并重新获取验证码后再注册。",
     "PHONE_ALREADY_REGISTERED": "该手机号已注册过账号，请直接登录；忘记密码可用短信验证码登录。",
@@ -73,6 +77,12 @@ ERRORS: dict[str, str] = {
     "BAD_CREDENTIALS": "账号或密码错误，请核对后重新输入。连续输错{max_failures}次后需等待{minutes}分钟再试，申请人也可以改用短信验证码登录。",
     "LOGIN_TOO_MANY_FAILURES": "登录失败次数过多，请{retry_after}秒后再试。",
     "NO_ACCOUNT": "该手机号没有可用的账号，请先注册；如账号已被停用，请联系管理员。",
+    "PASSWORD_RESET_INVALID": "重置密码的信息填写有误，请按提示修改后重试。",
+    "PASSWORD_CHANGE_INVALID": "修改密码的信息填写有误，请按提示修改后重试。",
+    "CURRENT_PASSWORD_WRONG": "当前密码不正确，请核对后重新输入。连续输错{max_failures}次后需等待{minutes}分钟再试。",
+    "PHONE_CHANGE_INVALID": "更换手机号的信息填写有误，请按提示修改后重试。",
+    "PHONE_UNCHANGED": "新手机号与当前绑定的手机号相同，请填写新的手机号。",
+    "PHONE_TAKEN": "该手机号已绑定其他账号，不能更换为该号码。请换一个手机号，或联系管理员。",
     "STAFF_USERNAME_INVALID": "用户名不符合要求，请按提示修改。",
     "USERNAME_TAKEN": "该用户名已被使用，请换一个用户名。",
     "STAFF_NOT_FOUND": "没有这个工作人员账号，请检查用户名后重试。",
@@ -85,6 +95,8 @@ ERRORS: dict[str, str] = {
     # --- applications (domain rules) -------------------------------------------------
     "LIVE_APPLICATION_EXISTS": "本年度已有登记申请，不能重复创建，请在“我的申请”中继续办理。",
     "TYPE_NOT_ELIGIBLE": "{reason}请选择符合条件的登记类型。",
+    "WARNING_NOT_ACKNOWLEDGED": "{warnings}如确认仍选择该登记类型，请勾选“我已知晓”（acknowledge_warnings: true）后重新创建。",
+    "CREATE_APPLICATION_INVALID": "创建申请的请求有误，请按提示修改后重试。",
     "WINDOW_CLOSED": "{year}年度登记不在开放时间内，请在登记开放期间办理。",
     "NOT_EDITABLE": "申请{status}，不能修改。请刷新页面查看申请的最新状态。",
     "REVIEW_ROUNDS_EXHAUSTED": "该申请已审核{rounds}轮，不能再次提交。请联系登记机关（联系电话见办事指南）处理。",
@@ -95,9 +107,26 @@ ERRORS: dict[str, str] = {
     # --- review ----------------------------------------------------------------------
     "REVIEW_QUERY_INVALID": "查询条件有误，请按提示修改后重新查询。",
     "DECISION_INVALID": "审核结论填写有误，请按提示修改后重新提交。",
+    # --- reconsideration (复核) ----------------------------------------------------------
+    "FIX_PERIOD_OPEN": "该申请的修改期限至{fix_until}，期限内不会过期，请在期限结束后再处理。",
+    "RECONSIDERATION_INVALID": "复核申请填写有误，请按提示修改后重新提交。",
+    "RECONSIDERATION_ALREADY_REQUESTED": "该申请已申请过复核，每份申请只能申请一次。复核结果请查看“我的消息”。",
+    "RECONSIDERATION_NOT_AFTER_REJECTION": "只有审核不通过后过期的申请可以申请复核，未提交而过期的申请不能申请复核。"
+                                           "如需登记，请在登记开放期间重新申请。",
+    "RECONSIDERATION_TOO_LATE": "申请复核须在申请过期后{days}天内提出（截至{deadline}），现已超过期限。"
+                                "如有疑问请联系登记机关（联系电话见办事指南）。",
+    "RECONSIDERATION_DECISION_INVALID": "复核结论填写有误，请按提示修改后重新提交。",
+    "RECONSIDERATION_OWN_REJECTION": "您是作出不通过结论的审核人员，不能办理该申请的复核，请交由其他审核人员处理。",
     # --- certificates, jobs, outbox, imports -----------------------------------------
     "VERIFY_TOO_FREQUENT": "查询过于频繁，请{retry_after}秒后再试。",
     "ALREADY_REVOKED": "该证书已注销，无需再次注销。",
+    # --- correction requests (反馈) ---------------------------------------------------
+    "CORRECTION_INVALID": "更正申请填写有误，请按提示修改后重新提交。",
+    "CORRECTION_UNCHANGED": "登记信息与您申请更正的内容一致，无需更正。",
+    "CORRECTION_ALREADY_OPEN": "您已有一份{field}的更正申请正在处理，请等待处理结果后再申请。",
+    "CORRECTION_ALREADY_DECIDED": "该更正申请已处理（{status}），请刷新后查看处理结果。",
+    "CORRECTION_DECISION_INVALID": "处理结论填写有误，请按提示修改后重新提交。",
+    "CORRECTION_QUERY_INVALID": "查询条件有误，请按提示修改后重新查询。",
 }
 
 # Notes that pages show beside data (GET /me, GET /me/eligibility).
@@ -106,12 +135,14 @@ PAGE_NOTES: dict[str, str] = {
     "ELIGIBILITY_NOT_IN_REGISTER": "您不在职业水平证书登记名册中，暂不能申请登记",
     "ELIGIBILITY_NO_WINDOW": "当前不在登记时间内",
     "ELIGIBILITY_NEXT_WINDOW": "当前不在登记时间内，{year}年度登记将于{opens_at}开始",
+    "CE_CYCLE_NOT_STARTED": "您尚未登记，继续教育学时从首次登记的次年起计算。",
 }
 
 # Labels of states, for messages that name where something stands (申请当前状态为“已提交”).
 STATE_LABELS: dict[str, str] = {
     "draft": "草稿", "submitted": "已提交", "in_review": "审核中", "approved": "审核通过",
-    "rejected": "审核不通过", "expired": "已过期", "certified": "已发证",
+    "rejected": "审核不通过", "expired": "已过期", "certified": "已发证", "discarded": "已放弃",
+    "reconsideration_requested": "复核中",
     # the SMS outbox
     "PENDING": "待发送", "SENDING": "发送中", "SENT": "已发送", "DEAD": "发送失败",
 }
@@ -119,7 +150,8 @@ STATE_LABELS: dict[str, str] = {
 # What a move to a state is called, for "不能{target}".
 MOVE_LABELS: dict[str, str] = {
     "draft": "改回草稿", "submitted": "提交", "in_review": "领取审核", "approved": "审核通过",
-    "rejected": "审核不通过", "expired": "过期", "certified": "发证",
+    "rejected": "审核不通过", "expired": "过期", "certified": "发证", "discarded": "放弃",
+    "reconsideration_requested": "申请复核",
     "PENDING": "重新发送",
 }
 
@@ -141,7 +173,7 @@ ITEM_LABELS: dict[str, str] = {
 
 # What the parts of a reviewer's decision are called (`domain/review.py`): the opinion, and the
 # note on each issue.
-DECISION_LABELS: dict[str, str] = {"opinion": "审核意见", "note": "说明"}
+DECISION_LABELS: dict[str, str] = {"opinion": "审核意见", "note": "说明", "reason": "复核理由"}
 
 # The note of each status change in an application's history (`domain/application.py`).
 HISTORY_NOTES: dict[str, str] = {
@@ -153,6 +185,11 @@ HISTORY_NOTES: dict[str, str] = {
     "EXPIRED": "登记时间已结束，申请未提交",
     "EXPIRED_AFTER_REJECTION": "登记时间已结束，申请未重新提交",
     "CERTIFIED": "发放电子证书 {registration_no}",
+    "RECONSIDERATION_REQUESTED": "申请复核",
+    "RECONSIDERATION_UPHELD": "复核维持不通过：{opinion}",
+    "RECONSIDERATION_OVERTURNED": "复核改为通过：{opinion}",
+    "RECONSIDERATION_REOPENED": "复核退回修改（{fix_until}前可重新提交）：{opinion}",
+    "DISCARDED": "申请人放弃草稿，已上传的材料已删除",
 }
 
 
@@ -206,15 +243,19 @@ REASONS: dict[str, str] = {
     "DISTRICT_REQUIRED": "请选择所在区",
     "DISTRICT_UNKNOWN": "请选择北京市的16个区之一",
     # --- credentials: SMS codes, passwords, staff usernames --------------------------
-    "SMS_PURPOSE_UNKNOWN": "用途只能是 signup 或 login，也可以不填",
+    "SMS_PURPOSE_UNKNOWN": "用途只能是 signup、login、reset 或 change_phone，也可以不填",
     "SMS_CODE_SHAPE": "请填写短信中的6位数字验证码",
     "USERNAME_REQUIRED": "请填写用户名",
     "USERNAME_SHAPE": "用户名为3到32位小写字母、数字、.、_、-，以字母开头",
     "PASSWORD_REQUIRED": "请填写密码",
     "PASSWORD_TOO_SHORT": "密码至少{min_length}位",
     "PASSWORD_TOO_LONG": "密码不能超过{max_length}位",
-    "PASSWORD_ALL_DIGITS": "密码不能全部是数字，请加入字母或符号",
-    "PASSWORD_ONE_CHARACTER": "密码不能由同一个字符重复组成",
+    "PASSWORD_LETTERS_AND_DIGITS": "密码须同时包含字母和数字",
+    "PASSWORD_CONTAINS_PHONE": "密码不能包含手机号",
+    "PASSWORD_CONTAINS_ID_NUMBER": "密码不能包含身份证号或身份证号后{tail}位",
+    "CURRENT_PASSWORD_WRONG": "当前密码不正确",
+    "PHONE_UNCHANGED": "新手机号与当前手机号相同",
+    "CODE_WRONG": "验证码错误或已失效，请重新获取",
     # --- windows and review queries --------------------------------------------------
     "WINDOW_YEAR_RANGE": "年份应在{min_year}到{max_year}之间",
     "TIME_WITHOUT_ZONE": "时间必须带时区",
@@ -231,6 +272,8 @@ REASONS: dict[str, str] = {
     "ROW_EXTRA_COLUMNS": "多出{count}列，请检查逗号",
     # --- the application form --------------------------------------------------------
     "TYPE_UNKNOWN": "登记类型只能是 first、renewal、late 或 reissue",
+    "ACKNOWLEDGE_NOT_BOOLEAN": "acknowledge_warnings 只能是 true 或 false，也可以不填",
+    "EDUCATION_UNKNOWN": "请从列表中选择学历：{allowed}",
     "FORM_NOT_A_MAPPING": "请提交要保存的填写项",
     "FIELD_READ_ONLY": "该项由系统自动获取，不能修改",
     "PICKUP_METHOD_UNKNOWN": "取证方式只能是邮寄（mail）或电子证（electronic）",
@@ -256,6 +299,10 @@ REASONS: dict[str, str] = {
     "DECISION_TEXT_TOO_LONG": "审核意见与各项说明合计不能超过{limit}个字，请精简",
     "ISSUE_SHAPE": "问题项应包含 item 和 note",
     "ISSUE_ITEM_UNKNOWN": "不是本申请的填写项或材料",
+    # --- the fix period and reconsideration (复核) ------------------------------------
+    "FIX_PERIOD_ENDED_FOR_SUBMIT": "修改期限已于{fix_until}结束，不能再提交",
+    "FIX_PERIOD_ENDED_FOR_EDIT": "修改期限已于{fix_until}结束，不能再修改",
+    "RECONSIDERATION_OUTCOME_UNKNOWN": "outcome 只能是 uphold、overturn 或 reopen",
     # --- materials and photos --------------------------------------------------------
     "MATERIAL_UNKNOWN": "没有这种材料",
     "MATERIAL_UNKNOWN_NAME": "这种材料",  # the {material} of MATERIAL_NOT_ALLOWED for an unknown kind
@@ -276,7 +323,24 @@ REASONS: dict[str, str] = {
     "PHOTO_NOT_AN_IMAGE": "无法识别为照片，请上传JPEG、PNG或WebP格式的图片（不支持PDF、GIF、SVG等格式）",
     # --- certificates ----------------------------------------------------------------
     "REVOCATION_REASON_REQUIRED": "请填写注销原因（不超过{max_length}字）",
+    # --- correction requests (反馈) ---------------------------------------------------
+    "CORRECTION_FIELD_UNKNOWN": "更正项目只能是：{choices}",
+    "CORRECTION_REGISTRATION_SHAPE": "请填写登记年份（registration_year）和登记证书编号（registration_no）",
+    "CORRECTION_VALUE_INVALID": "更正后的内容格式不正确",
+    "CORRECTION_SAME_AS_REGISTER": "登记信息中的{label}已是该内容",
+    "CORRECTION_OUTCOME_UNKNOWN": "outcome 只能是 accept 或 decline",
+    "CORRECTION_DECLINE_NOTE_REQUIRED": "不予更正时请填写说明，申请人将看到该说明",
+    "CORRECTION_STATUS_UNKNOWN": "status 只能是 open、accepted 或 declined",
 }
+
+
+# Correction requests (反馈, `domain/corrections.py`): what each correctable part of the register,
+# the request's note, and a request's states are called.
+CORRECTION_FIELD_LABELS: dict[str, str] = {
+    "name": "姓名", "level": "职业水平等级", "qualification_year": "取得资格年份",
+    "certificate_no": "职业水平证书管理号", "registration": "登记记录", "note": "说明",
+}
+CORRECTION_STATUS_LABELS: dict[str, str] = {"open": "待处理", "accepted": "已更正", "declined": "不予更正"}
 
 
 def reason(name: str, /, **params: object) -> str:
@@ -315,6 +379,27 @@ ELIGIBILITY_REASONS: dict[str, str] = {
 }
 
 
+# Why choosing an eligible type would hurt the applicant (`domain/eligibility.py` warnings); creating
+# an application of that type needs `acknowledge_warnings: true`. Same parameters as the reasons.
+ELIGIBILITY_WARNINGS: dict[str, str] = {
+    "REISSUE_WHILE_DUE": "您本年度应办理{due_type}。补证只补发证书，不延长有效期，登记仍于{until}年底到期；"
+                         "选择补证后本年度不能再办理{due_type}。",
+}
+
+
+def eligibility_warning(code: str, /, **params: object) -> str:
+    """The warning `code`, filled with `params`. KeyError for an unknown code."""
+    return ELIGIBILITY_WARNINGS[code].format(**params)
+
+
+# The education levels (学历) the form offers, highest first (`domain/options.py`), keyed by the
+# value the API takes.
+EDUCATION_LABELS: dict[str, str] = {
+    "doctorate": "博士研究生", "master": "硕士研究生", "bachelor": "大学本科", "college": "大学专科",
+    "secondary": "中专或高中", "below_secondary": "初中及以下",
+}
+
+
 def eligibility_reason(code: str, /, **params: object) -> str:
     """The sentence of the eligibility verdict `code`, filled with `params`. KeyError for an unknown code."""
     return ELIGIBILITY_REASONS[code].format(**params)
@@ -342,12 +427,33 @@ NOTICES: dict[str, Notice] = {
     "ApplicationRejected.with_issues": Notice(
         "您的登记申请不通过",
         "您的登记申请不通过。审核意见：{opinion}。需要修改：{issues}。请在登记时间内修改后重新提交。"),
+    # a rejection after the window closed or shortly before it: its own date to resubmit by
+    "ApplicationRejected.fix_until": Notice(
+        "您的登记申请不通过",
+        "您的登记申请不通过。审核意见：{opinion}。请于{fix_until}前修改后重新提交，逾期未重新提交的申请将过期。"),
+    "ApplicationRejected.with_issues.fix_until": Notice(
+        "您的登记申请不通过",
+        "您的登记申请不通过。审核意见：{opinion}。需要修改：{issues}。"
+        "请于{fix_until}前修改后重新提交，逾期未重新提交的申请将过期。"),
     "ApplicationExpired": Notice(
         "登记申请已过期",
         "本年度登记时间已结束，您未提交的登记申请已过期。"),
     "ApplicationExpired.after_rejection": Notice(
         "登记申请已过期",
-        "本年度登记时间已结束，您的登记申请审核不通过后未在截止前修改并重新提交，已过期。"),
+        "本年度登记时间已结束，您的登记申请审核不通过后未在截止前修改并重新提交，已过期。"
+        "如对审核结论有异议，请在15天内登录申请复核。"),
+    "ReconsiderationRequested": Notice(
+        "复核申请已收到",
+        "您的复核申请已收到，将由其他审核人员重新审核。复核结果将以短信和“我的消息”通知您。"),
+    "ReconsiderationDecided.overturn": Notice(
+        "复核结果：您的登记申请通过",
+        "经复核，您的登记申请通过。复核意见：{opinion}。电子证书将在近期生成，请届时在“登记历史”中查看。"),
+    "ReconsiderationDecided.uphold": Notice(
+        "复核结果：维持不通过",
+        "经复核，维持您的登记申请不通过的审核结论。复核意见：{opinion}。如有疑问请联系登记机关（联系电话见办事指南）。"),
+    "ReconsiderationDecided.reopen": Notice(
+        "复核结果：请修改后重新提交",
+        "经复核，您的登记申请退回修改。复核意见：{opinion}。请于{fix_until}前修改后重新提交，逾期未重新提交的申请将过期。"),
     "ReminderDue": Notice(
         "登记即将截止，请尽快提交",
         "距本年度登记截止已不足{days_left}天{deadline}，您的登记申请尚未提交。还需填写或上传：{missing}。"
@@ -368,11 +474,23 @@ NOTICES: dict[str, Notice] = {
     "CertificateIssued": Notice(
         "电子证书已生成",
         "您的电子证书已生成，登记证书编号{registration_no}，有效期至{valid_until}年。请在“登记历史”中查看和下载。"),
+    # a correction request (反馈) decided by an admin; {field} is what it corrects, {note} the admin's note
+    "CorrectionAccepted": Notice(
+        "登记信息已更正",
+        "您提交的{field}更正申请已处理，登记信息已按申请更正。可申请的登记类型已按更正后的信息确定，请登录查看。"),
+    "CorrectionAccepted.with_note": Notice(
+        "登记信息已更正",
+        "您提交的{field}更正申请已处理，登记信息已按申请更正。处理说明：{note}。"
+        "可申请的登记类型已按更正后的信息确定，请登录查看。"),
+    "CorrectionDeclined": Notice(
+        "登记信息更正申请未通过",
+        "您提交的{field}更正申请未通过。说明：{note}。如有疑问，请联系登记机关（联系电话见办事指南）。"),
 }
 
 # Pieces a notice's parameters are built from.
 NOTICE_PARTS: dict[str, str] = {
     "deadline": "（{year}年{month}月{day}日{time}截止）",  # after "不足N天", when the close is known
+    "date_time": "{year}年{month}月{day}日{time}",  # a fix period's end, Beijing time: 2026年4月8日14:30
     "issue": "{label}",                                  # one item at fault, in "需要修改：…"
     "issue_with_note": "{label}（{note}）",
     "issue_separator": "；",
@@ -405,6 +523,14 @@ SMS_TEMPLATES: dict[str, str] = {
     # when nothing of the opinion is left to quote
     "ApplicationRejected.see_messages": "您的登记申请不通过，审核意见已发送至“我的消息”，请登录查看，"
                                         "并在登记时间内修改后重新提交。",
+    # {fix_until}: the end of the rejection's fix period, Beijing time (NOTICE_PARTS["date_time"])
+    "ApplicationRejected.fix_until": "您的登记申请不通过，审核意见：{opinion}。详见“我的消息”，请于{fix_until}前修改后重新提交。",
+    "ApplicationRejected.see_messages.fix_until": "您的登记申请不通过，审核意见已发送至“我的消息”，请登录查看，"
+                                                  "并于{fix_until}前修改后重新提交。",
+    "ReconsiderationRequested": NOTICES["ReconsiderationRequested"].body,
+    "ReconsiderationDecided.overturn": "经复核，您的登记申请通过，电子证书将在近期生成。复核意见请登录查看“我的消息”。",
+    "ReconsiderationDecided.uphold": "经复核，维持您的登记申请不通过的审核结论。复核意见请登录查看“我的消息”。",
+    "ReconsiderationDecided.reopen": "经复核，您的登记申请退回修改，请登录查看“我的消息”，并于{fix_until}前修改后重新提交。",
     "ApplicationExpired": NOTICES["ApplicationExpired"].body,
     "ApplicationExpired.after_rejection": NOTICES["ApplicationExpired.after_rejection"].body,
     "ReminderDue": "距本年度登记截止已不足{days_left}天，您的登记申请尚未提交，请登录查看“我的消息”并尽快提交。"
@@ -412,6 +538,11 @@ SMS_TEMPLATES: dict[str, str] = {
     "ReminderDue.after_rejection": "距本年度登记截止已不足{days_left}天，您审核不通过的登记申请尚未重新提交，"
                                    "请登录查看“我的消息”，按审核意见修改后重新提交。截止时仍未重新提交的申请将过期。",
     "CertificateIssued": NOTICES["CertificateIssued"].body,
+    # to the old number after a phone change (the new one proved itself with a code)
+    "PhoneChanged": "您的登记账号已更换绑定手机号，本号码不能再用于登录。如非本人操作，请立即联系登记机关。",
+    # a decided correction request: the field and the admin's note are in 我的消息
+    "CorrectionAccepted": "您提交的登记信息更正申请已处理，登记信息已更正，详见“我的消息”。",
+    "CorrectionDeclined": "您提交的登记信息更正申请未通过，请登录查看“我的消息”中的说明。",
 }
 
 

@@ -34,21 +34,26 @@ def _sealed(position: str | None, route: str, me) -> str | None:
 
 @applicant.route("/me", methods=["GET"])
 @bearer
-@doc("My profile from the register: name, masked ID, certificate, registrations, CE hours", tags=TAGS)
+@doc("My profile from the register: name, masked ID, certificate, registrations, and `ce`: the CE hours "
+     "of the current cycle (since the end of the last registration year) against the level's requirement",
+     response=schemas.PROFILE, tags=TAGS)
 def me():
-    return views.profile(service.profile(bootstrap.deps(), _me()))
+    return views.profile(service.profile(bootstrap.deps(), _me(), now()))
 
 
 @applicant.route("/me/eligibility", methods=["GET"])
 @bearer
-@doc("Which of the four registration types apply in the open window, with reasons", tags=TAGS)
+@doc("Which of the four registration types apply in the open window, with reasons, and `warnings` "
+     "on a type whose choice would hurt me (creating it then needs acknowledge_warnings: true)",
+     response=schemas.ELIGIBILITY, tags=TAGS)
 def my_eligibility():
     return views.eligibility(service.eligibility(bootstrap.deps(), _me(), now()))
 
 
 @applicant.route("/applications", methods=["POST"])
 @bearer
-@doc("Start a draft application of a type", status=201, request=schemas.CREATE_APPLICATION,
+@doc("Start a draft application of a type (422 WARNING_NOT_ACKNOWLEDGED for a type with warnings "
+     "without acknowledge_warnings: true)", status=201, request=schemas.CREATE_APPLICATION,
      response=schemas.APPLICATION, errors=(409,), tags=TAGS)
 def create_application():
     me = _me()
@@ -85,6 +90,16 @@ def update_application(application_id):
     # Unknown and read-only fields are named by the form, with every other problem at once.
     draft = SaveDraft.from_json(json_object(current_request(), schemas.FIELDS, refuse_unknown=False))
     return views.application(service.update_application(bootstrap.deps(), me, application_id, draft, now()))
+
+
+@applicant.route("/applications/{application_id}", methods=["DELETE"])
+@bearer
+@doc("Discard a draft (kept in my history as discarded, its photos deleted); I may then start another "
+     "type in the same window. 409 for an application already submitted", status=204, errors=(404, 409),
+     tags=TAGS)
+def discard_application(application_id):
+    service.discard(bootstrap.deps(), _me(), application_id, now())
+    return Response(body="", status_code=204)
 
 
 @applicant.route("/applications/{application_id}/materials/{kind}/upload", methods=["POST"])
@@ -149,7 +164,8 @@ def list_certificates():
 
 @applicant.route("/certificates/{registration_no}", methods=["GET"])
 @bearer
-@doc("One of my e-certificates with PDF and PNG download links (valid 5 minutes)",
+@doc("One of my e-certificates with PDF and PNG download links (valid 5 minutes); a replaced one names "
+     "its successor (replaced_by) and has no links",
      response=schemas.CERTIFICATE, errors=(404,), tags=TAGS)
 def get_certificate(registration_no):
     certificate, links = certificates.certificate_of(bootstrap.deps(), _me(), registration_no)

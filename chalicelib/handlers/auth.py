@@ -1,11 +1,14 @@
-"""Auth routes: SMS codes, sign-up, login (SPEC §3 Auth)."""
+"""Auth routes: SMS codes, sign-up, login, password reset (SPEC §3 Auth)."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
-from chalicelib.domain.commands import Login, RequestSmsCode, Signup
+from chalicelib.domain.accounts import Role
+from chalicelib.domain.commands import Login, RequestSmsCode, ResetPassword, Signup
+from chalicelib.domain.credentials import SmsPurpose
 from chalicelib.handlers import schemas
+from chalicelib.handlers.guard import signed_in
 from chalicelib.handlers.openapi import doc
 from chalicelib.handlers.routing import current_request
 from chalicelib.handlers.edge import json_object, now, source_ip
@@ -15,14 +18,28 @@ auth = Blueprint(__name__)
 
 
 @auth.route("/auth/sms-codes", methods=["POST"])
-@doc("Send a 6-digit SMS code; without purpose it serves signup for a phone without an account and login "
-     "for one with an account (the answer is the same either way)", status=202,
-     request=schemas.SMS_CODE_REQUEST, response=schemas.ACCEPTED, errors=(422, 429), tags=("auth",))
+@doc("Send a 6-digit SMS code for a purpose: signup, login, reset (sent only when the phone has an account), "
+     "change_phone (needs a bearer token; phone is the new number). Without purpose it serves signup for a "
+     "phone without an account and login for one with an account. The answer is the same either way",
+     status=202, request=schemas.SMS_CODE_REQUEST, response=schemas.ACCEPTED, errors=(401, 422, 429),
+     tags=("auth",))
 def request_sms_code():
     request = current_request()
     command = RequestSmsCode.from_json(json_object(request, schemas.SMS_CODE_REQUEST))
-    service.request_sms_code(bootstrap.deps(), command, source_ip(request), now())
+    caller = signed_in(request, Role.APPLICANT) if command.purpose is SmsPurpose.CHANGE_PHONE else None
+    service.request_sms_code(bootstrap.deps(), command, source_ip(request), now(), caller)
     return Response(body={"status": "sent"}, status_code=202)
+
+
+@auth.route("/auth/password-reset", methods=["POST"])
+@doc("Set a new password with a reset code; every earlier session ends. A phone without an account is "
+     "refused like a wrong code (401 INVALID_CODE)", status=204, request=schemas.PASSWORD_RESET,
+     errors=(401, 409, 422, 429), tags=("auth",))
+def reset_password():
+    request = current_request()
+    command = ResetPassword.from_json(json_object(request, schemas.PASSWORD_RESET))
+    service.reset_password(bootstrap.deps(), command, source_ip(request), now())
+    return Response(body="", status_code=204)
 
 
 @auth.route("/auth/signup", methods=["POST"])

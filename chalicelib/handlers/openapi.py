@@ -81,8 +81,10 @@ def _operation(entry, meta: dict[str, Any]) -> dict[str, Any]:
         codes |= {404}
     if secured:
         codes |= {401, 403}
-    responses = {str(meta["status"]): {"description": meta["summary"],
-                                       "content": {"application/json": {"schema": meta["response"]}}}}
+    success: dict[str, Any] = {"description": meta["summary"]}
+    if meta["status"] != 204:  # No Content: no body to describe
+        success["content"] = {"application/json": {"schema": meta["response"]}}
+    responses = {str(meta["status"]): success}
     responses.update({str(c): {"description": _ERRORS[str(c)], **error_ref} for c in sorted(codes)})
     if "429" in responses:
         responses["429"]["headers"] = {"Retry-After": {"description": "seconds until a retry may succeed",

@@ -1,9 +1,11 @@
-"""Public routes: health, the registration guide, certificate verification and the API description."""
+"""Public routes: health, the registration guide, the form's option lists, certificate verification
+and the API description."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
+from chalicelib.domain import options as form_options
 from chalicelib.domain.guide import guide_for_year
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.handlers.openapi import doc, document
@@ -35,6 +37,14 @@ def health():
      tags=("public",))
 def guide():
     return guide_for_year(now().astimezone(SHANGHAI).year)
+
+
+@public.route("/options", methods=["GET"])
+@doc("The form's choices: Beijing's 16 districts and the education levels, each {value, label}; "
+     "the form accepts exactly these values", response=schemas.OPTIONS, tags=("public",))
+def options():
+    return {"districts": [option._asdict() for option in form_options.districts()],
+            "education": [option._asdict() for option in form_options.education_levels()]}
 
 
 @public.route("/verify/{registration_no}", methods=["GET"])

@@ -7,10 +7,15 @@ cap, nothing a request schema accepts can outgrow a DynamoDB item (400 KB).
 """
 from __future__ import annotations
 
-from chalicelib.domain.credentials import PASSWORD_MAX_LENGTH
+from chalicelib.domain.certificates import CertificateStatus
+from chalicelib.domain.corrections import NOTE_MAX_LENGTH as CORRECTION_NOTE_MAX_LENGTH
+from chalicelib.domain.corrections import CorrectionField, CorrectionOutcome, CorrectionStatus
+from chalicelib.domain.credentials import PASSWORD_MAX_LENGTH, SmsPurpose
 from chalicelib.domain.eligibility import ReissueReason
 from chalicelib.domain.identity import NAME_MAX_LENGTH
 from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.options import Education
+from chalicelib.domain.reconsideration import REASON_MAX_LENGTH, ReconsiderationOutcome
 from chalicelib.domain.review import MAX_ISSUES, NOTE_MAX_LENGTH, OPINION_MAX_LENGTH
 
 
@@ -43,7 +48,12 @@ USERNAME = text(32)
 
 TOKEN = obj({"token": STR, "expires_in": INT, "role": {"type": "string", "enum": ["applicant", "reviewer", "admin"]}},
             ("token", "expires_in", "role"))
-SMS_CODE_REQUEST = obj({"phone": PHONE, "purpose": {"type": "string", "enum": ["login", "signup"]}}, ("phone",))
+SMS_CODE_REQUEST = obj({"phone": PHONE, "purpose": {"type": "string", "enum": [p.value for p in SmsPurpose]}},
+                       ("phone",))
+PASSWORD_RESET = obj({"phone": PHONE, "code": SMS_CODE, "new_password": PASSWORD}, ("phone", "code", "new_password"))
+PASSWORD_CHANGE = obj({"current_password": PASSWORD, "new_password": PASSWORD}, ("current_password", "new_password"))
+PHONE_CHANGE = obj({"new_phone": PHONE, "code": SMS_CODE}, ("new_phone", "code"))
+ACCOUNT_PHONE = obj({"phone": STR}, ("phone",))
 ACCEPTED = obj({"status": STR}, ("status",))
 SIGNUP = obj({"phone": PHONE, "code": SMS_CODE, "name": text(NAME_MAX_LENGTH), "id_number": text(32),
               "password": PASSWORD},
@@ -54,12 +64,15 @@ APPLICATION = obj({"application_id": STR, "type": STR, "status": STR, "window_ye
                    "materials": ANY_OBJ, "history": {"type": "array", "items": ANY_OBJ},
                    "review_rounds": {"type": "array", "items": ANY_OBJ}}, ("application_id", "status"), extra=True)
 APPLICATION_PAGE = obj({"items": {"type": "array", "items": ANY_OBJ}, "cursor": NULLABLE_STR}, ("items", "cursor"))
-CREATE_APPLICATION = obj({"type": {"type": "string", "enum": ["first", "renewal", "late", "reissue"]}}, ("type",))
+# `acknowledge_warnings`: true is needed for a type whose eligibility carries warnings.
+CREATE_APPLICATION = obj({"type": {"type": "string", "enum": ["first", "renewal", "late", "reissue"]},
+                          "acknowledge_warnings": BOOL}, ("type",))
 # The form's limits are the domain's (chalicelib/domain/application_form.py `_parse_field`).
 ADDRESS = obj({"recipient": text(50, nullable=True), "phone": text(20, nullable=True),
                "address": text(200, nullable=True), "postal_code": text(10, nullable=True)})
 FIELDS = obj({"phone": text(20, nullable=True), "employer": text(100, nullable=True),
-              "district": text(20, nullable=True), "education": text(30, nullable=True),
+              "district": text(20, nullable=True),
+              "education": text(30, enum=[level.value for level in Education], nullable=True),
               "pickup_method": {"type": "string", "enum": ["mail", "electronic"], "nullable": True},
               "mailing_address": {**ADDRESS, "nullable": True},
               "reissue_reason": {"type": "string", "enum": [reason.value for reason in ReissueReason],
@@ -76,17 +89,56 @@ DECISION = obj({"outcome": {"type": "string", "enum": ["approve", "reject"]},
                 "issues": array(obj({"item": text(40), "note": text(NOTE_MAX_LENGTH, nullable=True)}, ("item",)),
                                 MAX_ISSUES)},
                ("outcome",))
-CERTIFICATE = obj({"registration_no": STR, "status": {"type": "string", "enum": ["valid", "expired", "revoked"]},
+CERTIFICATE_STATUS = {"type": "string", "enum": [status.value for status in CertificateStatus]}
+# A replaced certificate (a reissue replaced it) names its successor and has no downloads.
+RECONSIDERATION_REQUEST = obj({"reason": text(REASON_MAX_LENGTH)}, ("reason",))
+RECONSIDERATION_DECISION = obj({"outcome": {"type": "string", "enum": [o.value for o in ReconsiderationOutcome]},
+                                "opinion": text(OPINION_MAX_LENGTH)}, ("outcome", "opinion"))
+CERTIFICATE = obj({"registration_no": STR, "status": CERTIFICATE_STATUS,
                    "registration_year": INT, "valid_until": INT, "level": STR, "issued_at": STR,
+                   "replaced_by": NULLABLE_STR, "replaced_at": NULLABLE_STR,
                    "downloads": obj({"pdf": STR, "png": STR, "expires_in": INT})},
                   ("registration_no", "status", "registration_year", "valid_until"), extra=True)
 CERTIFICATES = obj({"items": {"type": "array", "items": CERTIFICATE}}, ("items",))
-VERIFICATION = obj({"registration_no": STR, "status": {"type": "string", "enum": ["valid", "expired", "revoked"]},
+VERIFICATION = obj({"registration_no": STR, "status": CERTIFICATE_STATUS,
                     "name": STR, "level": STR, "registration_year": INT, "valid_until": INT},
                    ("registration_no", "status", "name", "level", "registration_year", "valid_until"), extra=True)
+OPTION = obj({"value": STR, "label": STR}, ("value", "label"))
+OPTIONS = obj({"districts": {"type": "array", "items": OPTION}, "education": {"type": "array", "items": OPTION}},
+              ("districts", "education"))
+# CE hours of the current cycle (since the end of the last registration year) against the level's need.
+CE_PROGRESS = obj({"hours": STR, "required": INT, "cycle_start_year": {"type": "integer", "nullable": True},
+                   "display": STR, "note": STR}, ("hours", "required", "cycle_start_year", "display"))
+PROFILE = obj({"phone": STR, "in_register": BOOL, "id_number_masked": STR, "ce": CE_PROGRESS}, ("in_register",),
+              extra=True)
+# Each type's `warnings` (Chinese) and `warning_codes`: creating a warned type needs acknowledge_warnings.
+TYPE_VERDICT = obj({"type": STR, "eligible": BOOL, "reason": STR, "warnings": {"type": "array", "items": STR},
+                    "warning_codes": {"type": "array", "items": STR}},
+                   ("type", "eligible", "reason", "warnings"), extra=True)
+ELIGIBILITY = obj({"window": {**ANY_OBJ, "nullable": True}, "in_register": BOOL,
+                   "types": {"type": "array", "items": TYPE_VERDICT}}, ("types",), extra=True)
 
 # Path parameters, checked once at the edge (`edge.edge`): any other value is 404.
+# Correction requests (反馈): a value is a register column as text (a year may be a number); a
+# registration is its year and number. Limits are the import's (domain/register.py, identity.py).
+CORRECTION_REGISTRATION = obj({"registration_year": {"oneOf": [text(4), INT]}, "registration_no": text(40)})
+CORRECTION_REQUEST = obj({"field": {"type": "string", "enum": [f.value for f in CorrectionField]},
+                          "proposed_value": {"oneOf": [text(NAME_MAX_LENGTH), INT, CORRECTION_REGISTRATION]},
+                          "note": text(CORRECTION_NOTE_MAX_LENGTH, nullable=True)},
+                         ("field", "proposed_value"))
+CORRECTION = obj({"correction_id": STR, "field": STR, "field_label": STR, "proposed_value": {},
+                  "current_value": {"nullable": True}, "note": STR,
+                  "status": {"type": "string", "enum": [s.value for s in CorrectionStatus]}, "status_text": STR,
+                  "created_at": STR, "evidence": {**ANY_OBJ, "nullable": True},
+                  "decision": {**ANY_OBJ, "nullable": True}},
+                 ("correction_id", "field", "status"), extra=True)
+CORRECTION_PAGE = obj({"items": {"type": "array", "items": CORRECTION}, "cursor": NULLABLE_STR}, ("items", "cursor"))
+CORRECTION_DECISION = obj({"outcome": {"type": "string", "enum": [o.value for o in CorrectionOutcome]},
+                           "note": text(CORRECTION_NOTE_MAX_LENGTH, nullable=True)}, ("outcome",))
+
 PATH_PARAMETERS: dict[str, dict] = {
+    # chalicelib/adapters/clock.py UuidIds: uuid4().hex
+    "correction_id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "example": "0123456789abcdef0123456789abcdef"},
     # services/applicant.py: uuid4().hex
     "application_id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "example": "0123456789abcdef0123456789abcdef"},
     # domain/notifications.py `new_message_id`: 20260315T083000123456Z-0123456789ab

@@ -8,9 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain import texts
+from chalicelib.domain.accounts import Account
 from chalicelib.domain.application import Application
+from chalicelib.domain.corrections import Correction, CorrectionField
 from chalicelib.domain.identity import mask_id_number
 from chalicelib.domain.notifications import Message
+from chalicelib.domain.register import format_hours
 from chalicelib.services.applicant import EligibilityAnswer, Profile
 from chalicelib.services.certificates import DOWNLOAD_EXPIRES_IN
 
@@ -30,6 +33,11 @@ def _window(window) -> dict | None:
     return {"year": window.year, "opens_at": window.opens_at.isoformat(), "closes_at": window.closes_at.isoformat()}
 
 
+def account_phone(account: Account) -> dict:
+    """After a phone change: the number the account signs in with, as `profile` shows it."""
+    return {"phone": account.phone}
+
+
 def profile(p: Profile) -> dict:
     body = {"phone": p.account.phone, "in_register": p.practitioner is not None,
             "id_number_masked": mask_id_number(p.account.id_number)}
@@ -46,7 +54,17 @@ def profile(p: Profile) -> dict:
         "ce_records": [{"completed_on": r.completed_on.isoformat(), "hours": str(r.hours), "course": r.course,
                         "provider": r.provider} for r in p.ce_records],
         "ce_hours_on_record": str(sum((r.hours for r in p.ce_records), 0)),
+        "ce": _ce(p.ce),
     })
+    return body
+
+
+def _ce(ce) -> dict:
+    """The current CE cycle: hours since the end of the last registration year against the level's need."""
+    body = {"hours": format_hours(ce.hours), "required": ce.required, "cycle_start_year": ce.cycle_start_year,
+            "display": ce.display}
+    if ce.cycle_start_year is None:
+        body["note"] = texts.PAGE_NOTES["CE_CYCLE_NOT_STARTED"]
     return body
 
 
@@ -69,6 +87,7 @@ def eligibility(answer: EligibilityAnswer) -> dict:
             "default_pickup": v.default_pickup.value,
             "ce_hours_on_record": None if v.ce_hours_on_record is None else str(v.ce_hours_on_record),
             "ce_hours_required": v.ce_hours_required, "hours_summary": v.hours_summary,
+            "warnings": [w.message for w in v.warnings], "warning_codes": [w.code for w in v.warnings],
         } for v in answer.eligibility.verdicts]
     return body
 
@@ -77,7 +96,22 @@ def _actor(actor: str, application: Application) -> str:
     """The applicant sees who acted by role, never a reviewer's identity."""
     if actor == "system":
         return "system"
-    return "applicant" if actor not in {r.reviewer for r in application.review_rounds} else "reviewer"
+    reviewers = {r.reviewer for r in application.review_rounds}
+    if application.reconsideration is not None:
+        reviewers.add(application.reconsideration.reviewer)
+    return "applicant" if actor not in reviewers else "reviewer"
+
+
+def _reconsideration(app: Application, *, staff: bool = False) -> dict | None:
+    """The request and, once decided, the decision; staff also see who rejected and who decided."""
+    asked = app.reconsideration
+    if asked is None:
+        return None
+    body = {"requested_at": asked.requested_at.isoformat(), "reason": asked.reason,
+            "decided_at": _iso(asked.decided_at), "outcome": _value(asked.outcome), "opinion": asked.opinion}
+    if staff:
+        body.update({"rejected_by": asked.rejected_by, "reviewer": asked.reviewer})
+    return body
 
 
 def _fields(fields) -> dict:
@@ -123,6 +157,8 @@ def application(app: Application) -> dict:
                            "issues": _issues(r)}
                           for r in app.review_rounds],
         "registration_no": app.registration_no,
+        "fix_until": _iso(app.fix_until),
+        "reconsideration": _reconsideration(app),
     }
 
 
@@ -146,6 +182,13 @@ def queue_entry(app: Application) -> dict:
             "lease": {"reviewer": app.lease.reviewer, "until": app.lease.until.isoformat()} if app.lease else None}
 
 
+def reconsideration_entry(app: Application) -> dict:
+    """A line of the reconsideration queue (and a decision's answer): the queue entry, the
+    request and who rejected, so a reviewer can tell whether the case is theirs to decide."""
+    return {**queue_entry(app), "fix_until": _iso(app.fix_until),
+            "reconsideration": _reconsideration(app, staff=True)}
+
+
 def review_file(review, audit_cursor: str | None = None) -> dict:
     """The reviewer's view: the full ID number, the register row, photos as short-lived links,
     and one page of the audit log, newest first (`audit_cursor` fetches the next; None: no more)."""
@@ -160,6 +203,7 @@ def review_file(review, audit_cursor: str | None = None) -> dict:
                            "outcome": _value(r.outcome), "opinion": r.opinion, "issues": _issues(r)}
                           for r in app.review_rounds],
         "lease": {"reviewer": app.lease.reviewer, "until": app.lease.until.isoformat()} if app.lease else None,
+        "reconsideration": _reconsideration(app, staff=True),
         "register": None if review.practitioner is None else {
             "name": review.practitioner.name, "gender": review.practitioner.gender,
             "birth_date": review.practitioner.birth_date.isoformat(),
@@ -187,7 +231,42 @@ def certificate(c, now, downloads: dict[str, str] | None = None) -> dict:
             "level_name": c.level.chinese, "certificate_no": c.certificate_no,
             "registration_year": c.registration_year, "valid_until": c.valid_until,
             "issued_at": c.issued_at.isoformat(), "application_id": c.application_id,
-            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None}
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            "replaced_by": c.replaced_by, "replaced_at": c.replaced_at.isoformat() if c.replaced_at else None}
     if downloads is not None:
         body["downloads"] = {**downloads, "expires_in": DOWNLOAD_EXPIRES_IN}
+    return body
+
+
+def _proposed_value(field, columns: dict[str, str]):
+    """A register value as the request carried it: text, or a registration's year and number."""
+    if not columns:
+        return None
+    if field is CorrectionField.REGISTRATION:
+        return {"registration_year": int(columns["registration_year"]),
+                "registration_no": columns.get("registration_no")}
+    return columns[field.value]
+
+
+def correction(c: Correction) -> dict:
+    """A correction request as its applicant sees it: what it asks, what the register held, the
+    evidence's state and the decision (the deciding admin stays anonymous)."""
+    evidence = c.evidence
+    return {"correction_id": c.correction_id, "field": c.field.value, "field_label": c.field.label,
+            "proposed_value": _proposed_value(c.field, c.proposed),
+            "current_value": _proposed_value(c.field, c.current), "note": c.note,
+            "status": c.status.value, "status_text": texts.CORRECTION_STATUS_LABELS[c.status.value],
+            "created_at": c.created_at.isoformat(),
+            "evidence": None if evidence is None else {"status": evidence.status.value, "reason": evidence.reason},
+            "decision": None if c.is_open else {"decided_at": _iso(c.decided_at), "note": c.decision_note}}
+
+
+def correction_for_admin(c: Correction, evidence_url: str | None = None) -> dict:
+    """The admin's view: whose register row (ID number masked), who decided, the evidence photo's link."""
+    body = correction(c)
+    body["id_number_masked"] = mask_id_number(c.id_number)
+    if body["decision"] is not None:
+        body["decision"]["decided_by"] = c.decided_by
+    if evidence_url is not None:
+        body["evidence"]["url"] = evidence_url
     return body

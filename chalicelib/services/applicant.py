@@ -13,8 +13,10 @@ from chalicelib.domain.errors import NotFoundError, RuleViolationError
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.notifications import notices_for
 from chalicelib.domain.ports import Page
-from chalicelib.domain.register import CeRecord, Practitioner, Registration
+from chalicelib.domain.object_keys import slot_folders
+from chalicelib.domain.register import CeProgress, CeRecord, Practitioner, Registration, ce_progress
 from chalicelib.domain.windows import SHANGHAI, Window
+from chalicelib.observability import logger
 from chalicelib.services import uploads
 from chalicelib.services.deps import Deps
 from chalicelib.services.rate_limits import enforce_rate_limit
@@ -30,6 +32,7 @@ class Profile:
     practitioner: Practitioner | None
     registrations: list[Registration]
     ce_records: list[CeRecord]
+    ce: CeProgress | None = None  # None when not in the register
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,16 @@ class EligibilityAnswer:
     in_register: bool
 
 
-def profile(deps: Deps, account: Account) -> Profile:
+def profile(deps: Deps, account: Account, now: datetime) -> Profile:
+    """The register's row for the account, with the CE hours of the current cycle as of `now`
+    (Beijing's date)."""
     practitioner = deps.register.get_practitioner(account.id_number)
     if practitioner is None:
         return Profile(account, None, [], [])
-    return Profile(account, practitioner, deps.register.registrations_of(account.id_number),
-                   deps.register.ce_records_of(account.id_number))
+    registrations = deps.register.registrations_of(account.id_number)
+    records = deps.register.ce_records_of(account.id_number)
+    return Profile(account, practitioner, registrations, records,
+                   ce_progress(practitioner, registrations, records, now.astimezone(SHANGHAI).date()))
 
 
 def _windows(deps: Deps, now: datetime) -> tuple[Window | None, Window | None]:
@@ -61,7 +68,7 @@ def _windows(deps: Deps, now: datetime) -> tuple[Window | None, Window | None]:
 
 def eligibility(deps: Deps, account: Account, now: datetime) -> EligibilityAnswer:
     window, upcoming = _windows(deps, now)
-    facts = profile(deps, account)
+    facts = profile(deps, account, now)
     if window is None or facts.practitioner is None:
         return EligibilityAnswer(window, None, upcoming, facts.practitioner is not None)
     verdicts = evaluate(facts.practitioner, facts.registrations, facts.ce_records, window)
@@ -70,15 +77,18 @@ def eligibility(deps: Deps, account: Account, now: datetime) -> EligibilityAnswe
 
 def create_application(deps: Deps, account: Account, command: CreateApplication, now: datetime) -> Application:
     """A draft of the requested type for the open window (422 with the reason when the
-    type does not apply; 409 when one already exists for this window)."""
+    type does not apply, 422 WARNING_NOT_ACKNOWLEDGED when it carries warnings the command
+    does not acknowledge; 409 when one already exists for this window)."""
     answer = eligibility(deps, account, now)
     if not answer.in_register:
         raise RuleViolationError(code="NOT_IN_REGISTER")
     if answer.window is None:
         raise RuleViolationError(code="NO_OPEN_WINDOW")
     practitioner = deps.register.get_practitioner(account.id_number)
-    application = Application.start(deps.ids.new_id(), practitioner, answer.eligibility.verdict(command.type),
-                                    answer.window, now, actor=account.account_id)
+    verdict = answer.eligibility.verdict(command.type)
+    verdict.require_acknowledged(command.acknowledge_warnings)
+    application = Application.start(deps.ids.new_id(), practitioner, verdict, answer.window, now,
+                                    actor=account.account_id)
     deps.applications.add(application)
     return application
 
@@ -105,6 +115,38 @@ def update_application(deps: Deps, account: Account, application_id: str, draft:
     application.update_fields(draft.changes, now, deps.windows.get(application.window_year))
     deps.applications.save(application)
     return application
+
+
+def discard(deps: Deps, account: Account, application_id: str, now: datetime) -> Application:
+    """A draft the applicant no longer wants becomes `discarded` and frees the window for another
+    type: the status change and the release of the one-live-application guard are one write
+    (`save_discarded`), so a submit racing it either wins (and the discard is a 409) or loses.
+
+    Then its objects go from S3, best effort. That order is deliberate: deleting first could
+    strip the photos of an application a racing submit had just sent to review; deleting after,
+    a failure leaves only orphans of an application that can never use them again (an upload
+    still in flight for it is refused and deleted on arrival, `uploads.process_upload`).
+
+    Raises NotFoundError (not the applicant's), InvalidTransitionError (not a draft: 409) and
+    ConcurrentUpdateError (changed meanwhile)."""
+    application = get_application(deps, account, application_id)
+    application.discard(now, actor=account.account_id)
+    deps.applications.save_discarded(application)
+    _delete_objects(deps, application.application_id)
+    return application
+
+
+def _delete_objects(deps: Deps, application_id: str) -> None:
+    """Every raw upload and normalised photo under the application's own prefixes, never an
+    object a material merely pointed to (an attached e-certificate stays)."""
+    try:
+        keys = [key for kind in MaterialKind for folder in slot_folders(application_id, kind)
+                for key in deps.files.keys(folder)]
+        if keys:
+            deps.files.delete_many(keys)
+    except Exception:  # the discard stands; orphans cost storage, not correctness (see `discard`)
+        logger.exception("objects of a discarded application not deleted",
+                         extra={"application_id": application_id})
 
 
 def _kind(raw: str) -> MaterialKind:
@@ -153,11 +195,12 @@ def delete_material(deps: Deps, account: Account, application_id: str, kind: str
 
 
 def attach_certificate(deps: Deps, account: Account, application_id: str, now: datetime) -> Application:
-    """Attach the applicant's newest e-certificate that is not revoked (its PNG preview) as
+    """Attach the applicant's newest e-certificate that is neither revoked nor replaced (its PNG preview) as
     `registration_cert`. 422 NO_E_CERTIFICATE when they have none: upload the paper one.
     A photo it replaces is deleted from S3; the certificate's own PNG is only pointed to."""
     application = get_application(deps, account, application_id)
-    certificate = next((c for c in deps.certificates.of_holder(account.id_number) if c.revoked_at is None), None)
+    certificate = next((c for c in deps.certificates.of_holder(account.id_number)
+                        if c.revoked_at is None and c.replaced_by is None), None)
     if certificate is None:
         raise RuleViolationError(code="NO_E_CERTIFICATE")
     preview = deps.files.read(certificate.png_key)

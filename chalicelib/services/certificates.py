@@ -9,7 +9,10 @@ Issuing (SPEC §2.6, §2.8), per approved application of a window whose
    (rewriting the same objects if a previous run died after this step);
 3. in one transaction: application approved → certified (conditional on its
    version), the certificate (conditional on its number being new), the
-   registration record, the in-app message and the SMS outbox row.
+   registration record, the in-app message and the SMS outbox row — and, for a
+   reissue, the certificate of the same registration it replaces, marked
+   `replaced` (conditional on it still being current), so a registration never
+   has two current certificates.
 
 So each application is certified exactly once whatever retries or double
 runs happen: a run that dies anywhere is resumed by the next under the same
@@ -36,6 +39,7 @@ from chalicelib.domain.certificates import (
     ISSUING_AUTHORITY,
     certificate_for,
     registration_for,
+    replaced_by_successor,
     registration_number,
     sequence_name,
 )
@@ -118,7 +122,13 @@ def _issue_certificate(deps: Deps, application: Application, now: datetime) -> N
     render_and_store(deps, certificate, deps.files.read(application.materials[MaterialKind.ID_PHOTO].object_key))
     application.certify(certificate.registration_no, now)
     messages, texts = notices_of(application, application.fields.phone)
-    deps.certificates.issue(application, certificate, registration_for(application), messages, texts, now)
+    # The holder index is eventually consistent, which is safe here: a certificate replaced a
+    # moment ago may still look current, and then its condition fails the transaction (skipped,
+    # retried by the next run). One cannot be missed for being too new: the certificate a reissue
+    # replaces entered the index with its registration, before the reissue could be applied for.
+    replacing = replaced_by_successor(deps.certificates.of_holder(application.id_number), certificate)
+    deps.certificates.issue(application, certificate, registration_for(application), messages, texts, now,
+                            replacing=replacing)
     logger.info("certificate issued", extra={"application_id": application.application_id,
                                              "registration_no": certificate.registration_no})
 
@@ -141,12 +151,19 @@ def list_certificates(deps: Deps, account: Account) -> list[Certificate]:
     return deps.certificates.of_holder(account.id_number)
 
 
-def certificate_of(deps: Deps, account: Account, registration_no: str) -> tuple[Certificate, dict[str, str]]:
+def certificate_of(deps: Deps, account: Account,
+                   registration_no: str) -> tuple[Certificate, dict[str, str] | None]:
     """The holder's certificate and presigned download links (≤ 5 minutes). Another
-    person's number is "not found": whether it exists is not disclosed here."""
+    person's number is "not found": whether it exists is not disclosed here.
+
+    A replaced certificate has no links (None): its files stay stored, but the only use of a
+    fresh copy would be to show a certificate that verification calls replaced; the one that
+    replaced it (named in `replaced_by`) prints the same facts."""
     certificate = deps.certificates.get(registration_no) if _PLAUSIBLE_NUMBER.fullmatch(registration_no) else None
     if certificate is None or certificate.id_number != account.id_number:
         raise NotFoundError()
+    if certificate.replaced_by is not None:
+        return certificate, None
     links = {"pdf": deps.files.download_url(certificate.pdf_key, DOWNLOAD_EXPIRES_IN),
              "png": deps.files.download_url(certificate.png_key, DOWNLOAD_EXPIRES_IN)}
     return certificate, links

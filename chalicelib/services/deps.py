@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 if TYPE_CHECKING:
     from chalicelib.domain.ports import (
         AccountRepository, ApplicationRepository, AuditLog, CertificateRenderer, CertificateRepository, Clock,
+        CorrectionRepository,
         Continuation, DeadLetterQueue, IdGenerator, MessageRepository, ObjectStore, OutboxRepository, PhotoProcessor,
         RateLimiter, RegisterRepository, SmsCodeRepository, SmsSender, TokenSigner, UploadSigner, WindowRepository)
     from chalicelib.settings import Settings
@@ -57,6 +58,7 @@ class Keys:
 class Deps:
     settings: Settings
     register: RegisterRepository
+    corrections: CorrectionRepository
     windows: WindowRepository
     applications: ApplicationRepository
     accounts: AccountRepository

@@ -72,12 +72,14 @@ def review_file(deps: Deps, account: Account, application_id: str, now: datetime
 
 
 def decide(deps: Deps, account: Account, application_id: str, decision: Decision, now: datetime) -> Application:
-    """Approve or reject; the decision, its history entry, the message and the SMS are one write."""
+    """Approve or reject; the decision, its history entry, the message and the SMS are one write.
+    A rejection late in the window (or after it) gets a fix period of `Settings.fix_days`."""
     application = deps.applications.get(application_id)
     if decision.outcome == "approve":
         application.approve(_reviewer(account), now, decision.opinion)
     else:
-        application.reject(_reviewer(account), now, decision.opinion, decision.issues)
+        application.reject(_reviewer(account), now, decision.opinion, decision.issues,
+                           window=deps.windows.get(application.window_year), fix_days=deps.settings.fix_days)
     save_with_notices(deps, application, phone=application.fields.phone)
     return application
 

@@ -31,6 +31,11 @@ e-certificate) `sweep` deletes the slot's raw uploads and normalised photos
 that can no longer be current. It only ever looks under this application's
 `uploads/` and `materials/` prefixes for the kind, never at a key a material
 merely points to (an attached e-certificate's PNG under `certificates/`).
+
+A correction request's evidence photo (反馈) arrives by the same event under
+`uploads/corrections/` (`object_keys.EvidenceKey`, signed the same way) and is
+checked and normalised the same way (`process_evidence`): the newest upload
+issued wins, its photo is kept under `evidence/`, and what it replaced goes.
 """
 from __future__ import annotations
 
@@ -39,7 +44,9 @@ from datetime import datetime, timedelta
 from chalicelib.domain import texts
 from chalicelib.domain.errors import ConcurrentUpdateError, DomainError, NotFoundError
 from chalicelib.domain.materials import MaterialKind, MaterialStatus
-from chalicelib.domain.object_keys import UploadKey, issued_at_of, slot_folders, upload_id_in
+from chalicelib.domain.corrections import EVIDENCE_PHOTO_KIND
+from chalicelib.domain.object_keys import (
+    EVIDENCE_UPLOADS_PREFIX, EvidenceKey, UploadKey, evidence_folders, issued_at_of, slot_folders, upload_id_in)
 from chalicelib.domain.ports import PhotoRejectedError
 from chalicelib.observability import logger
 from chalicelib.services.deps import Deps
@@ -63,6 +70,8 @@ def process_upload(deps: Deps, key: str, now: datetime) -> str:
     Raises UploadNotVisibleError (so the event is redelivered) while the object
     is not visible yet, at most MISSING_RETRIES times per upload.
     """
+    if key.startswith(EVIDENCE_UPLOADS_PREFIX):
+        return process_evidence(deps, key, now)
     upload = UploadKey.parse(key)
     if upload is None or not upload.is_authentic(deps.keys.uploads):
         logger.warning("upload with a key we never issued", extra={"key": key[:300]})
@@ -122,6 +131,92 @@ def sweep(deps: Deps, application, kind: MaterialKind) -> list[str]:
     if doomed:
         deps.files.delete_many(doomed)
     return doomed
+
+
+def process_evidence(deps: Deps, key: str, now: datetime) -> str:
+    """The evidence photo of a correction request (`object_keys.EvidenceKey`): checked and
+    normalised like a material, recorded pending → ready | rejected on the request. The newest
+    upload issued wins; a stale one, or one for a decided request, is dropped. Raises
+    UploadNotVisibleError while the object is not visible yet, at most MISSING_RETRIES times."""
+    upload = EvidenceKey.parse(key)
+    if upload is None or not upload.is_authentic(deps.keys.uploads):
+        logger.warning("evidence upload with a key we never issued", extra={"key": key[:300]})
+        deps.files.delete(key)
+        return "ignored"
+    correction = _load_correction(deps, upload.correction_id)
+    if correction is None or not correction.wants_evidence(upload.upload_id, upload.issued_at):
+        _forget_evidence(deps, upload, correction)  # stale, done, or for a decided request
+        return "ignored"
+    size = deps.files.size(key)
+    if size is None:
+        if deps.rate_limiter.take(f"upload-missing#{upload.upload_id}", MISSING_RETRIES,
+                                  now + timedelta(days=1), now) is None:
+            raise UploadNotVisibleError(f"evidence upload {upload.upload_id} not found; will retry")
+        return "ignored"
+    if not _save_evidence(deps, upload, lambda c: c.start_evidence(upload.upload_id, upload.issued_at)):
+        _forget_evidence(deps, upload)
+        return "ignored"
+    refusal = deps.photos.rejection_for_size(size)
+    data = deps.files.read_if_present(key) if refusal is None else None
+    if refusal is None and data is not None:
+        try:
+            photo = deps.photos.normalise(data, EVIDENCE_PHOTO_KIND)
+        except PhotoRejectedError as exc:
+            refusal = exc
+    if refusal is None and data is not None:
+        deps.files.write(upload.photo_key, photo.jpeg, "image/jpeg")
+        recorded = _save_evidence(deps, upload, lambda c: c.record_evidence(upload.upload_id,
+                                                                          object_key=upload.photo_key))
+        outcome = "ready"
+    else:
+        reason = refusal.reason if refusal is not None else texts.reason("UPLOAD_LOST")
+        recorded = _save_evidence(deps, upload, lambda c: c.record_evidence(upload.upload_id, reason=reason))
+        outcome = f"rejected:{refusal.code if refusal is not None else 'UPLOAD_LOST'}"
+    if not recorded:
+        _forget_evidence(deps, upload)
+        return "ignored"
+    _sweep_evidence(deps, upload)
+    return outcome
+
+
+def _load_correction(deps: Deps, correction_id: str):
+    try:
+        return deps.corrections.get(correction_id)
+    except NotFoundError:
+        return None
+
+
+def _forget_evidence(deps: Deps, upload: EvidenceKey, correction=None) -> None:
+    """An evidence upload we are done with: its raw object goes and, unless it is the request's
+    evidence, any photo made from it."""
+    correction = correction or _load_correction(deps, upload.correction_id)
+    current = correction.evidence.object_key if correction is not None and correction.evidence else None
+    deps.files.delete_many([upload.key] + ([upload.photo_key] if upload.photo_key != current else []))
+
+
+def _save_evidence(deps: Deps, upload: EvidenceKey, change) -> bool:
+    """Apply `change` to the request and save it under its optimistic lock; False when the change
+    no longer applies (the request is gone or decided, or a newer upload took its place)."""
+    for _ in range(SAVE_ATTEMPTS):
+        correction = _load_correction(deps, upload.correction_id)
+        if correction is None or not change(correction):
+            return False
+        try:
+            deps.corrections.save(correction)
+            return True
+        except ConcurrentUpdateError:
+            continue
+    raise ConcurrentUpdateError()
+
+
+def _sweep_evidence(deps: Deps, upload: EvidenceKey) -> None:
+    """The objects this upload replaced go, and its own raw object; its photo stays, and so does any
+    upload issued after it (it may still be arriving, and would win)."""
+    doomed = [key for folder in evidence_folders(upload.correction_id) for key in deps.files.keys(folder)
+              if key != upload.photo_key and (key == upload.key or (
+                  issued_at_of(upload_id_in(folder, key)) or upload.issued_at) < upload.issued_at)]
+    if doomed:
+        deps.files.delete_many(doomed)
 
 
 def _load(deps: Deps, application_id: str):

@@ -2,11 +2,13 @@
 
 Expiry (SPEC §2.6): once `now >= closes_at`, every `draft` and `rejected`
 application of that window becomes `expired`, saved with its history entry,
-in-app message and SMS outbox row in one transaction (`save_with_notices`).
+in-app message and SMS outbox row in one transaction (`save_with_notices`) —
+except a rejected one still in its fix period (`Application.in_fix_period`):
+it is passed over, without a write, until its `fix_until` has passed too.
 Reminders (beyond the SPEC): while a window is open and less than 7, 3 or 1
 days (by elapsed time: 168, 72 or 24 hours, not calendar days) remain before
-`closes_at`, every draft or rejected application gets one SMS + message per
-threshold naming, in Chinese, what still stands between it and submitting.
+`closes_at`, every draft or rejected application (but a rejection with its own fix
+period, told its own date) gets one SMS + message per threshold naming, in Chinese, what still stands between it and submitting.
 Only the tightest threshold due is sent, so an application started two days
 before the close gets the 3-day reminder, not the 7-day one as well.
 
@@ -16,8 +18,9 @@ status and at most `max_changes` writes per run, so a run stays well inside
 the function's timeout. Work left over is found by the next run:
 
 - resumable: an expired application leaves the draft/rejected query, so the
-  next run's first page holds the ones still to do; a reminded one stays in it
-  but is passed over without a write (its threshold is in `reminders_sent`);
+  next run's first page holds the ones still to do; a reminded one, or a
+  rejected one in its fix period, stays in it but is passed over without a
+  write (its threshold is in `reminders_sent`; its `fix_until` is ahead);
 - idempotent: a second run finds nothing to expire and every reminder
   already recorded, so it writes nothing;
 - safe under races: every write is conditional on the version read (optimistic
@@ -99,6 +102,9 @@ def window_tick(deps: Deps, now: datetime, *, page_size: int = PAGE_SIZE, max_pa
 
 
 def _expire(application: Application, now: datetime) -> bool:
+    """Expire it, unless it is a rejection whose fix period outlasts the window (False: no write)."""
+    if application.in_fix_period(now):
+        return False
     application.expire(now, actor="system")
     return True
 

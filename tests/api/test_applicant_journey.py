@@ -42,7 +42,7 @@ def test_signup_eligibility_draft_upload_and_submit(client, deps, person, open_w
     assert application["status"] == "draft" and application["fields"]["pickup_method"] == "mail"
 
     saved = client.http.patch(f"/applications/{app_id}", headers=auth(token), body=json.dumps({
-        "phone": phone, "employer": "海淀区社会工作服务中心", "district": "海淀", "education": "本科",
+        "phone": phone, "employer": "海淀区社会工作服务中心", "district": "海淀", "education": "bachelor",
         "mailing_address": {"recipient": "周晓梅", "phone": phone, "address": "北京市海淀区中关村大街1号",
                             "postal_code": "100080"}}))
     assert saved.status_code == 200, saved.body
@@ -76,7 +76,7 @@ def test_signup_eligibility_draft_upload_and_submit(client, deps, person, open_w
     history = client.http.get("/applications", headers=auth(token)).json_body
     assert [a["application_id"] for a in history["items"]] == [app_id]
 
-    again = client.http.patch(f"/applications/{app_id}", headers=auth(token), body=json.dumps({"education": "硕士"}))
+    again = client.http.patch(f"/applications/{app_id}", headers=auth(token), body=json.dumps({"education": "master"}))
     assert again.status_code == 409
 
 
@@ -85,7 +85,7 @@ def test_concurrent_submits_let_exactly_one_through(client, deps, person, open_w
     app_id = client.http.post("/applications", headers=auth(token),
                               body=json.dumps({"type": "first"})).json_body["application_id"]
     client.http.patch(f"/applications/{app_id}", headers=auth(token), body=json.dumps({
-        "phone": phone, "employer": "朝阳社工", "district": "朝阳区", "education": "大专", "pickup_method": "electronic"}))
+        "phone": phone, "employer": "朝阳社工", "district": "朝阳区", "education": "college", "pickup_method": "electronic"}))
     kinds = ["id_photo", "id_card_front", "id_card_back", "qualification_cert"]
     for kind in kinds:
         client.http.post(f"/applications/{app_id}/materials/{kind}/upload", headers=auth(token))

@@ -250,8 +250,8 @@ def test_without_purpose_a_phone_with_an_account_gets_a_login_code_and_the_same_
     assert _signup(client, deps, newcomer, renewer).status_code == 201
 
 
-@pytest.mark.parametrize("purpose", ["reset", "change_phone", "admin", 7])
-def test_a_purpose_other_than_signup_or_login_is_422_in_chinese_and_sends_nothing(client, deps, address, purpose):
+@pytest.mark.parametrize("purpose", ["recover", "RESET", "admin", 7])
+def test_a_purpose_not_in_the_spec_is_422_in_chinese_and_sends_nothing(client, deps, address, purpose):
     phone = unique_phone()
     refused = _code_for(client, phone, purpose=purpose)
     assert refused.status_code == 422

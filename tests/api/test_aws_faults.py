@@ -146,7 +146,7 @@ def submittable_draft(client, deps, person) -> tuple[str, str]:
     app_id = client.http.post("/applications", headers=auth(token),
                               body=json.dumps({"type": "first"})).json_body["application_id"]
     saved = client.http.patch(f"/applications/{app_id}", headers=auth(token), body=json.dumps({
-        "phone": phone, "employer": "朝阳社工", "district": "朝阳区", "education": "大专",
+        "phone": phone, "employer": "朝阳社工", "district": "朝阳区", "education": "college",
         "pickup_method": "electronic"}))
     assert saved.status_code == 200, saved.body
     application = deps.applications.get(app_id)

@@ -307,7 +307,7 @@ def test_every_review_round_the_rules_allow_fits_in_one_dynamodb_item(deps, open
     application = Application.start(uuid.uuid4().hex, person, verdict, open_window, at, actor="applicant")
     rare = "𪚥"
     approvals.complete(application, open_window, at, {
-        "employer": rare * 100, "education": rare * 30, "pickup_method": "mail",
+        "employer": rare * 100, "education": "below_secondary", "pickup_method": "mail",
         "mailing_address": {"recipient": rare * 50, "phone": approvals.phone(), "address": rare * 200,
                             "postal_code": "100000"}})
     note = rare * ((rules.MAX_DECISION_TEXT - rules.OPINION_MAX_LENGTH) // rules.MAX_ISSUES)

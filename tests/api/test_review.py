@@ -29,7 +29,7 @@ def _submitted(client, deps, person) -> tuple[str, str]:
     app_id = client.http.post("/applications", headers=auth(token),
                               body=json.dumps({"type": "first"})).json_body["application_id"]
     client.http.patch(f"/applications/{app_id}", headers=auth(token), body=json.dumps({
-        "phone": phone, "employer": "西城社工", "district": "西城区", "education": "本科",
+        "phone": phone, "employer": "西城社工", "district": "西城区", "education": "bachelor",
         "pickup_method": "electronic"}))
     for kind in KINDS:
         client.http.post(f"/applications/{app_id}/materials/{kind}/upload", headers=auth(token))

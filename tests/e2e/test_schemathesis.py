@@ -1,18 +1,25 @@
 """Schemathesis against `make run`'s API: no input gets a 5xx, every error is in SPEC §3's shape.
 
-Issue 4 ("Tests") and issue 12 (item 18, property-based negative testing).
+Issue 4 ("Tests"), issue 12 (item 18, property-based negative testing) and issue 15
+("OpenAPI grows with every route; schemathesis covers them").
 
 The whole local stack (`python -m devstack.run`: DynamoDB Local, the S3 emulator,
 `chalice local`) runs on free ports with its data in a tmp dir, as in
-test_make_run.py. Schemathesis reads the app's own GET /openapi.json, four times:
+test_make_run.py. Schemathesis reads the app's own GET /openapi.json, six times:
 
-- as an applicant, then as a reviewer (the /review routes only), its `examples`
-  and `fuzzing` phases with positive and negative data mixed;
-- as an applicant, then as a reviewer, NEGATIVE data only (`--mode negative`):
-  the `coverage` phase (every schema violation it can derive, deterministically:
+- as an applicant (every route), then as a reviewer (the /review routes only),
+  then as an admin (the /admin routes only), its `examples` and `fuzzing` phases
+  with positive and negative data mixed;
+- as each of the three again, NEGATIVE data only (`--mode negative`): the
+  `coverage` phase (every schema violation it can derive, deterministically:
   wrong types, values past each maximum, missing and unknown fields, bodies in
   another media type, a missing Authorization header, a method the path does not
   have), then a few fuzzed negative cases per operation.
+
+Each run's HAR report is read back: every operation the run selects must have been
+requested (a route added without schemathesis reaching it fails here), and the mixed
+runs must have reached the real ids they were given (a draft discarded, a
+correction decided).
 
 Every response goes through three checks: schemathesis' `not_a_server_error`, and
 two of ours, defined below: `error_in_spec_shape` (every 4xx or 5xx body is
@@ -26,16 +33,22 @@ Retry-After check is exercised, not vacuous (the applicant run asserts it saw on
 Authenticated routes are fuzzed with real tokens so requests get past the
 authorizer: an applicant signed up over HTTP (register row imported and window
 opened with the operator CLI, code read from the SMS sink) for every operation,
-then a reviewer (added with the CLI) for the /review routes, which answer an
-applicant 403 before reading any input. In the mixed runs a real draft id is put
-in the `application_id` path parameter half of the time, so PATCH, upload, delete
-and submit reach the draft instead of only ever answering 404 (odd ids are still
-tried the other half). The negative runs always use the draft's id, so each bad
-body is judged by the route's validation rather than refused for an unknown id.
+then a reviewer and an admin (added with the CLI) for the /review and the /admin
+routes, which answer an applicant 403 before reading any input. In the mixed runs
+real ids are put in the path half of the time, so the routes reach real items
+instead of only ever answering 404 (odd ids are still tried the other half): the
+applicant's draft for `application_id` (PATCH, upload, submit, reconsideration),
+and the applicant's correction request for `correction_id` (its evidence upload,
+the admin's decision). Discarding (DELETE /applications/{id}) would end the draft
+the other routes need, so that one operation runs as a second applicant, on that
+applicant's own draft. The negative runs always use the real ids, so each bad body
+is judged by the route's validation rather than refused for an unknown id.
 
-Bounded (examples per operation, one worker) so the module takes about 2 minutes
-on 2 cores; a fixed seed and no example database make every run generate the same
-cases.
+Bounded (examples per operation, one worker) so the module takes about 3 minutes
+on 2 cores (measured 2 min 47 s: stack start and set-up 17 s, the applicant's runs
+about 1 min each, the reviewer's 15 s, the admin's 5 s; nearer 5 minutes with other
+tests running beside it); a fixed seed and no example database make every run
+generate the same cases.
 """
 from __future__ import annotations
 
@@ -52,6 +65,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -64,16 +78,17 @@ from tests.ids import make_id
 
 BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT = 90
-# Bounded so the module (stack start, four runs, stop) stays around 3 minutes on 2 cores.
+# Bounded so the module (stack start, six runs, stop) stays around 3 minutes on 2 cores.
 APPLICANT_EXAMPLES = 25
 REVIEWER_EXAMPLES = 20
+ADMIN_EXAMPLES = 20
 NEGATIVE_EXAMPLES = 8  # fuzzed negative cases per operation, after the coverage phase's own
 SEED = 20240604
 # Low, so that the applicant run can use up its address's failed logins and the hour's SMS
 # quickly, and its well-formed requests then meet real 429s for the Retry-After check. The
-# `tokens` fixture's sign-up code is the hour's one SMS. A 422 counts against neither limit.
+# `tokens` fixture's two sign-up codes are the hour's SMS. A 422 counts against neither limit.
 LOGIN_FAILURES_PER_IP = 3
-SMS_PER_HOUR = 1
+SMS_PER_HOUR = 2
 # This module, imported by the schemathesis process for the two checks below.
 HOOKS_MODULE = "tests.e2e.test_schemathesis"
 CHECKS = "not_a_server_error,error_in_spec_shape,retry_after_on_429_and_503"
@@ -225,68 +240,118 @@ def _code_texted_to(api: Api, phone: str, timeout: float = 15) -> str:
 
 @dataclass
 class Tokens:
+    """Who the runs sign in as, and the real ids they put in paths."""
+
     applicant: str
     reviewer: str
-    application_id: str
+    admin: str
+    application_id: str  # the applicant's draft
+    correction_id: str  # the applicant's correction request
+    discarder: str  # a second applicant, who runs DELETE /applications/{id} ...
+    discard_id: str  # ... on this draft of their own
+
+
+def _signed_up(api: Api, phone: str, name: str, id_number: str) -> str:
+    """A token for a new applicant account, signed up with the code texted to `phone`."""
+    status, body = _request("POST", api.base + "/auth/sms-codes", {"phone": phone, "purpose": "signup"})
+    assert status == 202, body
+    status, body = _request("POST", api.base + "/auth/signup", {
+        "phone": phone, "code": _code_texted_to(api, phone), "name": name,
+        "id_number": id_number, "password": "goodpass123"})
+    assert status == 201, body
+    return body["token"]
+
+
+def _draft(api: Api, token: str) -> str:
+    status, body = _request("POST", api.base + "/applications", {"type": "first"}, token=token)
+    assert status == 201, body
+    return body["application_id"]
+
+
+def _staff(api: Api, username: str, *role: str) -> str:
+    """A token for a staff account added with the CLI (`role`: nothing for a reviewer, or --admin)."""
+    password = "staff-pass-2026"
+    _swreg(api, "reviewer", "add", username, *role, stdin=password + "\n")
+    status, body = _request("POST", api.base + "/auth/login", {"username": username, "password": password})
+    assert status == 200, body
+    return body["token"]
 
 
 @pytest.fixture(scope="module")
 def tokens(api):
-    """An applicant due for first registration, with a draft, and a reviewer — all through the
-    operator CLI and the HTTP API only, as a newcomer with `make run` would do it."""
+    """Two applicants due for first registration, each with a draft, the first with a correction
+    request; a reviewer and an admin — all through the operator CLI and the HTTP API only, as a
+    newcomer with `make run` would do it."""
     serial = uuid.uuid4().int
-    id_number = make_id(region=f"11{serial % 9000 + 1000:04d}", seq=serial % 999)
+    region, seq, number = serial % 9000 + 1000, serial % 999, serial % 10**8
+    people = [("周晓梅", make_id(region=f"11{region:04d}", seq=seq), f"139{number:08d}"),
+              ("李雷", make_id(region=f"12{region:04d}", seq=seq), f"138{number:08d}")]
     year = datetime.now(SHANGHAI).year
     register = api.tmp / "register.csv"
-    register.write_text("name,id_number,certificate_no,level,qualification_year\n"
-                        f"周晓梅,{id_number},Z{serial % 10**9:09d},assistant,{year - 1}\n", encoding="utf-8")
-    assert "imported 1" in _swreg(api, "import", "practitioners", str(register))
+    register.write_text("name,id_number,certificate_no,level,qualification_year\n" + "".join(
+        f"{name},{id_number},Z{n}{number:08d},assistant,{year - 1}\n"
+        for n, (name, id_number, _) in enumerate(people)), encoding="utf-8")
+    assert "imported 2" in _swreg(api, "import", "practitioners", str(register))
     _swreg(api, "window", "open", "--year", str(year), "--opens", f"{year}-01-01",
            "--closes", f"{year}-12-31T23:59")
 
-    phone = f"139{serial % 10**8:08d}"
-    status, body = _request("POST", api.base + "/auth/sms-codes", {"phone": phone, "purpose": "signup"})
-    assert status == 202, body
-    status, body = _request("POST", api.base + "/auth/signup", {
-        "phone": phone, "code": _code_texted_to(api, phone), "name": "周晓梅",
-        "id_number": id_number, "password": "goodpass123"})
+    applicant, discarder = (_signed_up(api, phone, name, id_number) for name, id_number, phone in people)
+    status, body = _request("POST", api.base + "/me/corrections", {
+        "field": "name", "proposed_value": "周小梅", "note": "户口本上是“小”字"}, token=applicant)
     assert status == 201, body
-    applicant = body["token"]
-    status, body = _request("POST", api.base + "/applications", {"type": "first"}, token=applicant)
-    assert status == 201, body
-    application_id = body["application_id"]
-
-    username, password = f"fuzz-reviewer-{serial % 10**6:06d}", "review-pass-2026"
-    _swreg(api, "reviewer", "add", username, stdin=password + "\n")
-    status, body = _request("POST", api.base + "/auth/login", {"username": username, "password": password})
-    assert status == 200, body
-    return Tokens(applicant, body["token"], application_id)
+    suffix = f"{serial % 10**6:06d}"
+    return Tokens(applicant=applicant, reviewer=_staff(api, f"fuzz-reviewer-{suffix}"),
+                  admin=_staff(api, f"fuzz-admin-{suffix}", "--admin"), application_id=_draft(api, applicant),
+                  correction_id=body["correction_id"], discarder=discarder, discard_id=_draft(api, discarder))
 
 
-def _schemathesis(api: Api, token: str, application_id: str, max_examples: int, *extra: str,
-                  negative: bool = False, unexpected_methods: tuple[str, ...] = ()) -> dict[int, int]:
-    """One schemathesis run with our checks; fails with its report. Returns how many responses of
-    each status the run got (from its HAR report), so a test can show its checks were exercised."""
-    # A config file of our own: hermetic (no schemathesis.toml discovered above the cwd), the only
-    # way to hand the fuzzer real ids, and where the hooks module with our checks is named.
-    config = api.tmp / f"schemathesis-{uuid.uuid4().hex[:8]}.toml"
-    if negative:  # always the draft: a bad body is judged by validation, not refused as an unknown id
-        application = f'"path.application_id" = {json.dumps(application_id)}\n'
-    else:  # mixed in, not forced, so odd ids are still tried
-        application = '"path.application_id" = { dictionary = "applications", probability = 0.5 }\n'
-    config.write_text(
+DISCARD = "DELETE /applications/{application_id}"
+
+
+@dataclass
+class Run:
+    """What one run got: how many responses of each status, and the statuses each operation
+    ("METHOD /path/{template}") answered — from its HAR report."""
+
+    statuses: dict[int, int]
+    answers: dict[str, set[int]]
+
+
+def _config(tokens: Tokens, negative: bool, unexpected_methods: tuple[str, ...]) -> str:
+    """The run's schemathesis.toml. Real ids go in mixed (not forced, so odd ids are still tried)
+    or, in a negative run, always (a bad body is judged by validation, not refused as an unknown id)."""
+    def real(value: str, dictionary: str) -> str:
+        return json.dumps(value) if negative else f'{{ dictionary = "{dictionary}", probability = 0.5 }}'
+
+    return (
         f"hooks = {json.dumps(HOOKS_MODULE)}\n\n"
-        "[dictionaries.applications]\n"
-        f"values = [{json.dumps(application_id)}]\n\n"
-        "[dictionaries.kinds]\n"
-        f"values = {json.dumps(list(MATERIAL_KINDS))}\n\n"
+        f"[dictionaries.applications]\nvalues = [{json.dumps(tokens.application_id)}]\n\n"
+        f"[dictionaries.corrections]\nvalues = [{json.dumps(tokens.correction_id)}]\n\n"
+        f"[dictionaries.discards]\nvalues = [{json.dumps(tokens.discard_id)}]\n\n"
+        f"[dictionaries.kinds]\nvalues = {json.dumps(list(MATERIAL_KINDS))}\n\n"
         "[parameters]\n"
-        f"{application}"
+        f'"path.application_id" = {real(tokens.application_id, "applications")}\n'
+        f'"path.correction_id" = {real(tokens.correction_id, "corrections")}\n'
         '"path.kind" = { dictionary = "kinds", probability = 0.5 }\n\n'
         # Methods a path lacks, probed by the coverage phase: not TRACE or QUERY, which `chalice
         # local` itself answers 501 before the app sees them, nor OPTIONS (its CORS preflight).
         "[phases.coverage]\n"
-        f"unexpected-methods = {json.dumps(list(unexpected_methods))}\n", encoding="utf-8")
+        f"unexpected-methods = {json.dumps(list(unexpected_methods))}\n\n"
+        # Discarding ends a draft: the second applicant's, so the first one's stays for the others.
+        "[[operations]]\n"
+        f"include-name = {json.dumps(DISCARD)}\n"
+        f"headers = {{ Authorization = {json.dumps('Bearer ' + tokens.discarder)} }}\n"
+        f'parameters = {{ "path.application_id" = {real(tokens.discard_id, "discards")} }}\n')
+
+
+def _schemathesis(api: Api, token: str, tokens: Tokens, max_examples: int, *extra: str,
+                  negative: bool = False, unexpected_methods: tuple[str, ...] = ()) -> Run:
+    """One schemathesis run with our checks; fails with its report. Returns what the run got,
+    so a test can show its checks were exercised and its operations reached."""
+    # A config file of our own: hermetic (no schemathesis.toml discovered above the cwd), the only
+    # way to hand the fuzzer real ids, and where the hooks module with our checks is named.
+    config = api.tmp / f"schemathesis-{uuid.uuid4().hex[:8]}.toml"
+    config.write_text(_config(tokens, negative, unexpected_methods), encoding="utf-8")
     har = config.with_suffix(".har")
     command = [
         str(BIN / "schemathesis"), "--config-file", str(config), "--no-color",
@@ -318,10 +383,42 @@ def _schemathesis(api: Api, token: str, application_id: str, max_examples: int, 
     phases = ("Coverage", "Fuzzing") if negative else ("Examples", "Fuzzing")
     assert all(phase in output for phase in phases), output
     statuses: dict[int, int] = {}
+    answers: dict[str, set[int]] = {}
+    operations = _operations(api)
     for entry in json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]:
         status = entry["response"]["status"]
         statuses[status] = statuses.get(status, 0) + 1
-    return statuses
+        operation = _operation_of(operations, entry["request"]["method"], entry["request"]["url"])
+        if operation is not None:
+            answers.setdefault(operation, set()).add(status)
+    return Run(statuses, answers)
+
+
+def _operations(api: Api) -> dict[str, re.Pattern]:
+    """Every operation of the app's OpenAPI document ("METHOD /path/{template}"), with a pattern
+    its request paths match."""
+    status, document = _request("GET", api.base + "/openapi.json")
+    assert status == 200, document
+    return {f"{method.upper()} {path}": re.compile(
+                "^" + "/".join("[^/]+" if re.fullmatch(r"\{[^}]+\}", part) else re.escape(part)
+                               for part in path.split("/")) + "$")
+            for path, item in document["paths"].items() for method in item
+            if method in ("get", "post", "put", "patch", "delete")}
+
+
+def _operation_of(operations: dict[str, re.Pattern], method: str, url: str) -> str | None:
+    """The operation a request was for; of two that match, the one with more fixed path parts."""
+    path = urlsplit(url).path
+    matches = [name for name, pattern in operations.items()
+               if name.startswith(method.upper() + " ") and pattern.match(path)]
+    return max(matches, key=lambda name: name.count("/") - name.count("{"), default=None)
+
+
+def _selected(api: Api, prefix: str = "/") -> set[str]:
+    """The operations under `prefix` a run must request; not the document, which schemathesis
+    reads to start and does not fuzz."""
+    return {name for name in _operations(api)
+            if name.split(" ", 1)[1].startswith(prefix) and name != "GET /openapi.json"}
 
 
 def _use_up_this_hours_limits(api: Api) -> str:
@@ -343,28 +440,46 @@ def _use_up_this_hours_limits(api: Api) -> str:
 
 def test_no_input_gets_a_server_error_as_an_applicant(api, tokens):
     limited_hour = _use_up_this_hours_limits(api)
-    statuses = _schemathesis(api, tokens.applicant, tokens.application_id, APPLICANT_EXAMPLES)
+    run = _schemathesis(api, tokens.applicant, tokens, APPLICANT_EXAMPLES)
     # Unless the hour turned in between and the limits started afresh, some requests met them.
     if datetime.now(timezone.utc).strftime("%Y%m%d%H") == limited_hour:
-        assert statuses.get(429), f"the Retry-After check never saw a 429: {statuses}"
+        assert run.statuses.get(429), f"the Retry-After check never saw a 429: {run.statuses}"
+    assert _selected(api) <= set(run.answers), f"never requested: {sorted(_selected(api) - set(run.answers))}"
+    # The real ids were reached: the second applicant's draft discarded, the correction's evidence upload signed.
+    assert 204 in run.answers[DISCARD], run.answers[DISCARD]
+    evidence = "POST /me/corrections/{correction_id}/evidence/upload"
+    assert 200 in run.answers[evidence], run.answers[evidence]
 
 
 def test_no_input_gets_a_server_error_as_a_reviewer(api, tokens):
-    _schemathesis(api, tokens.reviewer, tokens.application_id, REVIEWER_EXAMPLES,
-                  "--include-path-regex", "^/review")
+    run = _schemathesis(api, tokens.reviewer, tokens, REVIEWER_EXAMPLES, "--include-path-regex", "^/review")
+    assert _selected(api, "/review") <= set(run.answers), sorted(_selected(api, "/review") - set(run.answers))
+
+
+def test_no_input_gets_a_server_error_as_an_admin(api, tokens):
+    run = _schemathesis(api, tokens.admin, tokens, ADMIN_EXAMPLES, "--include-path-regex", "^/admin")
+    assert _selected(api, "/admin") <= set(run.answers), sorted(_selected(api, "/admin") - set(run.answers))
+    decision = "POST /admin/corrections/{correction_id}/decision"
+    assert 200 in run.answers[decision], run.answers[decision]  # the applicant's request, decided
 
 
 def test_every_negative_input_is_refused_in_the_spec_error_shape_as_an_applicant(api, tokens):
-    statuses = _schemathesis(api, tokens.applicant, tokens.application_id, NEGATIVE_EXAMPLES,
-                             negative=True, unexpected_methods=("delete", "put"))
+    run = _schemathesis(api, tokens.applicant, tokens, NEGATIVE_EXAMPLES,
+                        negative=True, unexpected_methods=("delete", "put"))
     # Each kind of refusal was produced, so the shape check was not vacuous for any of them.
-    assert {400, 401, 404, 405, 415, 422} <= set(statuses), statuses
+    assert {400, 401, 404, 405, 415, 422} <= set(run.statuses), run.statuses
 
 
 def test_every_negative_input_is_refused_in_the_spec_error_shape_as_a_reviewer(api, tokens):
-    statuses = _schemathesis(api, tokens.reviewer, tokens.application_id, NEGATIVE_EXAMPLES,
-                             "--include-path-regex", "^/review", negative=True)
-    assert {401, 422} <= set(statuses), statuses
+    run = _schemathesis(api, tokens.reviewer, tokens, NEGATIVE_EXAMPLES,
+                        "--include-path-regex", "^/review", negative=True)
+    assert {401, 422} <= set(run.statuses), run.statuses
+
+
+def test_every_negative_input_is_refused_in_the_spec_error_shape_as_an_admin(api, tokens):
+    run = _schemathesis(api, tokens.admin, tokens, NEGATIVE_EXAMPLES,
+                        "--include-path-regex", "^/admin", negative=True)
+    assert {401, 422} <= set(run.statuses), run.statuses
 
 
 def _response(status: int, body: bytes, headers: dict[str, str] | None = None) -> schemathesis.Response:

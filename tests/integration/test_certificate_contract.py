@@ -1,5 +1,6 @@
 """The CertificateRepository and MessageRepository ports: one set of assertions on `tests.fakes`
-(FakeCertificateRepository, FakeMessageRepository) and on the DynamoDB Local adapters."""
+(FakeCertificateRepository, FakeMessageRepository) and on the DynamoDB Local adapters, the
+replacement of a reissued certificate's predecessor and its races included."""
 from __future__ import annotations
 
 import uuid
@@ -9,12 +10,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.domain.certificates import Certificate
+from chalicelib.domain.certificates import Certificate, CertificateStatus, replaced_by_successor
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
 from chalicelib.domain.levels import Level
 from chalicelib.domain.notifications import Message, new_message_id
 from chalicelib.domain.register import Registration
 from tests import fakes
+from tests.ids import unique_id
 from tests.integration.test_repository_contract import _draft
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=timezone.utc)
@@ -117,6 +119,86 @@ def test_racing_sequence_numbers_are_all_different(certificate_repos):
     with ThreadPoolExecutor(8) as pool:
         numbers = list(pool.map(lambda _: certificates.next_sequence(name), range(16)))
     assert sorted(numbers) == list(range(2, 18))
+
+
+def _for_holder(application, id_number: str, registration_year: int = 2025, issued_at=NOW) -> Certificate:
+    """A certificate of `id_number`'s registration of `registration_year` (reissues keep the year)."""
+    return replace(_certificate(application, issued_at), id_number=id_number, registration_year=registration_year)
+
+
+def _reissue(certificates, applications, id_number: str) -> tuple:
+    """(application, its new certificate, the certificates it replaces) for a reissue of
+    `id_number`'s 2025 registration, the application stored."""
+    application = _draft(NOW)
+    applications.add(application)
+    new = _for_holder(application, id_number, issued_at=NOW + timedelta(days=365))
+    return application, new, replaced_by_successor(certificates.of_holder(id_number), new)
+
+
+def test_an_issue_marks_the_certificate_it_replaces_in_the_same_write(certificate_repos):
+    certificates, applications, _ = certificate_repos
+    old = _for_holder(_draft(NOW), unique_id("1105"))
+    assert certificates.add(old) is True
+    application, new, replacing = _reissue(certificates, applications, old.id_number)
+    assert [c.registration_no for c in replacing] == [old.registration_no]
+    certificates.issue(application, new, None, [], [], NOW, replacing=replacing)
+    stored = certificates.get(old.registration_no)
+    assert (stored.replaced_by, stored.replaced_at) == (new.registration_no, new.issued_at)
+    assert stored.status(NOW) is CertificateStatus.REPLACED
+    assert replace(stored, replaced_by=None, replaced_at=None) == old
+    assert certificates.get(new.registration_no) == new
+    assert certificates.of_holder(old.id_number) == [new, stored]
+
+
+def test_an_issue_whose_old_certificate_changed_since_read_writes_nothing(certificate_repos):
+    certificates, applications, _ = certificate_repos
+    old = _for_holder(_draft(NOW), unique_id("1105"))
+    certificates.add(old)
+    application, new, replacing = _reissue(certificates, applications, old.id_number)
+    certificates.revoke(old.revoke("遗失声明作废", NOW))
+    with pytest.raises(ConcurrentUpdateError):
+        certificates.issue(application, new, None, [], [], NOW, replacing=replacing)
+    assert certificates.get(new.registration_no) is None
+    assert certificates.get(old.registration_no).replaced_by is None
+    assert applications.get(application.application_id).version == application.version
+
+
+def test_a_revoked_certificate_is_replaced_too_and_keeps_its_revocation(certificate_repos):
+    certificates, applications, _ = certificate_repos
+    old = _for_holder(_draft(NOW), unique_id("1105"))
+    certificates.add(old)
+    revoked = old.revoke("遗失声明作废", NOW)
+    certificates.revoke(revoked)
+    application, new, replacing = _reissue(certificates, applications, old.id_number)
+    certificates.issue(application, new, None, [], [], NOW, replacing=replacing)
+    stored = certificates.get(old.registration_no)
+    assert (stored.replaced_by, stored.revoked_at, stored.revocation_reason) == (
+        new.registration_no, revoked.revoked_at, "遗失声明作废")
+    assert stored.status(NOW) is CertificateStatus.REVOKED
+
+
+def test_two_reissues_racing_on_one_registration_leave_exactly_one_current_certificate(certificate_repos):
+    certificates, applications, _ = certificate_repos
+    old = _for_holder(_draft(NOW), unique_id("1105"))
+    certificates.add(old)
+    racers = [_reissue(certificates, applications, old.id_number) for _ in range(4)]
+
+    def issue(racer) -> bool:
+        application, new, replacing = racer
+        try:
+            certificates.issue(application, new, None, [], [], NOW, replacing=replacing)
+        except ConcurrentUpdateError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(len(racers)) as pool:
+        won = list(pool.map(issue, racers))
+    assert won.count(True) == 1
+    winner = racers[won.index(True)][1]
+    held = {c.registration_no: c for c in certificates.of_holder(old.id_number)}
+    assert set(held) == {old.registration_no, winner.registration_no}
+    assert held[old.registration_no].replaced_by == winner.registration_no
+    assert [n for n, c in held.items() if c.status(NOW) is CertificateStatus.VALID] == [winner.registration_no]
 
 
 def test_a_saves_messages_list_newest_first_in_pages_and_count_until_read(message_repos):

@@ -1,6 +1,7 @@
 """One set of assertions, run on the in-memory fakes and on the DynamoDB Local repositories."""
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -87,7 +88,8 @@ def test_registrations_and_ce_records_are_listed_per_person(repos):
 
 def test_windows_are_created_then_moved(repos):
     _, windows, _ = repos
-    year = 2100 - uuid.uuid4().int % 50
+    # Other tests store windows too (years are shared in DynamoDB Local): take a year with none around it.
+    year = next(y for y in random.sample(range(1991, 2100), 109) if not list(windows.around(y)))
     opens = datetime(year, 3, 1, 9, 0, tzinfo=SHANGHAI)
     assert windows.put(Window(year, opens, opens + timedelta(days=30))) is True
     assert windows.put(Window(year, opens, opens + timedelta(days=31))) is False
@@ -181,9 +183,14 @@ def test_the_last_page_has_no_position_even_when_the_list_fills_it_exactly(repos
     assert page.position is None
 
 
+def _year_without_applications(applications) -> int:
+    """A window year no other test has written applications to (they share DynamoDB Local)."""
+    return next(y for y in random.sample(range(1991, 2100), 109) if not applications.counts(y))
+
+
 def test_a_window_queue_is_paged_oldest_first(repos):
     _, _, applications = repos
-    year = 2070 + uuid.uuid4().int % 30  # a window no other test writes applications to
+    year = _year_without_applications(applications)
     drafts = [_draft(NOW.replace(year=year) + timedelta(minutes=m)) for m in (3, 1, 2, 5, 4)]
     for draft in drafts:
         applications.add(draft)
@@ -204,7 +211,7 @@ def test_a_window_queue_is_paged_oldest_first(repos):
 
 def test_a_windows_applications_are_counted_by_status_and_type(repos):
     _, _, applications = repos
-    year = 2051 + uuid.uuid4().int % 19  # a window no other test writes applications to (jobs tests: 1996–2050)
+    year = _year_without_applications(applications)
     for minute in range(3):
         applications.add(_draft(NOW.replace(year=year) + timedelta(minutes=minute)))
     assert applications.counts(year) == {(ApplicationStatus.DRAFT, RegistrationType.FIRST): 3}
@@ -252,3 +259,79 @@ def test_concurrent_creations_for_one_window_leave_exactly_one(deps):
         outcomes = list(pool.map(add, rivals))
     assert sorted(outcomes) == ["conflict"] * 5 + ["created"]
     assert len(deps.applications.list_for_applicant(first.id_number, None, 10).items) == 1
+
+
+def _window(now: datetime) -> Window:
+    return Window(now.year, now - timedelta(days=1), now + timedelta(days=30))
+
+
+def _another_type(draft: Application) -> Application:
+    """A second draft of the same practitioner in the same window."""
+    again = _draft(NOW)
+    again.id_number = draft.id_number
+    return again
+
+
+def test_a_discarded_draft_releases_the_window_in_the_same_write(repos):
+    _, _, applications = repos
+    draft = _draft(NOW)
+    applications.add(draft)
+    draft.discard(NOW, actor="applicant")
+    applications.save_discarded(draft)
+    assert applications.get(draft.application_id).status is ApplicationStatus.DISCARDED
+    assert draft.version == 2
+    second = _another_type(draft)
+    applications.add(second)
+    with pytest.raises(ConflictError):
+        applications.add(_another_type(draft))
+    assert {a.status for a in applications.list_for_applicant(draft.id_number, None, 10).items} == {
+        ApplicationStatus.DISCARDED, ApplicationStatus.DRAFT}
+
+
+def test_a_discard_from_a_stale_copy_changes_nothing_and_keeps_the_guard(repos):
+    _, _, applications = repos
+    draft = _draft(NOW)
+    applications.add(draft)
+    stale, fresh = applications.get(draft.application_id), applications.get(draft.application_id)
+    fresh.update_fields({"employer": "朝阳区社工事务所"}, NOW, _window(NOW))
+    applications.save(fresh)
+    stale.discard(NOW, actor="applicant")
+    with pytest.raises(ConcurrentUpdateError):
+        applications.save_discarded(stale)
+    assert applications.get(draft.application_id).status is ApplicationStatus.DRAFT
+    with pytest.raises(ConflictError):
+        applications.add(_another_type(draft))
+
+
+def test_a_discard_racing_a_submit_leaves_exactly_one_of_them(repos):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests import approvals
+    _, _, applications = repos
+    draft = _draft(NOW)
+    approvals.complete(draft, _window(NOW), NOW)
+    applications.add(draft)
+    discarding, submitting = applications.get(draft.application_id), applications.get(draft.application_id)
+    discarding.discard(NOW, actor="applicant")
+    submitting.submit(NOW, _window(NOW), True, actor="applicant")
+
+    def write(move):
+        try:
+            move()
+            return "written"
+        except ConcurrentUpdateError:
+            return "refused"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(write, (lambda: applications.save_discarded(discarding),
+                                         lambda: applications.save(submitting))))
+    assert sorted(outcomes) == ["refused", "written"]
+    status = applications.get(draft.application_id).status
+    rival = _another_type(draft)
+    if outcomes[0] == "written":
+        assert status is ApplicationStatus.DISCARDED
+        applications.add(rival)
+    else:
+        assert status is ApplicationStatus.SUBMITTED
+        with pytest.raises(ConflictError):
+            applications.add(rival)

@@ -30,14 +30,14 @@ def test_a_sms_code_request_normalises_the_phone_and_reads_the_purpose():
 
 
 def test_a_sms_code_request_with_one_bad_field_keeps_that_fields_own_error():
-    refused = _refusal(RequestSmsCode.from_json, {"phone": PHONE, "purpose": "reset"})
+    refused = _refusal(RequestSmsCode.from_json, {"phone": PHONE, "purpose": "recover"})
     assert refused.code == "SMS_CODE_REQUEST_INVALID" and set(refused.details) == {"purpose"}
     refused = _refusal(RequestSmsCode.from_json, {"phone": "12"})
     assert refused.code == "VALIDATION_FAILED" and set(refused.details) == {"phone"}
 
 
 def test_a_sms_code_request_names_a_bad_phone_and_a_bad_purpose_at_once():
-    refused = _refusal(RequestSmsCode.from_json, {"phone": "12", "purpose": "reset"})
+    refused = _refusal(RequestSmsCode.from_json, {"phone": "12", "purpose": "recover"})
     assert refused.code == "SMS_CODE_REQUEST_INVALID" and set(refused.details) == {"phone", "purpose"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
@@ -20,6 +20,12 @@ from chalicelib.domain.events import (
 )
 from chalicelib.domain.notifications import notices_for
 from chalicelib.domain.outbox import SmsContent
+from chalicelib.domain.reconsideration import (
+    ReconsiderationDecided,
+    ReconsiderationOutcome,
+    ReconsiderationRequested,
+    RejectedWithFixPeriod,
+)
 from chalicelib.domain.review import ReviewIssue
 from chalicelib.domain.windows import SHANGHAI
 from tests.ids import make_id
@@ -28,6 +34,7 @@ PERSON = make_id()
 PHONE = "13800138000"
 AT = datetime(2030, 3, 28, 10, 0, tzinfo=SHANGHAI)
 CLOSE = datetime(2030, 4, 1, tzinfo=SHANGHAI)
+FIX_UNTIL = datetime(2030, 4, 4, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing
 SIGNATURE = "【北京社工登记】"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DOUBLED = re.compile(r"[。；，、：！？][。；，、：！？]")
@@ -65,8 +72,43 @@ EXPECTED = [
     pytest.param(
         ApplicationExpired("app-1", PERSON, CLOSE, after_rejection=True),
         "登记申请已过期",
-        "本年度登记时间已结束，您的登记申请审核不通过后未在截止前修改并重新提交，已过期。",
+        "本年度登记时间已结束，您的登记申请审核不通过后未在截止前修改并重新提交，已过期。"
+        "如对审核结论有异议，请在15天内登录申请复核。",
         id="expired-from-rejection"),
+    # SPEC §2.6 fix period and reconsideration (复核): FIX_UNTIL is 2030年4月4日10:00, Beijing time
+    pytest.param(
+        RejectedWithFixPeriod("app-1", PERSON, AT, opinion="照片模糊。", issues=(), fix_until=FIX_UNTIL),
+        "您的登记申请不通过",
+        "您的登记申请不通过。审核意见：照片模糊。请于2030年4月4日10:00前修改后重新提交，逾期未重新提交的申请将过期。",
+        id="rejected-with-a-fix-period"),
+    pytest.param(
+        RejectedWithFixPeriod("app-1", PERSON, AT, opinion="照片模糊", issues=(ReviewIssue("id_photo", "重拍"),),
+                              fix_until=FIX_UNTIL),
+        "您的登记申请不通过",
+        "您的登记申请不通过。审核意见：照片模糊。需要修改：两寸免冠照片（重拍）。"
+        "请于2030年4月4日10:00前修改后重新提交，逾期未重新提交的申请将过期。",
+        id="rejected-with-issues-and-a-fix-period"),
+    pytest.param(
+        ReconsiderationRequested("app-1", PERSON, AT),
+        "复核申请已收到",
+        "您的复核申请已收到，将由其他审核人员重新审核。复核结果将以短信和“我的消息”通知您。",
+        id="reconsideration-requested"),
+    pytest.param(
+        ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.OVERTURN, opinion="材料符合要求。"),
+        "复核结果：您的登记申请通过",
+        "经复核，您的登记申请通过。复核意见：材料符合要求。电子证书将在近期生成，请届时在“登记历史”中查看。",
+        id="reconsideration-overturned"),
+    pytest.param(
+        ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.UPHOLD, opinion="维持原结论"),
+        "复核结果：维持不通过",
+        "经复核，维持您的登记申请不通过的审核结论。复核意见：维持原结论。如有疑问请联系登记机关（联系电话见办事指南）。",
+        id="reconsideration-upheld"),
+    pytest.param(
+        ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.REOPEN, opinion="请补传照片",
+                               fix_until=FIX_UNTIL),
+        "复核结果：请修改后重新提交",
+        "经复核，您的登记申请退回修改。复核意见：请补传照片。请于2030年4月4日10:00前修改后重新提交，逾期未重新提交的申请将过期。",
+        id="reconsideration-reopened"),
     pytest.param(
         ReminderDue("app-1", PERSON, AT, days_left=7, missing=("学历", "两寸免冠照片"), closes_at=CLOSE),
         "登记即将截止，请尽快提交",
@@ -137,7 +179,32 @@ SMS_EXPECTED = [
     pytest.param(ApplicationExpired("app-1", PERSON, CLOSE), "ApplicationExpired",
                  "本年度登记时间已结束，您未提交的登记申请已过期。", id="expired-from-draft"),
     pytest.param(ApplicationExpired("app-1", PERSON, CLOSE, after_rejection=True), "ApplicationExpired.after_rejection",
-                 "本年度登记时间已结束，您的登记申请审核不通过后未在截止前修改并重新提交，已过期。", id="expired-from-rejection"),
+                 "本年度登记时间已结束，您的登记申请审核不通过后未在截止前修改并重新提交，已过期。"
+                 "如对审核结论有异议，请在15天内登录申请复核。", id="expired-from-rejection"),
+    pytest.param(RejectedWithFixPeriod("app-1", PERSON, AT, opinion="照片模糊。", issues=(), fix_until=FIX_UNTIL),
+                 "ApplicationRejected.fix_until",
+                 "您的登记申请不通过，审核意见：照片模糊。详见“我的消息”，请于2030年4月4日10:00前修改后重新提交。",
+                 id="rejected-with-a-fix-period"),
+    pytest.param(RejectedWithFixPeriod("app-1", PERSON, AT, opinion="😀", issues=(), fix_until=FIX_UNTIL),
+                 "ApplicationRejected.see_messages.fix_until",
+                 "您的登记申请不通过，审核意见已发送至“我的消息”，请登录查看，并于2030年4月4日10:00前修改后重新提交。",
+                 id="rejected-with-a-fix-period-and-nothing-to-quote"),
+    pytest.param(ReconsiderationRequested("app-1", PERSON, AT), "ReconsiderationRequested",
+                 "您的复核申请已收到，将由其他审核人员重新审核。复核结果将以短信和“我的消息”通知您。",
+                 id="reconsideration-requested"),
+    pytest.param(ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.OVERTURN, opinion="好"),
+                 "ReconsiderationDecided.overturn",
+                 "经复核，您的登记申请通过，电子证书将在近期生成。复核意见请登录查看“我的消息”。",
+                 id="reconsideration-overturned"),
+    pytest.param(ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.UPHOLD, opinion="否"),
+                 "ReconsiderationDecided.uphold",
+                 "经复核，维持您的登记申请不通过的审核结论。复核意见请登录查看“我的消息”。",
+                 id="reconsideration-upheld"),
+    pytest.param(ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.REOPEN, opinion="改",
+                                        fix_until=FIX_UNTIL),
+                 "ReconsiderationDecided.reopen",
+                 "经复核，您的登记申请退回修改，请登录查看“我的消息”，并于2030年4月4日10:00前修改后重新提交。",
+                 id="reconsideration-reopened"),
     pytest.param(ReminderDue("app-1", PERSON, AT, days_left=7, missing=("学历",), closes_at=CLOSE), "ReminderDue",
                  "距本年度登记截止已不足7天，您的登记申请尚未提交，请登录查看“我的消息”并尽快提交。截止时仍未提交的申请将过期。",
                  id="reminder"),
@@ -158,8 +225,14 @@ def test_each_event_texts_its_sms_template_signed_word_for_word(event, template,
     assert (sms.phone, sms.content.template, sms.text) == (PHONE, template, SIGNATURE + text)
 
 
-def test_the_sms_examples_and_the_login_code_cover_every_sms_template():
-    assert {case.values[1] for case in SMS_EXPECTED} | {"LoginCode"} == set(texts.SMS_TEMPLATES)
+# SMS sent by other code than the application events, each checked word for word beside it: the login code
+# (test_sms_login_code), the phone-change notice (services/account) and correction decisions (domain/corrections).
+SENT_ELSEWHERE = {"LoginCode", "PhoneChanged", "CorrectionAccepted", "CorrectionDeclined"}
+NOTICES_ELSEWHERE = {"CorrectionAccepted", "CorrectionAccepted.with_note", "CorrectionDeclined"}
+
+
+def test_the_sms_examples_and_those_sent_elsewhere_cover_every_sms_template():
+    assert {case.values[1] for case in SMS_EXPECTED} | SENT_ELSEWHERE == set(texts.SMS_TEMPLATES)
 
 
 @pytest.mark.parametrize("opinion, quoted", [
@@ -187,7 +260,7 @@ def test_the_examples_above_render_every_notice_template(monkeypatch):
     monkeypatch.setattr(texts, "notice", lambda name, **params: used.append(name) or real(name, **params))
     for case in EXPECTED:
         notices_for(case.values[0], PHONE)
-    assert set(used) == set(texts.NOTICES)
+    assert set(used) | NOTICES_ELSEWHERE == set(texts.NOTICES)
 
 
 def test_a_rejection_names_each_item_by_its_label_never_its_key():

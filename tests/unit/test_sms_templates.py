@@ -17,7 +17,7 @@ from chalicelib.domain.certificates import MAX_SEQUENCE, registration_number
 from chalicelib.domain.events import ApplicationRejected
 from chalicelib.domain.notifications import notices_for, sms_excerpt
 from chalicelib.domain.outbox import SmsContent
-from chalicelib.domain.review import OPINION_MAX_LENGTH
+from chalicelib.domain.review import OPINION_MAX_LENGTH, beijing_time
 from chalicelib.services.window_jobs import REMINDER_DAYS
 
 # A reviewer's opinion with everything a carrier refuses: links, brackets, emoji, breaks, length.
@@ -30,6 +30,7 @@ WORST_CASE = {
     "registration_no": registration_number(9999, MAX_SEQUENCE),
     "valid_until": "9999",
     "opinion": sms_excerpt(HOSTILE_OPINION),
+    "fix_until": beijing_time(datetime(9999, 12, 31, 15, 59, tzinfo=timezone.utc)),  # a fix period's end
 }
 TEMPLATE_MAX_CHARS = 500  # Tencent's cap on a template's content, parameters included
 

@@ -217,7 +217,7 @@ def test_a_history_note_is_filled_from_its_parameters():
 
 
 def test_every_part_of_a_decision_has_a_chinese_label():
-    assert set(texts.DECISION_LABELS) == {"opinion", "note"}
+    assert set(texts.DECISION_LABELS) == {"opinion", "note", "reason"}  # reason: a reconsideration's
     assert all(CJK.search(label) for label in texts.DECISION_LABELS.values())
 
 

@@ -23,7 +23,7 @@ WINDOW = Window.create(2030, datetime(2030, 3, 1, 9, tzinfo=SHANGHAI), datetime(
 CLOSE = WINDOW.closes_at
 START = WINDOW.opens_at + timedelta(days=1)
 PHONE = "13800138000"
-COMPLETE = {"phone": PHONE, "employer": "西城社工", "district": "西城区", "education": "本科",
+COMPLETE = {"phone": PHONE, "employer": "西城社工", "district": "西城区", "education": "bachelor",
             "pickup_method": "electronic"}
 
 

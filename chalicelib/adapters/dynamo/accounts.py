@@ -3,7 +3,12 @@
 Uniqueness (one account per phone, per ID number, per username) is a set of
 `uniques` items written in the same transaction as the account, each
 conditional on not existing: two sign-ups racing for one ID number cannot
-both succeed.
+both succeed. A phone change moves the phone's `uniques` item in one
+transaction with the account and its outbox notice.
+
+Every write that ends sessions (a reset, a change of password or phone) is
+conditional on the `session_version` the account was loaded with, and raises it
+by one: of two racing changes exactly one wins, the other is told to retry.
 
 Password-lockout counters live in the rate_limits table, one item per lock key
 (`login-lock#<accounts.login_lock_key>`: an applicant's account; a staff
@@ -19,9 +24,11 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import conditions, transactions
 from chalicelib.adapters.dynamo.models import AccountItem, RateLimitItem, SmsCodeItem, UniqueItem
+from chalicelib.adapters.dynamo.outbox import outbox_item
 from chalicelib.domain.accounts import Account, Role
 from chalicelib.domain.credentials import LOGIN_COUNTER_KEPT
-from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError
+from chalicelib.domain.outbox import Sms
 
 LOCK_PREFIX = "login-lock#"
 
@@ -30,7 +37,22 @@ def _account(item: AccountItem) -> Account:
     return Account(account_id=item.account_id, login_key=item.login_key, role=Role(item.role),
                    password_hash=item.password_hash, created_at=item.created_at, phone=item.phone,
                    id_number=item.id_number, username=item.username, disabled=bool(item.disabled),
-                   lock_epoch=int(item.lock_epoch or 0))
+                   lock_epoch=int(item.lock_epoch or 0), session_version=int(item.session_version or 0),
+                   kept_session=item.kept_session)
+
+
+def _loaded_version(account: Account):
+    """The condition that the stored account is still at the session version before `account`'s
+    change (an item written before sessions existed has no version: 0)."""
+    before = account.session_version - 1
+    same = AccountItem.session_version == before
+    return same | AccountItem.session_version.does_not_exist() if before == 0 else same
+
+
+def _session_actions(account: Account) -> list:
+    return [AccountItem.session_version.set(account.session_version),
+            AccountItem.kept_session.set(account.kept_session) if account.kept_session is not None
+            else AccountItem.kept_session.remove()]
 
 
 class DynamoAccountRepository:
@@ -105,6 +127,33 @@ class DynamoAccountRepository:
         AccountItem(account.account_id).update(actions=[AccountItem.password_hash.set(account.password_hash),
                                                         AccountItem.disabled.set(account.disabled)])
 
+    def save_password(self, account: Account) -> None:
+        """One conditional UpdateItem: the hash and the session fields, if the version is the one before."""
+        with conditions.checked(on_refusal=ConcurrentUpdateError):
+            AccountItem(account.account_id).update(
+                actions=[AccountItem.password_hash.set(account.password_hash), *_session_actions(account)],
+                condition=AccountItem.account_id.exists() & _loaded_version(account))
+
+    def move_phone(self, account: Account, previous_login_key: str, notice: Sms) -> None:
+        """One transaction: the new phone's `uniques` item (if nobody has it), the old one's
+        deleted (if still the account's), the account (if at the version before) and the notice."""
+        claim = UniqueItem(account.login_key, owner=account.account_id)
+
+        def build(transaction: TransactWrite) -> None:
+            transaction.save(claim, condition=UniqueItem.key.does_not_exist())
+            transaction.delete(UniqueItem(previous_login_key), condition=UniqueItem.owner == account.account_id)
+            transaction.update(AccountItem(account.account_id),
+                               actions=[AccountItem.login_key.set(account.login_key),
+                                        AccountItem.phone.set(account.phone), *_session_actions(account)],
+                               condition=(AccountItem.login_key == previous_login_key) & _loaded_version(account))
+            transaction.save(outbox_item(notice))
+
+        with conditions.checked() as write:
+            transactions.write(self._region, build)
+        if write.refused:  # PynamoDB sends a transaction's deletes, then its puts, then its updates
+            failed = write.failed_items(["old phone", "new phone", "notice", "account"])
+            raise ConflictError(code="PHONE_TAKEN") if "new phone" in failed else ConcurrentUpdateError()
+
 
 class DynamoSmsCodeRepository:
     """At most one live code per (purpose, phone); a new code replaces the old one."""
@@ -115,11 +164,8 @@ class DynamoSmsCodeRepository:
     def consume(self, key: str, code_hash: str, now: datetime, max_attempts: int) -> bool:
         """True exactly once for the right, unexpired code; every wrong try counts, and
         after `max_attempts` tries the code is dead."""
-        try:
-            item = SmsCodeItem.get(key, consistent_read=True)
-        except SmsCodeItem.DoesNotExist:
-            return False
-        if item.expires_at <= now or item.attempts >= max_attempts:
+        item = self._live(key, now, max_attempts)
+        if item is None:
             return False
         if item.code_hash == code_hash:
             with conditions.checked() as write:
@@ -129,6 +175,25 @@ class DynamoSmsCodeRepository:
         with conditions.checked():  # refused: the last try was used up meanwhile
             item.update(actions=[SmsCodeItem.attempts.add(1)], condition=SmsCodeItem.attempts < max_attempts)
         return False
+
+    def matches(self, key: str, code_hash: str, now: datetime, max_attempts: int) -> bool:
+        """Whether the live code is `code_hash`, deleting nothing; a wrong try counts as in `consume`."""
+        item = self._live(key, now, max_attempts)
+        if item is None:
+            return False
+        if item.code_hash == code_hash:
+            return True
+        with conditions.checked():
+            item.update(actions=[SmsCodeItem.attempts.add(1)], condition=SmsCodeItem.attempts < max_attempts)
+        return False
+
+    @staticmethod
+    def _live(key: str, now: datetime, max_attempts: int) -> SmsCodeItem | None:
+        try:
+            item = SmsCodeItem.get(key, consistent_read=True)
+        except SmsCodeItem.DoesNotExist:
+            return None
+        return None if item.expires_at <= now or item.attempts >= max_attempts else item
 
 
 class DynamoRateLimiter:

@@ -4,7 +4,8 @@ Beside the document the item carries what its indexes need (applicant and
 creation time for `by_applicant`; window#status and submission time for
 `by_queue`) and a PynamoDB `VersionAttribute` for optimistic locking.
 "One live application per practitioner and window" is a `uniques` item put in
-the same transaction as the application, conditional on not existing.
+the same transaction as the application, conditional on not existing, and
+deleted in the same transaction as the status change when a draft is discarded.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from chalicelib.domain.outbox import Sms
 from chalicelib.domain.ports import Page
 
 _NOT_STORED = {"events"}
+# The `by_queue` partition of pending reconsiderations: a queue across windows (no year in it).
+RECONSIDERATION_QUEUE = "reconsideration_requested"
 
 
 def queue_key(year: int, status: ApplicationStatus, kind: RegistrationType | None = None) -> str:
@@ -40,11 +43,15 @@ def live_key(application: Application) -> str:
 def application_item(application: Application) -> ApplicationItem:
     body = {k: v for k, v in codec.encode(application).items() if k not in _NOT_STORED | {"version"}}
     since = application.submitted_at or application.created_at
+    queued = queue_key(application.window_year, application.status)
+    if application.status is ApplicationStatus.RECONSIDERATION_REQUESTED:
+        # One `by_queue` partition for every window's requests, oldest request first.
+        queued, since = RECONSIDERATION_QUEUE, application.reconsideration.requested_at
     item = ApplicationItem(
         application.application_id,
         id_number=application.id_number,
         created_sort=f"{sortable(application.created_at)}#{application.application_id}",
-        queue_key=queue_key(application.window_year, application.status),
+        queue_key=queued,
         queue_type_key=queue_key(application.window_year, application.status, application.type),
         queue_sort=f"{sortable(since)}#{application.application_id}",
         body=body,
@@ -110,6 +117,22 @@ class DynamoApplicationRepository:
             save_in_transaction(self._region, item, messages, sms)
         application.version = int(item.version)
 
+    def save_discarded(self, application: Application) -> None:
+        """The discarded draft (conditional on its version) and the release of its live guard in
+        one transaction. The guard goes only if it is this application's (or is already gone):
+        another application's guard is never released."""
+        item = application_item(application)
+        guard = UniqueItem(live_key(application))
+        mine = UniqueItem.key.does_not_exist() | (UniqueItem.owner == application.application_id)
+
+        def build(transaction: TransactWrite) -> None:
+            transaction.save(item)
+            transaction.delete(guard, condition=mine)
+
+        with conditions.checked(on_refusal=ConcurrentUpdateError):
+            transactions.write(self._region, build)
+        application.version = int(item.version)
+
     def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
         """Newest first. `position` is a `created_sort` value (time#application_id); the
         partition value, the ID number, is the caller's and never travels in it."""
@@ -123,11 +146,21 @@ class DynamoApplicationRepository:
                    position: str | None, limit: int) -> Page:
         """Oldest submission first: one query on `by_queue` (or `by_queue_type` with a type).
         `position` is a `queue_sort` value (time#application_id)."""
+        if status is ApplicationStatus.RECONSIDERATION_REQUESTED:
+            raise ValueError("reconsideration requests are one queue across windows: reconsideration_page")
         index, hash_name = ((ApplicationItem.by_queue_type, "queue_type_key") if kind
                             else (ApplicationItem.by_queue, "queue_key"))
         start = start_key(application_id=id_in(position), queue_sort=position,
                           **{hash_name: queue_key(year, status, kind)}) if position else None
         keys = index.query(queue_key(year, status, kind), limit=limit + 1, last_evaluated_key=start)
+        return self._page(*bounded(keys, limit, lambda k: k.queue_sort))
+
+    def reconsideration_page(self, position: str | None, limit: int) -> Page:
+        """Oldest request first: one query on `by_queue`'s RECONSIDERATION_QUEUE partition.
+        `position` is a `queue_sort` value (request time#application_id)."""
+        start = start_key(application_id=id_in(position), queue_sort=position,
+                          queue_key=RECONSIDERATION_QUEUE) if position else None
+        keys = ApplicationItem.by_queue.query(RECONSIDERATION_QUEUE, limit=limit + 1, last_evaluated_key=start)
         return self._page(*bounded(keys, limit, lambda k: k.queue_sort))
 
     @staticmethod

@@ -1,15 +1,20 @@
 """Issued e-certificates and the registration-number counters in DynamoDB.
 
 A certificate item holds the printed facts as a JSON document (immutable once
-issued) and, beside it, the revocation (`revoked_at`, `revocation_reason`),
-which is the one thing that changes — by a conditional update, so two
-operators revoking at once leave the first reason standing.
+issued) and, beside it, the two things that change: the revocation
+(`revoked_at`, `revocation_reason`), by a conditional update, so two operators
+revoking at once leave the first reason standing; and the replacement
+(`replaced_by`, `replaced_at`), written in the transaction that stores the
+reissued certificate, on condition that the old one is still as read (not
+replaced, revocation unchanged), so two runs can never both replace it.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
 from typing import Sequence
+
+from pynamodb.expressions.condition import Condition
 
 from chalicelib.adapters.dynamo import codec, conditions
 from chalicelib.adapters.dynamo.applications import application_item, save_in_transaction
@@ -23,8 +28,8 @@ from chalicelib.domain.notifications import Message
 from chalicelib.domain.outbox import Sms
 from chalicelib.domain.register import Registration
 
-_MUTABLE = {"revoked_at", "revocation_reason"}
-HOLDER_LIMIT = 100  # a holder gains one certificate per registration: decades of them fit one page
+_MUTABLE = {"revoked_at", "revocation_reason", "replaced_by", "replaced_at"}
+HOLDER_LIMIT = 100  # one certificate per registration and per reissue: decades of them fit one page
 
 
 def _item(certificate: Certificate) -> CertificateItem:
@@ -32,12 +37,21 @@ def _item(certificate: Certificate) -> CertificateItem:
     return CertificateItem(certificate.registration_no, id_number=certificate.id_number,
                            issued_sort=f"{sortable(certificate.issued_at)}#{certificate.registration_no}",
                            body=body, revoked_at=certificate.revoked_at,
-                           revocation_reason=certificate.revocation_reason)
+                           revocation_reason=certificate.revocation_reason,
+                           replaced_by=certificate.replaced_by, replaced_at=certificate.replaced_at)
 
 
 def _certificate(item: CertificateItem) -> Certificate:
     return replace(codec.decode(Certificate, item.body), revoked_at=item.revoked_at,
-                   revocation_reason=item.revocation_reason)
+                   revocation_reason=item.revocation_reason, replaced_by=item.replaced_by,
+                   replaced_at=item.replaced_at)
+
+
+def _unchanged_since_read(certificate: Certificate) -> Condition:
+    """The stored certificate is still current and its revocation is as `certificate` read it."""
+    revocation = (CertificateItem.revoked_at.does_not_exist() if certificate.revoked_at is None
+                  else CertificateItem.revoked_at == certificate.revoked_at)
+    return CertificateItem.registration_no.exists() & CertificateItem.replaced_by.does_not_exist() & revocation
 
 
 class DynamoCertificateRepository:
@@ -70,12 +84,15 @@ class DynamoCertificateRepository:
         return int(counter.value)
 
     def issue(self, application: Application, certificate: Certificate, registration: Registration | None,
-              messages: Sequence[Message], sms: Sequence[Sms], now: datetime) -> None:
+              messages: Sequence[Message], sms: Sequence[Sms], now: datetime, *,
+              replacing: Sequence[Certificate] = ()) -> None:
         """The certified application (conditional on its version), the certificate (conditional
-        on its number being new), the registration record and the notices, all or nothing.
+        on its number being new), the registration record, the certificates it replaces (each
+        conditional on being current and unrevoked as read) and the notices, all or nothing.
         Raises ConcurrentUpdateError when any condition fails."""
         item = application_item(application)
         also = [(_item(certificate), CertificateItem.registration_no.does_not_exist())]
+        also += [(_item(old), _unchanged_since_read(old)) for old in replacing]
         if registration is not None:
             also.append((registration_item(registration, now), None))
         save_in_transaction(self._region, item, messages, sms, also)

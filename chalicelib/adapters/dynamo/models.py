@@ -13,6 +13,8 @@ a table scan on a request path:
                      `by_applicant`: an applicant's history, newest first;
                      `by_queue`: (window year, status) ordered by queue_sort
                      (submission time), for the review queue and window jobs;
+                     pending reconsiderations of every window in one partition
+                     (`reconsideration_requested`, by request time);
                      `by_queue_type`: the same per registration type (queue
                      filter, and COUNT queries for the stats)
 - uniques            conditional puts that make a value unique across items
@@ -31,6 +33,9 @@ a table scan on a request path:
 - certificates       get by registration_no (verification, download);
                      `by_holder`: a holder's certificates, newest first
 - counters           atomic counters by name (registration-number sequences)
+- corrections        get by correction_id; `by_owner`: a person's correction requests,
+                     newest first; `by_status`: requests of a status by
+                     creation time (the admins' list, open ones first come first served)
 """
 from __future__ import annotations
 
@@ -194,6 +199,9 @@ class AccountItem(_Table):
     disabled = BooleanAttribute(default=False)
     # Generation of the password-lockout counters; `swreg reviewer unlock` adds one.
     lock_epoch = NumberAttribute(default=0)
+    # Sessions (domain.accounts.Account): a reset or change raises the version; the caller's kept session.
+    session_version = NumberAttribute(default=0)
+    kept_session = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     by_login = LoginIndex()
 
@@ -296,7 +304,41 @@ class CertificateItem(_Table):
     body = Utf8JSONAttribute()
     revoked_at = UTCDateTimeAttribute(null=True)
     revocation_reason = UnicodeAttribute(null=True)
+    replaced_by = UnicodeAttribute(null=True)
+    replaced_at = UTCDateTimeAttribute(null=True)
     by_holder = HolderIndex()
+
+
+class CorrectionOwnerIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    id_number = UnicodeAttribute(hash_key=True)
+    created_sort = UnicodeAttribute(range_key=True)
+
+
+class CorrectionStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_sort = UnicodeAttribute(range_key=True)
+
+
+class CorrectionItem(_Table):
+    class Meta(_Table.Meta):
+        base_name = "corrections"
+
+    correction_id = UnicodeAttribute(hash_key=True)
+    id_number = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_sort = UnicodeAttribute()
+    body = Utf8JSONAttribute()
+    version = VersionAttribute()
+    by_owner = CorrectionOwnerIndex()
+    by_status = CorrectionStatusIndex()
 
 
 class CounterItem(_Table):
@@ -322,4 +364,5 @@ MODELS: tuple[type[Model], ...] = (
     AuditItem,
     CertificateItem,
     CounterItem,
+    CorrectionItem,
 )

@@ -5,6 +5,11 @@ changed or identical, then BatchWriteItem for the new and changed ones only —
 so re-running an import costs reads, not writes, and changes nothing. Every
 item is put whole; a failed request raises, leaving earlier chunks written and
 no row half-written.
+
+`practitioner_item` and `registration_item` are the one way a register row
+becomes an item: the import's batches use them, and so do the transactions
+that write a row beside other changes (a certificate's registration, an
+accepted correction request).
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ def ce_record_key(record: CeRecord) -> str:
     return f"{record.completed_on.isoformat()}#{digest}"
 
 
-def _practitioner_item(row: Practitioner, now: datetime) -> PractitionerItem:
+def practitioner_item(row: Practitioner, now: datetime) -> PractitionerItem:
     return PractitionerItem(row.id_number, name=row.name, certificate_no=row.certificate_no,
                             level=row.level.value, qualification_year=row.qualification_year,
                             updated_at=now)
@@ -74,7 +79,7 @@ class DynamoRegisterRepository:
         return [_ce_record(item) for item in CeRecordItem.query(id_number)]
 
     def upsert_practitioners(self, rows: Sequence[Practitioner]) -> UpsertCounts:
-        return _upsert(PractitionerItem, rows, _practitioner_item, _practitioner,
+        return _upsert(PractitionerItem, rows, practitioner_item, _practitioner,
                        key=lambda item: item.id_number)
 
     def upsert_registrations(self, rows: Sequence[Registration]) -> UpsertCounts:

@@ -22,7 +22,7 @@ AFTER_CLOSE = WINDOW.closes_at + timedelta(hours=1)
 PERSON = make_id()
 ADDRESS = {"recipient": "周晓梅", "phone": "13900139000", "address": "北京市海淀区中关村大街1号",
            "postal_code": "100080"}
-FORM = {"phone": "13800138000", "employer": "北京市某社会工作服务中心", "district": "海淀区", "education": "本科",
+FORM = {"phone": "13800138000", "employer": "北京市某社会工作服务中心", "district": "海淀区", "education": "bachelor",
         "mailing_address": ADDRESS}
 
 # (qualification year, registration years, CE hours on record) per type.

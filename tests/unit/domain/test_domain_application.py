@@ -41,10 +41,13 @@ K = MaterialKind
 
 def test_the_transition_table_is_the_specs_lifecycle():
     assert TRANSITIONS == {
-        S.DRAFT: {S.SUBMITTED, S.EXPIRED}, S.SUBMITTED: {S.IN_REVIEW}, S.IN_REVIEW: {S.APPROVED, S.REJECTED},
-        S.REJECTED: {S.SUBMITTED, S.EXPIRED}, S.APPROVED: {S.CERTIFIED}, S.EXPIRED: set(), S.CERTIFIED: set(),
+        S.DRAFT: {S.SUBMITTED, S.EXPIRED, S.DISCARDED}, S.DISCARDED: set(),
+        S.SUBMITTED: {S.IN_REVIEW}, S.IN_REVIEW: {S.APPROVED, S.REJECTED},
+        S.REJECTED: {S.SUBMITTED, S.EXPIRED}, S.APPROVED: {S.CERTIFIED}, S.CERTIFIED: set(),
+        S.EXPIRED: {S.RECONSIDERATION_REQUESTED},
+        S.RECONSIDERATION_REQUESTED: {S.APPROVED, S.EXPIRED, S.REJECTED},
     }
-    assert [s for s in S if s.is_terminal] == [S.EXPIRED, S.CERTIFIED]
+    assert [s for s in S if s.is_terminal] == [S.CERTIFIED, S.DISCARDED]
     assert all(s.chinese for s in S)
 
 
@@ -216,10 +219,10 @@ def test_refusals_name_who_and_what_in_their_chinese_message():
         in_review("rev-a").claim("rev-b", NOW)
     assert claimed.value.message == "该申请正由rev-a审核，请选择其他申请或稍后再试。"
     with pytest.raises(ConflictError) as locked:
-        submitted().update_fields({"education": "硕士"}, NOW, WINDOW)
+        submitted().update_fields({"education": "master"}, NOW, WINDOW)
     assert (locked.value.code, locked.value.message) == ("NOT_EDITABLE", "申请已提交，不能修改。请刷新页面查看申请的最新状态。")
     with pytest.raises(RuleViolationError) as closed:
-        rejected().update_fields({"education": "硕士"}, AFTER_CLOSE, WINDOW)
+        rejected().update_fields({"education": "master"}, AFTER_CLOSE, WINDOW)
     assert closed.value.message == "2022年度登记不在开放时间内，请在登记开放期间办理。"
 
 

@@ -52,7 +52,7 @@ def test_a_reissue_reason_must_be_one_the_application_allows():
 
 
 def test_a_mailed_certificate_needs_every_part_of_the_address():
-    form = ApplicationFields(phone="13800138000", employer="某中心", district="海淀区", education="本科",
+    form = ApplicationFields(phone="13800138000", employer="某中心", district="海淀区", education="bachelor",
                              pickup_method=PickupMethod.MAIL, mailing_address=MailingAddress(recipient="周晓梅"))
     assert set(form_problems(form, RegistrationType.FIRST)) == {
         "mailing_address.phone", "mailing_address.address", "mailing_address.postal_code"}

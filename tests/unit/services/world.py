@@ -26,6 +26,7 @@ from tests.fakes import (
     FakeCertificateRenderer,
     FakeCertificateRepository,
     FakeClock,
+    FakeCorrectionRepository,
     FakeContinuation,
     FakeDeadLetterQueue,
     FakeIdGenerator,
@@ -50,18 +51,20 @@ YEAR = 2026
 OPENS_AT = datetime(YEAR, 3, 1, 9, tzinfo=SHANGHAI)
 CLOSES_AT = datetime(YEAR, 4, 1, tzinfo=SHANGHAI)
 NOW = datetime(YEAR, 3, 10, 10, tzinfo=SHANGHAI)
-FORM = {"employer": "西城社工", "district": "西城区", "education": "本科", "pickup_method": "electronic"}
+FORM = {"employer": "西城社工", "district": "西城区", "education": "bachelor", "pickup_method": "electronic"}
 
 
 def fake_deps() -> Deps:
     """A `Deps` whose every port is a fake."""
     messages, outbox, register = FakeMessageRepository(), FakeOutbox(), FakeRegisterRepository()
     applications = FakeApplicationRepository(messages=messages, outbox=outbox)
+    audit = FakeAuditLog()
     return Deps(
         settings=SETTINGS, register=register, windows=FakeWindowRepository(), applications=applications,
         accounts=FakeAccountRepository(), sms_codes=FakeSmsCodeRepository(), rate_limiter=FakeRateLimiter(),
-        messages=messages, outbox=outbox, audit=FakeAuditLog(),
+        messages=messages, outbox=outbox, audit=audit,
         certificates=FakeCertificateRepository(applications, register), continuation=FakeContinuation(),
+        corrections=FakeCorrectionRepository(register, audit, messages, outbox),
         dead_letters=FakeDeadLetterQueue(),
         uploads=FakeUploadSigner(), files=FakeObjectStore(), sms=FakeSms(), photos=FakePhotoProcessor(),
         renderer=FakeCertificateRenderer(), tokens=FakeTokenSigner(), clock=FakeClock(NOW), ids=FakeIdGenerator(),
