@@ -9,7 +9,6 @@ fails when the table and the declarations differ.
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 
 from chalice import Chalice
@@ -68,4 +67,3 @@ def _rows(rows: list[tuple]) -> str:
 
 if __name__ == "__main__":
     WIRING.write_text(source(), encoding="utf-8")
-    print(f"wrote {WIRING.relative_to(Path.cwd())}", file=sys.stderr)

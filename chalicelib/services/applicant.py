@@ -19,6 +19,7 @@ from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.observability import logger
 from chalicelib.services import uploads
 from chalicelib.services.deps import Deps
+from chalicelib.services.ownership import owned
 from chalicelib.services.rate_limits import enforce_rate_limit
 
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -94,15 +95,8 @@ def create_application(deps: Deps, account: Account, command: CreateApplication,
 
 
 def get_application(deps: Deps, account: Account, application_id: str) -> Application:
-    """Someone else's application is "not found", with the very error an unknown id gets:
-    its existence is not disclosed."""
-    try:
-        application = deps.applications.get(application_id)
-    except NotFoundError:
-        application = None
-    if application is None or application.id_number != account.id_number:
-        raise NotFoundError()
-    return application
+    """Someone else's application is "not found", exactly as an unknown id (`ownership.owned`)."""
+    return owned(deps.applications.get, application_id, account.id_number)
 
 
 def list_applications(deps: Deps, account: Account, position: str | None) -> Page:

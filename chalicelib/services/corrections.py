@@ -15,11 +15,12 @@ from datetime import datetime, time, timedelta
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.commands import CorrectionDecision, CorrectionQuery, RequestCorrection
 from chalicelib.domain.corrections import Correction, CorrectionOutcome, decision_notices, parse_proposal
-from chalicelib.domain.errors import ConcurrentUpdateError, NotFoundError, RuleViolationError
+from chalicelib.domain.errors import ConcurrentUpdateError, RuleViolationError
 from chalicelib.domain.object_keys import EvidenceKey
 from chalicelib.domain.ports import AuditEntry, Page
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.services.deps import Deps
+from chalicelib.services.ownership import owned
 from chalicelib.services.rate_limits import enforce_rate_limit
 
 PAGE_SIZE = 20
@@ -48,14 +49,8 @@ def my_corrections(deps: Deps, account: Account, position: str | None) -> Page:
 
 
 def my_correction(deps: Deps, account: Account, correction_id: str) -> Correction:
-    """Someone else's request is "not found", exactly as an unknown id."""
-    try:
-        correction = deps.corrections.get(correction_id)
-    except NotFoundError:
-        correction = None
-    if correction is None or correction.id_number != account.id_number:
-        raise NotFoundError()
-    return correction
+    """Someone else's request is "not found", exactly as an unknown id (`ownership.owned`)."""
+    return owned(deps.corrections.get, correction_id, account.id_number)
 
 
 def evidence_upload_url(deps: Deps, account: Account, correction_id: str, now: datetime) -> dict:
