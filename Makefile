@@ -3,10 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DDB_TOOLS := tools/dynamodb-local
+WEB := web
 
-.PHONY: install run test test-fast deploy-rehearsal wiring lint clean
+.PHONY: install system-packages run test test-fast deploy-rehearsal wiring lint clean
 
-install: $(VENV)/.installed $(DDB_TOOLS)/node_modules/.installed
+install: $(VENV)/.installed $(DDB_TOOLS)/node_modules/.installed $(WEB)/node_modules/.installed
+
+# Java for DynamoDB Local, Chromium and CJK fonts for the browser tests: apt-get when missing (as root).
+system-packages:
+	tools/system-packages.sh
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,10 +23,14 @@ $(DDB_TOOLS)/node_modules/.installed: $(DDB_TOOLS)/package.json $(DDB_TOOLS)/pac
 	cd $(DDB_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: install
 	$(PY) -m devstack.run
 
-test: install
+test: install system-packages
 	$(PY) -m pytest
 
 # The prod deploy (infra stack, chalice deploy, swreg deploy finish, redeploy, checks, chalice delete)
@@ -33,7 +42,7 @@ deploy-rehearsal: install
 wiring: install
 	$(PY) -m chalicelib.handlers.declared
 
-test-fast: install
+test-fast: install system-packages
 	$(PY) -m pytest -m "not packaging"
 
 clean:

@@ -10,4 +10,4 @@ settings = Settings.from_env()
 # Chalice's own log setup would pin the "swreg" logger — Powertools' too — at ERROR
 # (or DEBUG): keep it off so POWERTOOLS_LOG_LEVEL decides, and warnings reach the logs.
 app = Chalice(app_name="swreg", debug=settings.debug, configure_logs=False)
-globals().update(routing.wire(app, bucket=settings.bucket))  # Lambda calls an event handler as `app.<name>`
+globals().update(routing.wire(app, settings))  # Lambda calls an event handler as `app.<name>`

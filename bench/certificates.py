@@ -222,7 +222,7 @@ def main() -> int:
         from chalicelib.services.certificates import SECONDS_PER_CERTIFICATE, issue_due
         from chalicelib.domain.materials import MaterialKind
         from tests.unit import photo_samples
-        s3_emulator.ensure_bucket(bootstrap.stores(deps.settings).s3, deps.settings.bucket)
+        s3_emulator.ensure_bucket(bootstrap.stores(deps.settings).s3, deps.settings.bucket, deps.settings.allowed_origins())
         # What the upload pipeline stores for a camera photo (a flat test colour would flatter the PNG).
         photo = deps.photos.normalise(photo_samples.camera_jpeg(*camera), MaterialKind.ID_PHOTO).jpeg
         numbers = _stack.id_numbers(warmup + count)

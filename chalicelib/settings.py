@@ -24,6 +24,7 @@ from typing import Mapping, NamedTuple
 
 # Host names under the reserved `example` names (RFC 2606: example.com, swreg.example, …).
 _PLACEHOLDER = re.compile(r"(?:^|[/.@])example(?:[.:/?#]|$)|changeme", re.IGNORECASE)
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 # Seconds a warm container serves an SSM read from Powertools Parameters' cache.
 PARAMETER_MAX_AGE = 300
 
@@ -111,6 +112,10 @@ class Settings(NamedTuple):
     upload_urls_per_material_per_day: int = 20
     # Days a rejection decided late in (or after) its window leaves for resubmitting (SPEC §2.6 fix period).
     fix_days: int = 7
+    cors_origins: frozenset[str] | None = frozenset()
+    """Browser origins allowed to read the API (`SWREG_CORS_ORIGINS`, comma-separated); None when
+    read from the SSM parameter `cors_origins_parameter` names (prod: the infra stack's AllowedOrigins)."""
+    cors_origins_parameter: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -136,6 +141,8 @@ class Settings(NamedTuple):
         _refuse_placeholders(env)
         if env.get("SWREG_VERIFY_BASE_URL") and env.get("SWREG_VERIFY_BASE_URL_PARAMETER"):
             raise SettingsError("set SWREG_VERIFY_BASE_URL or SWREG_VERIFY_BASE_URL_PARAMETER, not both")
+        if env.get("SWREG_CORS_ORIGINS") and env.get("SWREG_CORS_ORIGINS_PARAMETER"):
+            raise SettingsError("set SWREG_CORS_ORIGINS or SWREG_CORS_ORIGINS_PARAMETER, not both")
         if sms_sink not in ("sns", "file", "tencent"):
             raise SettingsError(f"SWREG_SMS_SINK must be 'sns', 'file' or 'tencent', not {sms_sink!r}")
         continuation = env.get("SWREG_JOB_CONTINUATION", "none")
@@ -164,6 +171,9 @@ class Settings(NamedTuple):
             sms_endpoint=env.get("SWREG_SMS_ENDPOINT") or None,
             dlq_url=env.get("SWREG_DLQ_URL") or None,
             continuation=continuation,
+            cors_origins=(None if env.get("SWREG_CORS_ORIGINS_PARAMETER")
+                          else origins(env.get("SWREG_CORS_ORIGINS", ""), source="SWREG_CORS_ORIGINS")),
+            cors_origins_parameter=env.get("SWREG_CORS_ORIGINS_PARAMETER") or None,
             **limits,
         )
 
@@ -183,6 +193,14 @@ class Settings(NamedTuple):
                                 "(SWREG_VERIFY_BASE_URL_PARAMETER) holds a placeholder value")
         return _with_slash(value)
 
+    def allowed_origins(self) -> frozenset[str]:
+        """The browser origins CORS allows: the environment's, or the SSM parameter's (read on the
+        first request from a browser, cached per warm container like `verify_base`)."""
+        if self.cors_origins is not None:
+            return self.cors_origins
+        from aws_lambda_powertools.utilities import parameters
+        value = parameters.get_parameter(self.cors_origins_parameter, max_age=PARAMETER_MAX_AGE)
+        return origins(value, source=f"the SSM parameter {self.cors_origins_parameter}")
 
     def tencent(self) -> TencentSmsSettings:
         """Tencent's settings: the environment's, or the SSM parameter's, read on the first send (the
@@ -197,6 +215,16 @@ class Settings(NamedTuple):
                "SWREG_SMS_ENDPOINT": self.sms_endpoint or ""}
         return TencentSmsSettings.checked(value.get("app_id"), value.get("sign_name"), value.get("templates"), env,
                                           source=f"the SSM parameter {self.sms_provider_parameter}")
+
+
+def origins(listed: str, *, source: str) -> frozenset[str]:
+    """A comma-separated list of origins (`scheme://host[:port]`, no path). SettingsError for `*`
+    (the API would answer any page) or anything that is not an origin."""
+    found = frozenset(filter(None, (origin.strip() for origin in listed.split(","))))
+    bad = sorted(origin for origin in found if not _ORIGIN.fullmatch(origin) or _is_placeholder(origin))
+    if bad:
+        raise SettingsError(f"{source}: not an origin (scheme://host[:port], no '*', no path): " + ", ".join(bad))
+    return found
 
 
 def _refuse_placeholders(env: Mapping[str, str]) -> None:

@@ -82,7 +82,10 @@ class EventRunner:
             "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self._region,
             "resources": [f"arn:aws:events:{self._region}:000000000000:rule/{name}"], "detail": {},
         }
-        return self._invoke(name, event)
+        summary = self._invoke(name, event)
+        if isinstance(summary, dict) and any(isinstance(v, int) and v for v in summary.values()):
+            log.info("job %s: %s", name, ", ".join(f"{k} {v}" for k, v in summary.items()))
+        return summary
 
     def _poll(self, source: S3EventConfig) -> None:
         seen = set()
@@ -100,6 +103,7 @@ class EventRunner:
                 try:
                     self._invoke(source.name, self._s3_event(source.bucket, obj))
                     self._attempts[ident] = -1
+                    log.info("upload %s delivered to %s", obj["Key"], source.name)
                 except Exception:
                     self._attempts[ident] = attempts + 1
                     log.exception("S3 handler %s failed on attempt %d", source.name, attempts + 1)

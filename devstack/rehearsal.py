@@ -42,6 +42,7 @@ REGION = "cn-north-1"
 PARTITION = "aws-cn"
 # The stack's parameters without a default; any real-looking values will do here.
 STACK_PARAMETERS = {"PublicBaseUrl": "https://zhengshu.rehearsal.invalid/verify/", "SmsAppId": "1400000001",
+                    "AllowedOrigins": "https://zhengshu.rehearsal.invalid,https://m.rehearsal.invalid",
                     "SmsSignName": "北京社工登记",
                     "SmsTemplateIds": json.dumps({name: str(2000001 + n) for n, name in enumerate(SMS_TEMPLATES)})}
 ASYNC_FAILURE_OUTPUT = "AsyncFailureQueueArn"

@@ -14,10 +14,14 @@ from moto.server import ThreadedMotoServer
 
 log = logging.getLogger("devstack.s3")
 
-UPLOAD_CORS = {"CORSRules": [{
-    "AllowedMethods": ["GET", "POST", "PUT"], "AllowedOrigins": ["*"],
-    "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3000,
-}]}
+
+
+def upload_cors(origins) -> dict:
+    """The bucket's CORS rule: the origins the API allows may POST uploads (as infra/ sets it)."""
+    return {"CORSRules": [{
+        "AllowedMethods": ["GET", "POST", "PUT"], "AllowedOrigins": sorted(origins),
+        "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3000,
+    }]}
 
 
 def start(port: int = 0) -> tuple[ThreadedMotoServer, int]:
@@ -27,12 +31,12 @@ def start(port: int = 0) -> tuple[ThreadedMotoServer, int]:
     return server, server.get_host_and_port()[1]
 
 
-def ensure_bucket(s3, bucket: str) -> None:
-    """Create the bucket with the CORS rules browsers need for presigned POSTs."""
+def ensure_bucket(s3, bucket: str, origins) -> None:
+    """Create the bucket with the CORS rule browsers on `origins` need for presigned POSTs."""
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if bucket not in existing:
         s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=UPLOAD_CORS)
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=upload_cors(origins))
 
 
 def save(s3, bucket: str, folder: Path) -> int:

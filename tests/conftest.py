@@ -19,6 +19,17 @@ os.environ.update({"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
 # Nothing in the suite may reach real AWS: endpoints are set by `stack` before any client exists.
 for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
     os.environ.pop(name, None)
+PROCESS_ENVIRONMENT = os.environ
+
+
+@pytest.fixture(autouse=True)
+def _environ_stays_the_process_environment():
+    """chalice.test's client swaps `os.environ` for a dict during each request and puts back what
+    it found; requests in parallel threads (the rate-limit tests) can leave a dict in place. A child
+    process then would not see what a later test sets, so each test ends with the real one."""
+    yield
+    if os.environ is not PROCESS_ENVIRONMENT:
+        os.environ = PROCESS_ENVIRONMENT
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +52,7 @@ def stack(tmp_path_factory):
         bootstrap.override(bootstrap.build(settings))
         stores = bootstrap.stores(settings)
         stores.tables.create_missing()
-        s3_emulator.ensure_bucket(stores.s3, settings.bucket)
+        s3_emulator.ensure_bucket(stores.s3, settings.bucket, settings.allowed_origins())
         yield local
     finally:
         local.stop()

@@ -26,7 +26,7 @@ from datetime import datetime
 from itertools import accumulate
 from typing import Any, Callable
 
-from chalice import Chalice, Response
+from chalice import Chalice
 
 from chalicelib import bootstrap
 from chalicelib.domain.errors import NotFoundError, ValidationError
@@ -48,23 +48,24 @@ def edge(app: Chalice) -> Callable:
     """HTTP middleware for `app`: 405, 415 and, on public routes, 404 for a malformed path parameter."""
 
     def check(request, get_response):
+        if request.method == "OPTIONS":  # a CORS preflight (handlers/cors.py): it reads no body or parameter
+            return get_response(request)
         methods = app.routes.get(request.path) or {}
         entry = methods.get(request.method)
         if entry is None:
-            if not methods:  # not one of ours (e.g. a preflight Chalice answers itself)
+            if not methods:  # not a path of ours
                 return get_response(request)
             return error_response(405, "METHOD_NOT_ALLOWED", error_message("METHOD_NOT_ALLOWED"),
                                   {"allowed": sorted(methods)}, {"Allow": ", ".join(sorted(methods))})
         content_type = request.headers.get("content-type", "application/json")
         if entry.content_types and not _takes(content_type, entry.content_types):
-            return _cors(error_response(415, "UNSUPPORTED_MEDIA_TYPE", error_message("UNSUPPORTED_MEDIA_TYPE"),
-                                        {"content_type": content_type[:100], "accepted": entry.content_types}),
-                         entry)
+            return error_response(415, "UNSUPPORTED_MEDIA_TYPE", error_message("UNSUPPORTED_MEDIA_TYPE"),
+                                  {"content_type": content_type[:100], "accepted": entry.content_types})
         if not is_secured(entry.view_function):
             try:
                 check_path_parameters(request)
             except NotFoundError as exc:
-                return _cors(to_response(exc), entry)
+                return to_response(exc)
         return get_response(request)
 
     return check
@@ -110,14 +111,6 @@ def _takes(content_type: str, accepted: list[str]) -> bool:
     parts = {part.strip() for part in re.split("[,;]", content_type.lower())}
     wanted = {kind.lower() for kind in accepted}
     return "*/*" in wanted or "*/*" in parts or bool(parts & wanted)
-
-
-def _cors(response: Response, entry) -> Response:
-    """The route's CORS headers, which Chalice adds only to what a view answers."""
-    if entry.cors is not None:
-        for name, value in entry.cors.get_access_control_headers().items():
-            response.headers.setdefault(name, value)
-    return response
 
 
 # --- the body -----------------------------------------------------------------------------

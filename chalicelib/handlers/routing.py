@@ -1,6 +1,6 @@
 """How `app.py` wires the app without importing a handler at a cold start.
 
-The routes, the upload event and the schedules come from `handlers/wiring.py`
+The routes (each path with an OPTIONS view for CORS preflights), the upload event and the schedules come from `handlers/wiring.py`
 (generated from the handlers' declarations, see `handlers/declared.py`); each
 view, middleware and event handler is a `lazy` proxy that imports its module on
 the first call. A container serving only `/me` never loads the review, upload or
@@ -14,20 +14,26 @@ from chalice import Chalice
 
 from chalicelib.handlers import wiring
 from chalicelib.lazy import imported, lazy
+from chalicelib.settings import Settings
 
 _served: Chalice | None = None
 
 
-def wire(app: Chalice, *, bucket: str) -> dict[str, Callable]:
+def wire(app: Chalice, settings: Settings) -> dict[str, Callable]:
     """Register everything on `app`; returns the event handlers by the name Lambda calls them
     with (`app.<name>`), for `app.py` to bind as module attributes."""
     global _served
     _served = app
     app.register_middleware(lazy(lambda: imported("chalicelib.observability:observe")), "all")
+    app.register_middleware(lazy(lambda: imported("chalicelib.handlers.cors:cors")(settings.allowed_origins)), "http")
     app.register_middleware(lazy(lambda: imported("chalicelib.handlers.edge:edge")(app)), "http")
     for path, method, view, options in wiring.ROUTES:
         name = view.partition(":")[2]
         app.route(path, methods=[method], name=name, **options)(lazy(_mapped(view), name=name))
+    preflight = lazy(lambda: imported("chalicelib.handlers.cors:preflight"), name="preflight")
+    for path in sorted({path for path, *_ in wiring.ROUTES}):
+        app.route(path, methods=["OPTIONS"], name="preflight")(preflight)
+    bucket = settings.bucket
     upload = lazy(lambda: imported("chalicelib.handlers.uploads:on_upload"), name="on_upload")
     handlers = {"on_upload": app.on_s3_event(bucket=bucket, prefix=wiring.UPLOADS_PREFIX,
                                              events=["s3:ObjectCreated:*"])(upload)}

@@ -163,8 +163,8 @@ def application(app: Application) -> dict:
 
 
 def application_summary(app: Application) -> dict:
-    return {"application_id": app.application_id, "type": app.type.value, "window_year": app.window_year,
-            "status": app.status.value, "status_name": app.status.chinese,
+    return {"application_id": app.application_id, "type": app.type.value, "type_name": app.type.chinese,
+            "window_year": app.window_year, "status": app.status.value, "status_name": app.status.chinese,
             "created_at": app.created_at.isoformat(),
             "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
             "registration_no": app.registration_no}

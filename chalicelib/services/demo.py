@@ -59,7 +59,7 @@ def demo_register(year: int) -> tuple[list[Practitioner], list[Registration], li
 def seed(deps: Deps, now: datetime) -> list[str]:
     """Load the demo register and open this year's window if none exists; returns lines to print."""
     year = now.astimezone(SHANGHAI).year
-    practitioners, registrations, records, cases = demo_register(year)
+    practitioners, registrations, records, _ = demo_register(year)
     deps.register.upsert_practitioners(practitioners)
     deps.register.upsert_registrations(registrations)
     deps.register.upsert_ce_records(records)
@@ -71,20 +71,35 @@ def seed(deps: Deps, now: datetime) -> list[str]:
         staff.add_staff(deps, DEMO_REVIEWER, DEMO_REVIEWER_PASSWORD, admin=False, now=now)
     except ConflictError:
         pass  # seeded before
-    lines = [f"reviewer login: {DEMO_REVIEWER} / {DEMO_REVIEWER_PASSWORD}  (POST /auth/login {{username, password}})",
-             f"window {year}: {window.opens_at:%Y-%m-%d %H:%M} → {window.closes_at:%Y-%m-%d %H:%M} (Asia/Shanghai)",
-             "demo practitioners (sign up with any phone; the code arrives in the SMS file):"]
-    return lines + [f"  {case}" for case in cases]
+    return [f"window {year}: {window.opens_at:%Y-%m-%d %H:%M} → {window.closes_at:%Y-%m-%d %H:%M} (Asia/Shanghai)",
+            *logins(year)]
+
+
+def logins(year: int) -> list[str]:
+    """The demo's logins, as `seed-demo` and `make run` print them."""
+    cases = demo_register(year)[3]
+    return [f"reviewer login: {DEMO_REVIEWER} / {DEMO_REVIEWER_PASSWORD}  (POST /auth/login {{username, password}})",
+            "demo practitioners (sign up with any phone; the code arrives in the SMS file):",
+            *(f"  {case}" for case in cases), _certificate_line(_certified(year)[1].registration_no)]
+
+
+def _certified(year: int) -> tuple[Practitioner, Registration]:
+    """DEMO_CERTIFIED and the last registration his demo e-certificate shows."""
+    practitioners, registrations, _, _ = demo_register(year)
+    holder = next(p for p in practitioners if p.name == DEMO_CERTIFIED)
+    return holder, max((r for r in registrations if r.id_number == holder.id_number),
+                       key=lambda r: r.registration_year)
+
+
+def _certificate_line(registration_no: str) -> str:
+    return f"e-certificate {registration_no} ({DEMO_CERTIFIED}): GET /verify/{registration_no}"
 
 
 def seed_certificate(deps: Deps, now: datetime) -> str:
     """An e-certificate for DEMO_CERTIFIED's last registration (rendered like the job's, with
     a drawn placeholder photo); returns a line to print. Idempotent."""
-    year = now.astimezone(SHANGHAI).year
-    practitioners, registrations, _, _ = demo_register(year)
-    holder = next(p for p in practitioners if p.name == DEMO_CERTIFIED)
-    last = max((r for r in registrations if r.id_number == holder.id_number), key=lambda r: r.registration_year)
-    line = f"e-certificate {last.registration_no} ({holder.name}): GET /verify/{last.registration_no}"
+    holder, last = _certified(now.astimezone(SHANGHAI).year)
+    line = _certificate_line(last.registration_no)
     if deps.certificates.get(last.registration_no) is not None:
         return line
     pdf_key, png_key = certificate_keys(last.registration_no)

@@ -35,7 +35,8 @@ def test_a_discarded_draft_stays_in_my_history_and_another_type_can_be_started(c
     assert [h["to"] for h in shown["history"]] == ["draft", "discarded"]
     assert shown["history"][-1]["actor"] == "applicant" and shown["materials"] == {}
     listed = client.http.get("/applications", headers=auth(token)).json_body["items"]
-    assert [(a["application_id"], a["status_name"]) for a in listed] == [(app_id, "已放弃")]
+    assert [(a["application_id"], a["status_name"], a["type_name"]) for a in listed] == [
+        (app_id, "已放弃", shown["type_name"])]
 
     renewal = _create(client, token, "renewal")
     assert renewal.status_code == 201, renewal.body

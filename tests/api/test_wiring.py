@@ -22,10 +22,13 @@ def test_the_wiring_table_is_generated_from_todays_declarations():
 
 
 def test_the_served_app_has_every_declared_route_with_its_options_and_description(app):
-    served = {(path, method): entry for path, methods in app.app.routes.items() for method, entry in methods.items()}
+    served = {(path, method): entry for path, methods in app.app.routes.items() for method, entry in methods.items()
+              if method != "OPTIONS"}
     wanted = {(path, method): entry for path, methods in declared.declared_app().routes.items()
               for method, entry in methods.items()}
     assert served.keys() == wanted.keys()
+    assert {path for path, methods in app.app.routes.items() if "OPTIONS" in methods} == {
+        path for path, _ in wanted}, "every path answers a CORS preflight (handlers/cors.py)"
     for key, entry in wanted.items():
         route = served[key]
         assert (route.view_name, route.content_types, route.view_args) == (

@@ -67,6 +67,17 @@ def _call(port: int, method: str, path: str, body: dict | None = None, token: st
         return json.loads(response.read() or b"{}")
 
 
+def _the_web_client_is_served_pointing_at_the_api_which_answers_its_origin(site: int, api: int) -> None:
+    origin = f"http://127.0.0.1:{site}"
+    with urllib.request.urlopen(origin + "/applications/any", timeout=10) as response:  # a screen, not a file
+        assert '<div id="app">' in response.read().decode()
+    with urllib.request.urlopen(origin + "/config.json", timeout=10) as response:
+        assert json.loads(response.read()) == {"apiBase": f"http://127.0.0.1:{api}"}
+    request = urllib.request.Request(f"http://127.0.0.1:{api}/guide", headers={"Origin": origin})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Access-Control-Allow-Origin"] == origin
+
+
 def _refusals_leave_in_the_api_shape(port: int) -> None:
     """`chalice local` has no authorizer or content-type check of its own in front of ours: a
     missing or malformed Authorization header, a wrong content type and a malformed id are
@@ -145,10 +156,10 @@ def _an_older_versions_local(local: Path, port: int) -> None:
 
 
 def test_make_run_upgrades_an_older_local_serves_health_and_stops_cleanly_on_ctrl_c(tmp_path):
-    api, ddb, s3 = free_port(), free_port(), free_port()
+    api, ddb, s3, site = free_port(), free_port(), free_port(), free_port()
     _an_older_versions_local(tmp_path / "local", ddb)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SWREG_", "AWS_", "POWERTOOLS_"))}
-    env.update(PORT=str(api), SWREG_DDB_PORT=str(ddb), SWREG_S3_PORT=str(s3),
+    env.update(PORT=str(api), SWREG_DDB_PORT=str(ddb), SWREG_S3_PORT=str(s3), WEB_PORT=str(site),
                SWREG_LOCAL_DIR=str(tmp_path / "local"))
     started = time.monotonic()
     runner = subprocess.Popen([sys.executable, "-m", "devstack.run"], cwd=ROOT, env=env,
@@ -164,13 +175,20 @@ def test_make_run_upgrades_an_older_local_serves_health_and_stops_cleanly_on_ctr
         _operator_cli_talks_to_the_running_stack(env, tmp_path)
         _refusals_leave_in_the_api_shape(api)
         _an_upload_is_processed_by_the_local_event_runner(api, tmp_path)
+        _the_web_client_is_served_pointing_at_the_api_which_answers_its_origin(site, api)
     finally:
         runner.send_signal(signal.SIGINT)
         output, _ = runner.communicate(timeout=60)
     assert runner.returncode == 0, output
     assert "swreg is up" in output
     assert "index by_registration_no added to swreg-local-registrations" in output
-    assert "demo practitioners" in output and "首登记" in output
+    assert "demo practitioners" in output and "首登记" in output and "demo-reviewer" in output
+    assert f"http://127.0.0.1:{site}" in output
+    # the emulators' request logs go to files, not to the console
+    assert not re.search(r'"(GET|PUT|POST) /', output), output
+    logs = tmp_path / "local" / "logs"
+    assert {"api.log", "dynamodb-local.log", "s3-emulator.log"} <= {path.name for path in logs.iterdir()}
+    assert "GET /swreg-local-files" in (logs / "s3-emulator.log").read_text(encoding="utf-8")
     time.sleep(0.5)
     assert _processes_mentioning(str(tmp_path), f"--port {api}", f"-port {ddb}") == []
     assert not (tmp_path / "local" / "stack.json").exists()

@@ -200,11 +200,21 @@ def test_bucket_blocks_every_kind_of_public_access_and_is_kms_encrypted():
     assert encryption["BucketKeyEnabled"] is True
 
 
-def test_bucket_cors_allows_browser_post_uploads():
+def test_bucket_cors_allows_browser_post_uploads_from_the_origins_the_api_allows():
     (rule,) = _bucket()["CorsConfiguration"]["CorsRules"]
     assert {"POST", "GET", "PUT"} <= set(rule["AllowedMethods"])
-    assert rule["AllowedOrigins"] == {"Ref": "AllowedOrigins"}
-    assert PARAMETERS["AllowedOrigins"]["Type"] == "CommaDelimitedList"
+    assert rule["AllowedOrigins"] == {"Fn::Split": [",", {"Ref": "AllowedOrigins"}]}
+    origins = PARAMETERS["AllowedOrigins"]
+    assert "Default" not in origins, "no '*' default: the operator names the real site(s)"
+    pattern = re.compile(origins["AllowedPattern"])
+    for refused in ("*", "https://zhengshu.swreg.gov.cn/", "https://a.gov.cn, https://b.gov.cn", "zhengshu.swreg.gov.cn"):
+        assert not pattern.fullmatch(refused), refused
+    assert pattern.fullmatch("https://zhengshu.swreg.gov.cn,https://m.swreg.gov.cn:8443")
+    parameter = RESOURCES["AllowedOriginsParameter"]["Properties"]
+    assert parameter["Name"] == {"Fn::Sub": "/swreg/${Stage}/allowed-origins"}
+    assert parameter["Value"] == {"Ref": "AllowedOrigins"}
+    stage = PARAMETERS["Stage"]["Default"]
+    assert PROD["environment_variables"]["SWREG_CORS_ORIGINS_PARAMETER"] == f"/swreg/{stage}/allowed-origins"
 
 
 def test_bucket_policy_denies_requests_without_tls():

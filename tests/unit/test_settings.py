@@ -98,3 +98,38 @@ def test_the_prod_stage_reads_its_verify_base_url_and_previous_key_from_ssm():
     settings = Settings.from_env({**stage_variables("prod"), "AWS_REGION": "cn-north-1"})
     assert (settings.verify_base_url, settings.verify_base_url_parameter) == (None, "/swreg/prod/verify-base-url")
     assert settings.jwt_previous_key_parameter == "/swreg/prod/jwt-signing-key-previous"
+
+
+def test_cors_origins_are_a_comma_separated_list_and_none_is_allowed_by_default():
+    listed = Settings.from_env({**GOOD, "SWREG_CORS_ORIGINS": " https://zhengshu.swreg.gov.cn, http://127.0.0.1:8080 "})
+    assert listed.allowed_origins() == {"https://zhengshu.swreg.gov.cn", "http://127.0.0.1:8080"}
+    assert Settings.from_env(GOOD).allowed_origins() == frozenset()
+
+
+@pytest.mark.parametrize("value", ["*", "https://zhengshu.swreg.gov.cn/", "zhengshu.swreg.gov.cn",
+                                   "https://zhengshu.swreg.gov.cn/web", "ftp://zhengshu.swreg.gov.cn",
+                                   "https://CHANGEME"])
+def test_a_cors_origin_that_is_not_one_exact_origin_is_refused(value):
+    with pytest.raises(SettingsError, match="SWREG_CORS_ORIGINS"):
+        Settings.from_env({**GOOD, "SWREG_CORS_ORIGINS": f"http://127.0.0.1:8080,{value}"})
+
+
+def test_cors_origins_come_from_the_environment_or_an_ssm_parameter_not_both():
+    with pytest.raises(SettingsError, match="not both"):
+        Settings.from_env({**GOOD, "SWREG_CORS_ORIGINS": "http://127.0.0.1:8080",
+                           "SWREG_CORS_ORIGINS_PARAMETER": "/swreg/prod/allowed-origins"})
+
+
+def test_the_prod_stage_reads_its_cors_origins_from_the_parameter_the_stack_writes():
+    settings = Settings.from_env({**stage_variables("prod"), "AWS_REGION": "cn-north-1"})
+    assert (settings.cors_origins, settings.cors_origins_parameter) == (None, "/swreg/prod/allowed-origins")
+
+
+def test_the_test_stage_allows_the_web_clients_local_origin():
+    settings = Settings.from_env({**stage_variables("test"), "AWS_REGION": "cn-north-1"})
+    assert "http://127.0.0.1:8080" in settings.allowed_origins()
+
+
+def test_the_local_stage_leaves_the_origins_to_make_run_which_knows_the_web_clients_port():
+    # `chalice local` puts the stage's variables over the environment: one there would beat WEB_PORT
+    assert "SWREG_CORS_ORIGINS" not in stage_variables("local")

@@ -116,3 +116,15 @@ def test_keys_derived_for_cursors_uploads_and_sms_codes_follow_the_current_key_o
     keys = Keys(lambda: bootstrap._signing_key(settings))
     assert keys.signing == new_key
     assert keys.cursors == Keys(lambda: new_key).cursors != Keys(lambda: old_key).cursors
+
+
+def test_the_cors_origins_are_read_from_their_parameter_on_first_use_and_placeholders_refused(ssm):
+    name = _name("allowed-origins")
+    settings = Settings.from_env({**PROD, "SWREG_VERIFY_BASE_URL": "https://zhengshu.swreg.gov.cn/verify/",
+                                  "SWREG_CORS_ORIGINS_PARAMETER": name})
+    ssm.put_parameter(Name=name, Type="String", Value="https://zhengshu.swreg.gov.cn,https://m.swreg.gov.cn")
+    assert settings.allowed_origins() == {"https://zhengshu.swreg.gov.cn", "https://m.swreg.gov.cn"}
+    ssm.put_parameter(Name=name, Type="String", Value="*", Overwrite=True)
+    parameters.clear_caches()
+    with pytest.raises(SettingsError, match=name):
+        settings.allowed_origins()
