@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 from chalicelib.domain.outbox import SmsContent
-from chalicelib.observability import logger, mask_pii
+from chalicelib.observability import logger
 
 
 class FileSms:
-    """Appends `{"to", "text", "sent_at"}` as one JSON line to the file (SPEC §5) and echoes it,
-    phone masked, to stderr."""
+    """Appends `{"to", "text", "sent_at"}` as one JSON line to the file (SPEC §5); `make run`'s
+    console shows each line as it arrives, phone masked, whichever process sent it."""
 
     def __init__(self, path: str) -> None:
         self._path = Path(path)
@@ -29,7 +28,6 @@ class FileSms:
             sink.write(line + "\n")
             sink.flush()
             os.fsync(sink.fileno())
-        sys.stderr.write(f"SMS {mask_pii(line)}\n")
         return f"file-{uuid.uuid4().hex}"
 
 
