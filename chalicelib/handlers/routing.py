@@ -33,9 +33,8 @@ def wire(app: Chalice, settings: Settings) -> dict[str, Callable]:
     preflight = lazy(lambda: imported("chalicelib.handlers.cors:preflight"), name="preflight")
     for path in sorted({path for path, *_ in wiring.ROUTES}):
         app.route(path, methods=["OPTIONS"], name="preflight")(preflight)
-    bucket = settings.bucket
     upload = lazy(lambda: imported("chalicelib.handlers.uploads:on_upload"), name="on_upload")
-    handlers = {"on_upload": app.on_s3_event(bucket=bucket, prefix=wiring.UPLOADS_PREFIX,
+    handlers = {"on_upload": app.on_s3_event(bucket=settings.bucket, prefix=wiring.UPLOADS_PREFIX,
                                              events=["s3:ObjectCreated:*"])(upload)}
     for job, expression in wiring.SCHEDULES:
         name = job.replace("-", "_")
