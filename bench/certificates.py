@@ -75,11 +75,11 @@ with open(sys.argv[1], "rb") as source:
 pdf_key, png_key = certificate_keys("BJ2024000001")
 certificate = Certificate("BJ2024000001", "110105199003077715", "a", "周晓梅", "Z123456789", Level.INTERMEDIATE,
                           2024, 2027, datetime(2024, 4, 15, tzinfo=timezone.utc), pdf_key, png_key)
-url = "https://zhengshu.swreg.example/verify/BJ2024000001"
+url = "https://zhengshu.swreg.example/verify/BJ2024000001?code=ABCDEFGH"
 ready = time.perf_counter()
-renderer.render(certificate, photo, url)
+renderer.render(certificate, photo, url, "ABCDEFGH")
 first = time.perf_counter()
-renderer.render(certificate, photo, url)
+renderer.render(certificate, photo, url, "ABCDEFGH")
 second = time.perf_counter()
 print(imported - began, first - ready, second - first)
 """
@@ -114,13 +114,15 @@ def floors(deps, application_id: str, photo: bytes, due: datetime, runs: int) ->
     """(render s, store s, PDF bytes, PNG bytes) for one of the bench's own applications,
     under a number of its own (nothing is saved to DynamoDB)."""
     from chalicelib.domain.certificates import certificate_for, registration_number
+    from chalicelib.domain.verification import verification_code
     from chalicelib.services.certificates import verify_url
     application = copy.deepcopy(deps.applications.get(application_id))
     application.reserve_registration_no(registration_number(YEAR, 999_999))
     certificate = certificate_for(application, due)
     url = verify_url(deps, certificate.registration_no)
-    render = median_seconds(lambda: deps.renderer.render(certificate, photo, url), runs)
-    rendered = deps.renderer.render(certificate, photo, url)
+    code = verification_code(deps.keys.verification, certificate.registration_no)
+    render = median_seconds(lambda: deps.renderer.render(certificate, photo, url, code), runs)
+    rendered = deps.renderer.render(certificate, photo, url, code)
     keys = iter(range(10**6))
 
     def store() -> None:

@@ -48,6 +48,10 @@ class Stores:
             self.s3.create_bucket(Bucket=self.settings.bucket)
             yield f"bucket {self.settings.bucket} created"
 
+    def upgrade_items(self) -> Iterator[str]:
+        """Items an older version wrote, brought up to the models (any stage, AWS included)."""
+        yield from self.tables.upgrade_items()
+
 
 @cache
 def stores(settings: Settings) -> Stores:
@@ -62,6 +66,7 @@ def build(settings: Settings) -> Deps:
     from chalicelib.adapters.dynamo.audit import DynamoAuditLog
     from chalicelib.adapters.dynamo.certificates import DynamoCertificateRepository
     from chalicelib.adapters.dynamo.corrections import DynamoCorrectionRepository
+    from chalicelib.adapters.dynamo.mailings import DynamoMailingRepository
     from chalicelib.adapters.dynamo.messages import DynamoMessageRepository
     from chalicelib.adapters.dynamo.outbox import DynamoOutbox
     from chalicelib.adapters.dynamo.register import DynamoRegisterRepository
@@ -77,6 +82,7 @@ def build(settings: Settings) -> Deps:
         settings=settings,
         register=DynamoRegisterRepository(),
         corrections=DynamoCorrectionRepository(settings.region),
+        mailings=DynamoMailingRepository(settings.region),
         windows=DynamoWindowRepository(),
         applications=DynamoApplicationRepository(settings.region),
         accounts=DynamoAccountRepository(settings.region),

@@ -4,21 +4,13 @@ Masking happens in the formatter, on the finished log record (the finished JSON 
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-_ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
-_MOBILE = re.compile(r"(?:(?<=\+86)|(?<![0-9]))(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
-
-
-def mask_pii(text: str) -> str:
-    """Keep enough of an ID or phone number to tell records apart, never enough to identify."""
-    text = _ID_NUMBER.sub(r"\1********\2", text)
-    return _MOBILE.sub(r"\1****\2", text)
+from chalicelib.domain.identity import mask_pii  # the masking rules: domain/identity.py
 
 
 class MaskingFormatter(LambdaPowertoolsFormatter):

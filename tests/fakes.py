@@ -23,6 +23,7 @@ from chalicelib.adapters.dead_letters import failed_invocation
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.register import ce_record_key
 from chalicelib.adapters.tokens import TokenService
+from chalicelib.domain.accounts import identity_key
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.corrections import CorrectionStatus
@@ -71,6 +72,15 @@ class FakeRegisterRepository:
 
     def ce_records_of(self, id_number):
         return [r for (i, _), r in sorted(self.ce_records.items()) if i == id_number]
+
+    def registration_by_no(self, registration_no):
+        return next((r for r in self.registrations.values() if r.registration_no == registration_no), None)
+
+    def practitioners_by_certificate_no(self, certificate_no, limit):
+        return [p for p in self.practitioners.values() if p.certificate_no == certificate_no][:limit]
+
+    def practitioners_named(self, name, limit):
+        return [p for p in self.practitioners.values() if p.name == name][:limit]
 
     def upsert_practitioners(self, rows):
         return _upsert(self.practitioners, rows, lambda r: r.id_number)
@@ -140,6 +150,14 @@ class FakeApplicationRepository:
             live_key = (application.id_number, application.window_year)
             if self.live.get(live_key) == application.application_id:
                 del self.live[live_key]
+
+    def save_reopened(self, application, messages=(), sms=()):
+        with self._lock:
+            live_key = (application.id_number, application.window_year)
+            if self.live.get(live_key, application.application_id) != application.application_id:
+                raise ConflictError(code="LIVE_APPLICATION_EXISTS")
+            self.save(application, messages, sms)
+            self.live[live_key] = application.application_id
 
     def counts(self, year):
         counted: dict = {}
@@ -240,10 +258,18 @@ class FakeAuditLog:
 
     def record(self, subject, actor, action, at):
         key = f"{sortable(at)}#{uuid.uuid4().hex[:8]}"
-        self.entries.setdefault(subject, []).append((key, AuditEntry(at, actor, action)))
+        self.entries.setdefault(subject, []).append((key, AuditEntry(at, actor, action, subject)))
 
-    def page(self, subject, position, limit):
-        return _page(self.entries.get(subject, []), position, limit, newest_first=True)
+    def page(self, subject, position, limit, actor=None):
+        mine = [(k, e) for k, e in self.entries.get(subject, []) if actor is None or e.actor == actor]
+        return _page(mine, position, limit, newest_first=True)
+
+    def by_actor(self, actor, position, limit):
+        return _page([(k, e) for listed in self.entries.values() for k, e in listed if e.actor == actor],
+                     position, limit, newest_first=True)
+
+    def newest(self, position, limit):
+        return _page([pair for listed in self.entries.values() for pair in listed], position, limit, newest_first=True)
 
 
 class FakeAccountRepository:
@@ -264,6 +290,10 @@ class FakeAccountRepository:
 
     def by_login(self, login_key):
         return copy.deepcopy(self.created.get(login_key))
+
+    def bound_to(self, id_number):
+        owner = self.uniques.get(identity_key(id_number))
+        return self.get(owner) if owner is not None else None
 
     def create(self, account, unique):
         keys = [account.login_key, *(k for k in unique if k != account.login_key)]
@@ -321,6 +351,27 @@ class FakeAccountRepository:
             stored.session_version, stored.kept_session = account.session_version, account.kept_session
             self.created[account.login_key] = stored
             self.outbox.add(notice)
+
+    def save_status(self, account):
+        with self._lock:
+            stored = self._at_version_before(account)
+            stored.disabled = account.disabled
+            stored.session_version, stored.kept_session = account.session_version, account.kept_session
+
+    def unbind(self, account, previous_login_key):
+        with self._lock:
+            stored = self._at_version_before(account)
+            if stored.login_key != previous_login_key:
+                raise ConcurrentUpdateError()
+            for key in (previous_login_key, identity_key(account.id_number)):
+                if self.uniques.get(key, account.account_id) != account.account_id:
+                    raise ConcurrentUpdateError()
+            for key in (previous_login_key, identity_key(account.id_number)):
+                self.uniques.pop(key, None)
+            del self.created[previous_login_key]
+            stored.login_key, stored.disabled = account.login_key, account.disabled
+            stored.session_version, stored.kept_session = account.session_version, account.kept_session
+            self.created[account.login_key] = stored
 
     def _at_version_before(self, account):
         stored = self._stored(account.account_id)
@@ -524,14 +575,18 @@ class FakePhotoProcessor:
 
 class FakeCertificateRenderer:
     """Stand-in PDF and PNG files (right signatures, the same bytes for the same arguments);
-    records each render as (registration number, verify URL) in `rendered`."""
+    records each render as (registration number, verify URL) in `rendered`, and the verification
+    code printed under the QR by registration number in `codes`."""
 
     def __init__(self) -> None:
         self.rendered: list[tuple[str, str]] = []
+        self.codes: dict[str, str] = {}
 
-    def render(self, certificate, photo_jpeg, verify_url):
+    def render(self, certificate, photo_jpeg, verify_url, verification_code):
         self.rendered.append((certificate.registration_no, verify_url))
-        digest = hashlib.sha256(repr((certificate, photo_jpeg, verify_url)).encode()).hexdigest().encode()
+        self.codes[certificate.registration_no] = verification_code
+        digest = hashlib.sha256(repr((certificate, photo_jpeg, verify_url, verification_code)).encode()
+                                ).hexdigest().encode()
         return RenderedCertificate(pdf=b"%PDF-1.4\n% " + digest + b"\n%%EOF\n", png=b"\x89PNG\r\n\x1a\n" + digest)
 
     def placeholder_photo(self):
@@ -567,7 +622,9 @@ class FakeCertificateRepository:
     outbox fakes it is given, all or nothing, on the same conditions as the DynamoDB transaction."""
 
     def __init__(self, applications: FakeApplicationRepository | None = None,
-                 register: FakeRegisterRepository | None = None) -> None:
+                 register: FakeRegisterRepository | None = None,
+                 mailings: "FakeMailingRepository | None" = None) -> None:
+        self.mailings = mailings if mailings is not None else FakeMailingRepository()
         self.certificates: dict[str, Certificate] = {}
         self.counters: dict[str, int] = {}
         self.applications = applications if applications is not None else FakeApplicationRepository()
@@ -576,6 +633,11 @@ class FakeCertificateRepository:
 
     def get(self, registration_no):
         return self.certificates.get(registration_no)
+
+    def get_many(self, registration_nos):
+        if len(set(registration_nos)) > 100:
+            raise ValueError("at most 100 numbers per batch read")
+        return {n: self.certificates[n] for n in registration_nos if n in self.certificates}
 
     def of_holder(self, id_number):
         mine = [c for c in self.certificates.values() if c.id_number == id_number]
@@ -593,9 +655,11 @@ class FakeCertificateRepository:
             self.counters[name] = self.counters.get(name, 0) + 1
             return self.counters[name]
 
-    def issue(self, application, certificate, registration, messages, sms, now, *, replacing=()):
+    def issue(self, application, certificate, registration, messages, sms, now, *, replacing=(), mailing=None):
         with self._lock:
             if certificate.registration_no in self.certificates:
+                raise ConcurrentUpdateError()
+            if mailing is not None and mailing.registration_no in self.mailings.items:
                 raise ConcurrentUpdateError()
             for old in replacing:
                 stored = self.certificates.get(old.registration_no)
@@ -607,6 +671,8 @@ class FakeCertificateRepository:
                 self.certificates[old.registration_no] = old
             if registration is not None:
                 self.register.upsert_registrations([registration])
+            if mailing is not None:
+                self.mailings.add(mailing)
 
     def revoke(self, certificate):
         with self._lock:
@@ -617,6 +683,63 @@ class FakeCertificateRepository:
                 raise ConflictError(code="ALREADY_REVOKED")
             self.certificates[certificate.registration_no] = replace(
                 stored, revoked_at=certificate.revoked_at, revocation_reason=certificate.revocation_reason)
+
+
+class FakeMailingRepository:
+    """Mailings by registration number; a save's notices go to `messages` and `outbox` (shared fakes,
+    if given). Conditional on the version as the DynamoDB repository's writes are."""
+
+    def __init__(self, messages: FakeMessageRepository | None = None, outbox: FakeOutbox | None = None) -> None:
+        self.items: dict[str, object] = {}
+        self.messages = messages if messages is not None else FakeMessageRepository()
+        self.outbox = outbox if outbox is not None else FakeOutbox()
+        self._lock = threading.RLock()
+
+    def get(self, registration_no):
+        stored = self.items.get(registration_no)
+        return copy.deepcopy(stored) if stored is not None else None
+
+    def get_many(self, registration_nos):
+        return {no: copy.deepcopy(self.items[no]) for no in dict.fromkeys(registration_nos) if no in self.items}
+
+    def add(self, mailing):
+        with self._lock:
+            if mailing.registration_no in self.items:
+                return False
+            mailing.version = 1
+            self.items[mailing.registration_no] = copy.deepcopy(mailing)
+            return True
+
+    def save(self, mailing, messages=(), sms=()):
+        with self._lock:
+            self._write(mailing)
+            for message in messages:
+                self.messages.add(message)
+            for text in sms:
+                self.outbox.add(text)
+
+    def save_many(self, mailings):
+        for start in range(0, len(mailings), 100):
+            chunk = list(mailings[start:start + 100])
+            with self._lock:
+                if any(self._stale(m) for m in chunk):
+                    raise ConcurrentUpdateError()
+                for mailing in chunk:
+                    self._write(mailing)
+
+    def _stale(self, mailing):
+        stored = self.items.get(mailing.registration_no)
+        return stored is None or stored.version != mailing.version
+
+    def _write(self, mailing):
+        if self._stale(mailing):
+            raise ConcurrentUpdateError()
+        mailing.version += 1
+        self.items[mailing.registration_no] = copy.deepcopy(mailing)
+
+    def window_page(self, year, state, position, limit):
+        listed = [(m.registration_no, m) for m in self.items.values() if m.window_year == year and m.state is state]
+        return _page(listed, position, limit, newest_first=False)
 
 
 class FakeObjectStore:

@@ -28,7 +28,9 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.lib.utils import ImageReader
 
+from chalicelib.domain import texts
 from chalicelib.domain.certificates import SUBTITLE, TITLE, VERIFY_HINT, Certificate, printed_fields
+from chalicelib.domain.verification import printed_code
 from chalicelib.domain.ports import RenderedCertificate
 from chalicelib.observability import logger
 
@@ -44,8 +46,9 @@ INK, MUTED, ACCENT = (0x1F, 0x1F, 0x1F), (0x55, 0x55, 0x55), (0x9B, 0x1B, 0x1B)
 class ReportLabCertificateRenderer:
     """The `CertificateRenderer` port: `render` and `placeholder_photo` below."""
 
-    def render(self, certificate: Certificate, photo_jpeg: bytes, verify_url: str) -> RenderedCertificate:
-        return render(certificate, photo_jpeg, verify_url)
+    def render(self, certificate: Certificate, photo_jpeg: bytes, verify_url: str,
+               verification_code: str) -> RenderedCertificate:
+        return render(certificate, photo_jpeg, verify_url, verification_code)
 
     def placeholder_photo(self) -> bytes:
         return placeholder_photo()
@@ -159,7 +162,14 @@ def _qr_bars(url: str, x: float, top: float, size: float) -> _Modules:
     return _Modules(tuple(bars))
 
 
-def _layout(certificate: Certificate, photo_jpeg: bytes, verify_url: str) -> list:
+def _under_qr(text: str, baseline: float, size: float, color=INK) -> _Text:
+    """`text` centred under the QR code."""
+    runs = _runs(text)
+    x, _, side = QR_BOX
+    return _Text(x + (side - _width(runs, size)) / 2, baseline, size, runs, color)
+
+
+def _layout(certificate: Certificate, photo_jpeg: bytes, verify_url: str, verification_code: str) -> list:
     ops: list = [_Frame(20, 20, PAGE_WIDTH - 40, PAGE_HEIGHT - 40, 2.5),
                  _Frame(28, 28, PAGE_WIDTH - 56, PAGE_HEIGHT - 56, 0.8),
                  _centered(TITLE, 92, 30, ACCENT), _centered(SUBTITLE, 122, 14, MUTED)]
@@ -170,7 +180,9 @@ def _layout(certificate: Certificate, photo_jpeg: bytes, verify_url: str) -> lis
         baseline += 36
     ops.append(_Photo(*PHOTO_BOX, photo_jpeg))
     ops.append(_qr_bars(verify_url, *QR_BOX))
-    ops.append(_Text(646, 540, 11, _runs(VERIFY_HINT), MUTED))
+    # The code a person types when the QR cannot be scanned (a photocopy, a photo of a photo).
+    ops.append(_under_qr(f"{texts.VERIFICATION_LABELS['code']} {printed_code(verification_code)}", 536, 11))
+    ops.append(_under_qr(VERIFY_HINT, 553, 10, MUTED))
     return ops
 
 
@@ -249,8 +261,10 @@ def placeholder_photo() -> bytes:
     return out.getvalue()
 
 
-def render(certificate: Certificate, photo_jpeg: bytes, verify_url: str) -> RenderedCertificate:
+def render(certificate: Certificate, photo_jpeg: bytes, verify_url: str,
+           verification_code: str) -> RenderedCertificate:
     """The certificate's PDF and PNG preview. `photo_jpeg` is the normalised ID photo
-    (413 × 626 JPEG from the upload pipeline); `verify_url` goes into the QR code."""
-    ops = _layout(certificate, photo_jpeg, verify_url)
+    (413 × 626 JPEG from the upload pipeline); `verify_url` goes into the QR code and
+    `verification_code` is printed under it (`核验码 ABCD-EFGH`)."""
+    ops = _layout(certificate, photo_jpeg, verify_url, verification_code)
     return RenderedCertificate(pdf=_pdf(ops, certificate), png=_png(ops))

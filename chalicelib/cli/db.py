@@ -17,6 +17,10 @@ def add_commands(commands):
     migrate = actions.add_parser(
         "migrate", help="create missing tables, indexes and the bucket (local stacks; idempotent)")
     migrate.set_defaults(handler=run_migrate)
+    upgrade = actions.add_parser(
+        "upgrade-items", help="bring items an older version wrote up to this one (any stage, AWS included; "
+                              "idempotent): run after `swreg deploy stack`")
+    upgrade.set_defaults(handler=run_upgrade_items)
     return actions
 
 
@@ -38,4 +42,17 @@ def run_migrate(args, deps) -> int:
     prefix = deps.settings.table_prefix
     print(f"{prefix}* tables: {changes} change(s)" if changes else
           f"{prefix}* tables: nothing to do, every table, index and the bucket are current")
+    return 0
+
+
+def run_upgrade_items(args, deps) -> int:
+    """Unlike `migrate`, this touches no table definition, so it runs in AWS too, where the
+    infra stack adds the indexes and this command the values older items lack."""
+    from chalicelib import bootstrap
+    changes = 0
+    for line in bootstrap.stores(deps.settings).upgrade_items():
+        print(line, flush=True)
+        changes += 1
+    if not changes:
+        print(f"{deps.settings.table_prefix}* items: nothing to do, every item is current")
     return 0

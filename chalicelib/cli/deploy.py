@@ -73,9 +73,10 @@ def template_body(path: Path) -> str:
     return body
 
 
-def deploy_stack(cfn, stage: str, body: str, parameters: dict[str, str]) -> Iterator[str]:
+def deploy_stack(cfn, stage: str, body: str, parameters: dict[str, str], dynamodb=None) -> Iterator[str]:
     """Create the stage's stack, or update it (a parameter not given keeps its value); waits until
-    CloudFormation is done."""
+    CloudFormation is done. With `dynamodb`, an update that adds several indexes to one table goes
+    through the intermediate templates of `index_rollout` first, one index per table each."""
     name = stack_name(stage)
     request = {"StackName": name, "TemplateBody": body,
                "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
@@ -84,19 +85,33 @@ def deploy_stack(cfn, stage: str, body: str, parameters: dict[str, str]) -> Iter
     if existing is None:
         cfn.create_stack(**request, EnableTerminationProtection=True)
         yield f"stack {name}: creating"
-        waiter = "stack_create_complete"
-    else:
-        kept = [{"ParameterKey": p["ParameterKey"], "UsePreviousValue": True}
-                for p in existing.get("Parameters", []) if p["ParameterKey"] not in parameters]
-        try:
-            cfn.update_stack(**{**request, "Parameters": request["Parameters"] + kept})
-        except cfn.exceptions.ClientError as exc:  # CloudFormation tells this only in a ValidationError's text
-            if "No updates are to be performed" not in str(exc):
-                raise
-            yield f"stack {name}: up to date"
-            return
-        yield f"stack {name}: updating"
-        waiter = "stack_update_complete"
+        yield from _wait(cfn, name, "stack_create_complete")
+        return
+    kept = [{"ParameterKey": p["ParameterKey"], "UsePreviousValue": True}
+            for p in existing.get("Parameters", []) if p["ParameterKey"] not in parameters]
+    request["Parameters"] += kept
+    if dynamodb is not None:
+        from chalicelib.cli.index_rollout import deployed_indexes, staged_templates
+        steps = staged_templates(json.loads(body), deployed_indexes(cfn, dynamodb, name))
+        for number, step in enumerate(steps, start=1):
+            yield f"stack {name}: step {number} of {len(steps) + 1}, at most one new index per table"
+            yield from _update(cfn, name, {**request, "TemplateBody": json.dumps(step, separators=(",", ":"))})
+    yield from _update(cfn, name, request)
+
+
+def _update(cfn, name: str, request: dict) -> Iterator[str]:
+    try:
+        cfn.update_stack(**request)
+    except cfn.exceptions.ClientError as exc:  # CloudFormation tells this only in a ValidationError's text
+        if "No updates are to be performed" not in str(exc):
+            raise
+        yield f"stack {name}: up to date"
+        return
+    yield f"stack {name}: updating"
+    yield from _wait(cfn, name, "stack_update_complete")
+
+
+def _wait(cfn, name: str, waiter: str) -> Iterator[str]:
     from botocore.exceptions import WaiterError
     try:
         cfn.get_waiter(waiter).wait(StackName=name, WaiterConfig={"Delay": 5, "MaxAttempts": 360})
@@ -262,7 +277,8 @@ def run_stack(args) -> int:
         overrides[key] = value
     try:
         body = template_body(args.template)
-        for line in deploy_stack(_client("cloudformation"), args.stage, body, stack_parameters(args.stage, overrides)):
+        for line in deploy_stack(_client("cloudformation"), args.stage, body, stack_parameters(args.stage, overrides),
+                                 dynamodb=_client("dynamodb")):
             print(line)
     except DeployError as exc:
         print(f"swreg: {exc}", file=sys.stderr)

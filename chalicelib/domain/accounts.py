@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from chalicelib.domain.errors import ConflictError, RuleViolationError
+
 
 # The token claim naming the session version it was issued under (`Account.session_version`).
 SESSION_VERSION_CLAIM = "sv"
@@ -22,6 +24,16 @@ def phone_login(phone: str) -> str:
 
 def staff_login(username: str) -> str:
     return f"staff#{username}"
+
+
+def unbound_login(account_id: str) -> str:
+    """The login key of an account an admin unbound: no login asks for it."""
+    return f"unbound#{account_id}"
+
+
+def identity_key(id_number: str) -> str:
+    """The unique key that binds an ID number to one applicant account (real-name binding)."""
+    return f"identity#{id_number}"
 
 
 @dataclass
@@ -68,6 +80,52 @@ class Account:
         self.phone = phone
         self.login_key = phone_login(phone)
         self._revoke_sessions(keep)
+
+    # --- the helpdesk (SPEC §2.10): an admin disables, enables or unbinds an account -----------
+    # Each ends every session of the account (none is kept: the admin is not its holder).
+
+    @property
+    def is_unbound(self) -> bool:
+        """Unbound by an admin (`unbind`): its phone and ID number freed, for good."""
+        return self.login_key == unbound_login(self.account_id)
+
+    def disable(self) -> None:
+        """Nobody signs in to it any more (a login answers as a wrong password does) and every
+        token it has fails. ConflictError ACCOUNT_ALREADY_UNBOUND for an unbound account."""
+        self._refuse_unbound()
+        self.disabled = True
+        self._revoke_sessions(None)
+
+    def enable(self) -> None:
+        """Undo `disable`; earlier tokens stay dead (the holder signs in again).
+        ConflictError ACCOUNT_ALREADY_UNBOUND for an unbound account: it stays disabled."""
+        self._refuse_unbound()
+        self.disabled = False
+        self._revoke_sessions(None)
+
+    def unbind(self) -> str:
+        """Free the account's phone and ID number, for a person who bound the ID number with the
+        wrong phone: they sign up again with the right phone and the same ID number, and find
+        their applications, certificates and messages, which belong to the ID number, not the
+        account. The unbound account is kept as a record (its phone and ID number stay on it) but
+        is disabled for good: its login key becomes `unbound#<id>`, so its phone no longer finds it,
+        it cannot be enabled again, and every session ends. Returns the login key it gave up (the
+        repository releases it and the ID number's key in the same write).
+
+        Raises RuleViolationError ACCOUNT_NOT_UNBINDABLE for a staff account (nothing bound),
+        ConflictError ACCOUNT_ALREADY_UNBOUND for one unbound before."""
+        if self.role is not Role.APPLICANT:
+            raise RuleViolationError(code="ACCOUNT_NOT_UNBINDABLE")
+        self._refuse_unbound()
+        previous = self.login_key
+        self.login_key = unbound_login(self.account_id)
+        self.disabled = True
+        self._revoke_sessions(None)
+        return previous
+
+    def _refuse_unbound(self) -> None:
+        if self.is_unbound:
+            raise ConflictError(code="ACCOUNT_ALREADY_UNBOUND")
 
     def _revoke_sessions(self, keep: str | None) -> None:
         self.session_version += 1

@@ -34,7 +34,8 @@ from chalicelib.domain.application_form import (
     refuse,
     reviewable_items,
 )
-from chalicelib.domain.eligibility import RegistrationType, ReissueReason, TypeVerdict, allowed_reissue_reasons
+from chalicelib.domain.eligibility import (
+    PickupMethod, RegistrationType, ReissueReason, TypeVerdict, allowed_reissue_reasons)
 from chalicelib.domain.errors import ConflictError, InvalidTransitionError, PermissionDeniedError, RuleViolationError
 from chalicelib.domain.events import (
     ApplicationApproved,
@@ -42,6 +43,7 @@ from chalicelib.domain.events import (
     ApplicationExpired,
     ApplicationRejected,
     ApplicationSubmitted,
+    ApplicationReopened,
     CertificateIssued,
     ReminderDue,
 )
@@ -73,6 +75,7 @@ from chalicelib.domain.review import (
     fix_until,
     parse_rejection,
 )
+from chalicelib.domain.staff_actions import check_fix_until, clean_note
 from chalicelib.domain.windows import Window
 
 
@@ -100,11 +103,14 @@ _S = ApplicationStatus
 TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     _S.DRAFT: frozenset({_S.SUBMITTED, _S.EXPIRED, _S.DISCARDED}),
     _S.SUBMITTED: frozenset({_S.IN_REVIEW}),
-    _S.IN_REVIEW: frozenset({_S.APPROVED, _S.REJECTED}),
-    _S.REJECTED: frozenset({_S.SUBMITTED, _S.EXPIRED}),
+    # back to the queue: released by the holder (`release`)
+    _S.IN_REVIEW: frozenset({_S.APPROVED, _S.REJECTED, _S.SUBMITTED}),
+    # rejected → rejected: an admin's reopen sets a new fix period (`reopen`)
+    _S.REJECTED: frozenset({_S.SUBMITTED, _S.EXPIRED, _S.REJECTED}),
     _S.APPROVED: frozenset({_S.CERTIFIED}),
-    # after a rejection, once and within RECONSIDERATION_DAYS (`request_reconsideration`)
-    _S.EXPIRED: frozenset({_S.RECONSIDERATION_REQUESTED}),
+    # after a rejection, once and within RECONSIDERATION_DAYS (`request_reconsideration`);
+    # an admin's reopen (`reopen`)
+    _S.EXPIRED: frozenset({_S.RECONSIDERATION_REQUESTED, _S.REJECTED}),
     # overturn, uphold (final: a reconsideration is asked once), reopen (with a new fix_until)
     _S.RECONSIDERATION_REQUESTED: frozenset({_S.APPROVED, _S.EXPIRED, _S.REJECTED}),
     _S.CERTIFIED: frozenset(),
@@ -266,7 +272,7 @@ class Application(MaterialSlots):
         RuleViolationError SUBMIT_INCOMPLETE whose details name every missing or
         bad item (declaration, window, each field, each material) at once.
         """
-        if ApplicationStatus.SUBMITTED not in TRANSITIONS[self.status]:
+        if self.status not in (ApplicationStatus.DRAFT, ApplicationStatus.REJECTED):  # not a release
             raise InvalidTransitionError(self.status.value, ApplicationStatus.SUBMITTED.value)
         resubmission = self.status is ApplicationStatus.REJECTED
         if resubmission and len(self.review_rounds) >= MAX_REVIEW_ROUNDS:
@@ -341,13 +347,48 @@ class Application(MaterialSlots):
         self.lease = Lease(reviewer, now + lease)
         return self.lease
 
+    def release(self, reviewer: str, now: datetime) -> None:
+        """In review → submitted, by the holder of a live lease giving it up: the application goes
+        back to its place in the queue (its submission time) and the round waits for a new claim.
+
+        Raises InvalidTransitionError for an application that is not in review, and ConflictError
+        CLAIM_NOT_HELD when `reviewer` does not hold a live lease (another's, or one that ran out:
+        that one is anybody's to take over by a claim)."""
+        if self.status is not ApplicationStatus.IN_REVIEW:
+            raise InvalidTransitionError(self.status.value, ApplicationStatus.SUBMITTED.value, move="release")
+        if self.lease is None or self.lease.reviewer != reviewer or not self.lease.is_live(now):
+            raise ConflictError(code="CLAIM_NOT_HELD")
+        self._transition(ApplicationStatus.SUBMITTED, now, reviewer, texts.history_note("RELEASED"))
+        self._update_round(reviewer=None, claimed_at=None)
+
+    def reassign(self, reviewer: str, now: datetime, actor: str, lease: timedelta = DEFAULT_LEASE) -> Lease:
+        """An admin (`actor`) gives the claim to `reviewer` with a fresh lease, whoever held it and
+        whether or not that lease was live: a submitted application goes into review (a history
+        entry), one in review changes hands (no status change, so no history entry; the service
+        audits it). Whether `reviewer` is active staff is the caller's check.
+
+        Raises InvalidTransitionError for an application neither submitted nor in review."""
+        if lease <= timedelta(0):
+            raise ValueError("a lease must last some time")
+        if self.status is ApplicationStatus.SUBMITTED:
+            self._transition(ApplicationStatus.IN_REVIEW, now, actor,
+                             texts.history_note("REASSIGNED", reviewer=reviewer))
+        elif self.status is ApplicationStatus.IN_REVIEW:
+            self._touch(now)
+        else:
+            raise InvalidTransitionError(self.status.value, ApplicationStatus.IN_REVIEW.value, move="reassign")
+        self._update_round(reviewer=reviewer, claimed_at=now)
+        self.lease = Lease(reviewer, now + lease)
+        return self.lease
+
     def approve(self, reviewer: str, now: datetime, opinion: str | None = None) -> None:
         """In review → approved, by the reviewer holding the lease. Closes the review round."""
         self._require_decider(ApplicationStatus.APPROVED, reviewer)
         text = approval_opinion(opinion)
         self._transition(ApplicationStatus.APPROVED, now, reviewer, text or texts.history_note("APPROVED"))
         self._close_round(now, ReviewOutcome.APPROVED, text, ())
-        self.events.append(ApplicationApproved(self.application_id, self.id_number, now, opinion=text))
+        self.events.append(ApplicationApproved(self.application_id, self.id_number, now, opinion=text,
+                                               mailed=self.fields.pickup_method is PickupMethod.MAIL))
 
     def reject(self, reviewer: str, now: datetime, opinion: str,
                issues: Iterable[ReviewIssue | Mapping[str, Any]] = (), *, window: Window | None = None,
@@ -501,7 +542,43 @@ class Application(MaterialSlots):
                                        opinion=text)
         self.fix_until = until
         self.events.append(ReconsiderationDecided(self.application_id, self.id_number, now, outcome=outcome,
-                                                  opinion=text, fix_until=until))
+                                                  opinion=text, fix_until=until,
+                                                  mailed=self.fields.pickup_method is PickupMethod.MAIL))
+
+    # --- the helpdesk ------------------------------------------------------------
+
+    def reopen(self, note: object, fix_until: datetime, now: datetime, actor: str) -> bool:
+        """Expired or rejected → rejected with a fix period ending `fix_until`, by an admin (`actor`)
+        for a case decided at the counter: the applicant may edit and resubmit until then whether
+        or not the window is open. The note is kept in the history (the applicant sees it) and goes
+        into the notice (`ApplicationReopened`). True when reopened; False, changing nothing and
+        raising no event, for a repeat of the reopen that made the application what it is (the same
+        note and `fix_until`: a double click), so the applicant is told once.
+
+        Raises InvalidTransitionError from any other status, RuleViolationError
+        REOPEN_ROUNDS_EXHAUSTED when its MAX_REVIEW_ROUNDS review rounds are used up (`submit`
+        would refuse the resubmission), and ValidationError for a missing or over-long note or a
+        `fix_until` not ahead of `now` (or further than `MAX_FIX_PERIOD`)."""
+        if self.status not in (ApplicationStatus.EXPIRED, ApplicationStatus.REJECTED):
+            raise InvalidTransitionError(self.status.value, ApplicationStatus.REJECTED.value, move="reopen")
+        text = clean_note(note)
+        if self.is_reopened_as(text, fix_until):
+            return False
+        if len(self.review_rounds) >= MAX_REVIEW_ROUNDS:
+            raise RuleViolationError(code="REOPEN_ROUNDS_EXHAUSTED", rounds=MAX_REVIEW_ROUNDS)
+        until = check_fix_until(fix_until, now)
+        self._transition(ApplicationStatus.REJECTED, now, actor, _reopened_note(text, until))
+        self.fix_until = until
+        self.events.append(ApplicationReopened(self.application_id, self.id_number, now, note=text, fix_until=until))
+        return True
+
+    def is_reopened_as(self, note: object, fix_until: datetime) -> bool:
+        """Whether the last move was an admin's reopen with this note until `fix_until`, and nothing
+        has changed the status since (a ValidationError for a note `reopen` would refuse)."""
+        last = self.history[-1] if self.history else None
+        return (self.status is ApplicationStatus.REJECTED and self.fix_until == fix_until
+                and last is not None and last.to_status is ApplicationStatus.REJECTED
+                and last.note == _reopened_note(clean_note(note), fix_until))
 
     # --- the machinery -----------------------------------------------------------
 
@@ -558,3 +635,7 @@ class Application(MaterialSlots):
     def _close_round(self, now: datetime, outcome: ReviewOutcome, opinion: str | None,
                      issues: tuple[ReviewIssue, ...]) -> None:
         self._update_round(decided_at=now, outcome=outcome, opinion=opinion, issues=issues)
+
+
+def _reopened_note(note: str, fix_until: datetime) -> str:
+    return texts.history_note("REOPENED", fix_until=beijing_time(fix_until), note=note)

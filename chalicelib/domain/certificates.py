@@ -23,7 +23,7 @@ from typing import Iterable
 from chalicelib.domain import texts
 from chalicelib.domain.application import Application
 from chalicelib.domain.errors import ConflictError, ValidationError
-from chalicelib.domain.identity import gender_of
+from chalicelib.domain.identity import gender_of, mask_name
 from chalicelib.domain.levels import Level
 from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.domain.register import Registration
@@ -58,10 +58,12 @@ class CertificateStatus(StrEnum):
         return {"valid": "有效", "expired": "已过期", "revoked": "已注销", "replaced": "已换发"}[self.value]
 
 
-def mask_name(name: str) -> str:
-    """The family name and one star (周*): enough to match a person in front of you,
-    without telling a stranger the full name or even its length."""
-    return f"{name[0]}*" if name else "*"
+def validity_status(valid_until: int, now: datetime) -> CertificateStatus:
+    """Valid through the whole of year `valid_until`, Beijing time; expired after. The one rule
+    for an e-certificate and for a paper-era registration alike (`domain/verification.py`)."""
+    if now.astimezone(SHANGHAI).year > valid_until:
+        return CertificateStatus.EXPIRED
+    return CertificateStatus.VALID
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,7 @@ class Certificate:
             return CertificateStatus.REVOKED
         if self.replaced_by is not None:
             return CertificateStatus.REPLACED
-        if now.astimezone(SHANGHAI).year > self.valid_until:
-            return CertificateStatus.EXPIRED
-        return CertificateStatus.VALID
+        return validity_status(self.valid_until, now)
 
     def revoke(self, reason: object, now: datetime) -> "Certificate":
         """A revoked copy; revoking twice is a ConflictError (the first reason stands)."""

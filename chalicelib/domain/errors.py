@@ -57,10 +57,12 @@ class InvalidTransitionError(ConflictError):
 
     code = "INVALID_TRANSITION"
 
-    def __init__(self, current: str, target: str) -> None:
+    def __init__(self, current: str, target: str, *, move: str | None = None) -> None:
+        """`target` is the status the move would reach; `move` names the move in `texts.MOVE_LABELS`
+        when its status's label would misname it (a release reaches `submitted` but is no submit)."""
         super().__init__(details={"current": current, "target": target},
                          current=texts.STATE_LABELS.get(current, current),
-                         target=texts.MOVE_LABELS.get(target, target))
+                         target=texts.MOVE_LABELS.get(move or target, move or target))
         self.current = current
         self.target = target
 

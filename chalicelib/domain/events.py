@@ -22,6 +22,7 @@ class ApplicationSubmitted(ApplicationEvent):
 @dataclass(frozen=True)
 class ApplicationApproved(ApplicationEvent):
     opinion: str | None
+    mailed: bool = False  # the applicant chose to have the paper certificate mailed: the notice says so
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,12 @@ class ReminderDue(ApplicationEvent):
     missing: tuple[str, ...]
     closes_at: datetime | None = None
     after_rejection: bool = False
+
+
+@dataclass(frozen=True)
+class ApplicationReopened(ApplicationEvent):
+    """An admin returned an expired or rejected application to `rejected` with a fix period
+    (`fix_until`); `note` says why, and the applicant is told both (`Application.reopen`)."""
+
+    note: str
+    fix_until: datetime

@@ -102,9 +102,34 @@ def birth_date_of(id_number: str) -> date:
     return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
+# --- masking: the one rule for each kind of personal data, wherever it is shown or logged ---------
+
+# An ID number or a mobile number inside free text (a log line, an admin's note), not glued to other digits.
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+_MOBILE_IN_TEXT = re.compile(r"(?:(?<=\+86)|(?<![0-9]))1[3-9][0-9]{9}(?![0-9])")
+
+
 def mask_id_number(id_number: str) -> str:
     """Region code and last four shown, birth date and sequence hidden: 110101********7715."""
     return f"{id_number[:6]}{'*' * (len(id_number) - 10)}{id_number[-4:]}"
+
+
+def mask_phone(phone: str) -> str:
+    """The network prefix and the last four: 138****5678."""
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """The family name and one star (周*): enough to match a person in front of you,
+    without telling a stranger the full name or even its length."""
+    return f"{name[0]}*" if name else "*"
+
+
+def mask_pii(text: str) -> str:
+    """`text` with every ID number and mobile number in it masked (`mask_id_number`, `mask_phone`):
+    enough kept to tell records apart, never enough to identify. For logs and audit summaries."""
+    text = _ID_NUMBER_IN_TEXT.sub(lambda found: mask_id_number(found.group()), text)
+    return _MOBILE_IN_TEXT.sub(lambda found: mask_phone(found.group()), text)
 
 
 def normalize_name(raw: object, *, field: str = "name") -> str:

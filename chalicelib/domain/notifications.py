@@ -23,12 +23,13 @@ from chalicelib.domain.events import (
     ApplicationEvent,
     ApplicationExpired,
     ApplicationRejected,
+    ApplicationReopened,
     ApplicationSubmitted,
     CertificateIssued,
     ReminderDue,
 )
 from chalicelib.domain.outbox import Sms, SmsContent
-from chalicelib.domain.reconsideration import ReconsiderationDecided, ReconsiderationRequested
+from chalicelib.domain.reconsideration import ReconsiderationDecided, ReconsiderationOutcome, ReconsiderationRequested
 from chalicelib.domain.review import ReviewIssue, beijing_time
 from chalicelib.domain.windows import SHANGHAI
 
@@ -66,7 +67,7 @@ def _texts(event: ApplicationEvent) -> tuple[str, str] | None:
     if isinstance(event, ApplicationSubmitted):
         return texts.notice("ApplicationSubmitted")
     if isinstance(event, ApplicationApproved):
-        return texts.notice("ApplicationApproved")
+        return texts.notice("ApplicationApproved.mail" if event.mailed else "ApplicationApproved")
     if isinstance(event, ApplicationRejected):
         return _rejection(event)
     if isinstance(event, ApplicationExpired):
@@ -79,8 +80,17 @@ def _texts(event: ApplicationEvent) -> tuple[str, str] | None:
     if isinstance(event, ReconsiderationRequested):
         return texts.notice("ReconsiderationRequested")
     if isinstance(event, ReconsiderationDecided):
-        return texts.notice(f"ReconsiderationDecided.{event.outcome.value}", opinion=_clause(event.opinion),
-                            **_fix_until(event))
+        return texts.notice(_overturn_by_mail(event) or f"ReconsiderationDecided.{event.outcome.value}",
+                            opinion=_clause(event.opinion), **_fix_until(event))
+    if isinstance(event, ApplicationReopened):
+        return texts.notice("ApplicationReopened", note=_clause(event.note), **_fix_until(event))
+    return None
+
+
+def _overturn_by_mail(event: ReconsiderationDecided) -> str | None:
+    """The overturn's variant for an applicant who chose mail (the paper certificate follows), or None."""
+    if event.mailed and event.outcome is ReconsiderationOutcome.OVERTURN:
+        return "ReconsiderationDecided.overturn.mail"
     return None
 
 
@@ -151,7 +161,10 @@ def _sms(event: ApplicationEvent) -> SmsContent:
             return SmsContent.of("ApplicationRejected.see_messages" + suffix, **until)
         return SmsContent.of("ApplicationRejected" + suffix, opinion=opinion, **until)
     if isinstance(event, ReconsiderationDecided):
-        return SmsContent.of(f"ReconsiderationDecided.{event.outcome.value}", **_fix_until(event))
+        return SmsContent.of(_overturn_by_mail(event) or f"ReconsiderationDecided.{event.outcome.value}",
+                             **_fix_until(event))
+    if isinstance(event, ApplicationReopened):
+        return SmsContent.of("ApplicationReopened", **_fix_until(event))
     if isinstance(event, ApplicationExpired):
         return SmsContent.of("ApplicationExpired.after_rejection" if event.after_rejection else "ApplicationExpired")
     if isinstance(event, ReminderDue):
@@ -160,7 +173,9 @@ def _sms(event: ApplicationEvent) -> SmsContent:
     if isinstance(event, CertificateIssued):
         return SmsContent.of("CertificateIssued", registration_no=event.registration_no,
                              valid_until=event.valid_until)
-    return SmsContent.of(type(event).__name__)  # ApplicationSubmitted, ApplicationApproved, ReconsiderationRequested
+    if isinstance(event, ApplicationApproved):
+        return SmsContent.of("ApplicationApproved.mail" if event.mailed else "ApplicationApproved")
+    return SmsContent.of(type(event).__name__)  # ApplicationSubmitted, ReconsiderationRequested
 
 
 def notices_for(event: ApplicationEvent, phone: str | None) -> tuple[list[Message], list[Sms]]:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.certificates import Certificate
     from chalicelib.domain.corrections import Correction, CorrectionStatus
     from chalicelib.domain.eligibility import RegistrationType
+    from chalicelib.domain.mailing import Mailing, MailingState
     from chalicelib.domain.materials import MaterialKind
     from chalicelib.domain.notifications import Message
     from chalicelib.domain.outbox import OutboxStatus, Sms, SmsContent
@@ -58,6 +59,7 @@ class AuditEntry:
     at: datetime
     actor: str
     action: str
+    subject: str = ""  # filled on every entry a listing returns (helpdesk audit listing)
 
 
 class RegisterRepository(Protocol):
@@ -73,6 +75,16 @@ class RegisterRepository(Protocol):
     def ce_records_of(self, id_number: str) -> list["CeRecord"]:
         """Unpaged on purpose: bounded by the register (a person's CE courses, tens per
         career), written only by the operator's import, never by a request."""
+
+    # --- helpdesk look-ups (exact keys, one index query each; see services/helpdesk.py) ---
+    def registration_by_no(self, registration_no: str) -> "Registration | None":
+        """The registration with that number (index `by_registration_no`), or None."""
+
+    def practitioners_by_certificate_no(self, certificate_no: str, limit: int) -> list["Practitioner"]:
+        """Register rows with that certificate management number, at most `limit`."""
+
+    def practitioners_named(self, name: str, limit: int) -> list["Practitioner"]:
+        """Register rows with exactly that name, at most `limit` (namesakes are common)."""
 
     def upsert_practitioners(self, rows: Sequence["Practitioner"]) -> UpsertCounts:
         """Idempotent: writing the same rows twice changes nothing the second time.
@@ -142,6 +154,13 @@ class ApplicationRepository(Protocol):
         nothing, so the practitioner may start another type in the window. Raises
         ConcurrentUpdateError when it was saved meanwhile (a racing submit wins)."""
 
+    def save_reopened(self, application: "Application", messages: Sequence["Message"] = (),
+                      sms: Sequence["Sms"] = ()) -> None:
+        """Write back an application an admin reopened (`Application.reopen`) with its notices and
+        hold its window's one-live-application guard again, all or nothing. Raises ConflictError
+        LIVE_APPLICATION_EXISTS when another application of the person holds that window's guard,
+        ConcurrentUpdateError when the application was saved since it was loaded."""
+
     def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
         """The practitioner's applications, newest first, `limit` at most per page."""
 
@@ -164,6 +183,10 @@ class AccountRepository(Protocol):
     def get(self, account_id: str) -> "Account | None": ...
 
     def by_login(self, login_key: str) -> "Account | None": ...
+
+    def bound_to(self, id_number: str) -> "Account | None":
+        """The applicant account the ID number is bound to (its `identity#` unique key), or None
+        when none is (never signed up, or unbound)."""
 
     def create(self, account: "Account", unique: dict[str, str]) -> None:
         """Store a new account with its unique keys (`unique`: key -> error code). Raises
@@ -197,6 +220,16 @@ class AccountRepository(Protocol):
         `save_password`) and queue `notice` in the outbox. Raises ConflictError PHONE_TAKEN when
         the new phone belongs to another account, ConcurrentUpdateError when the account moved."""
 
+    def save_status(self, account: "Account") -> None:
+        """Persist `Account.disable` or `.enable`: the disabled flag and the raised session version, in
+        one write conditional on the stored version being the one before (ConcurrentUpdateError)."""
+
+    def unbind(self, account: "Account", previous_login_key: str) -> None:
+        """Persist `Account.unbind` in one transaction: the account (its new login key, disabled, the
+        raised session version; conditional on `previous_login_key` and the version before) and the
+        release of its `previous_login_key` and ID-number keys (each only if the account's or gone).
+        Raises ConcurrentUpdateError when the account moved meanwhile."""
+
 
 class SmsCodeRepository(Protocol):
     """One-time SMS codes, kept as hashes: at most one live code per key."""
@@ -229,6 +262,10 @@ class CertificateRepository(Protocol):
 
     def get(self, registration_no: str) -> "Certificate | None": ...
 
+    def get_many(self, registration_nos: Sequence[str]) -> dict[str, "Certificate"]:
+        """The certificates of those numbers (at most 100 distinct) by number, in batch reads;
+        unknown numbers are absent (batch verification)."""
+
     def of_holder(self, id_number: str) -> list["Certificate"]:
         """Newest first."""
 
@@ -240,16 +277,44 @@ class CertificateRepository(Protocol):
 
     def issue(self, application: "Application", certificate: "Certificate", registration: "Registration | None",
               messages: Sequence["Message"], sms: Sequence["Sms"], now: datetime, *,
-              replacing: Sequence["Certificate"] = ()) -> None:
+              replacing: Sequence["Certificate"] = (), mailing: "Mailing | None" = None) -> None:
         """The certified application (conditional on its version), the certificate (conditional
         on its number being new), the registration record, the certificates it replaces (as
         `replaced_by_successor` made them; each conditional on being still current and its
-        revocation unchanged since read) and the notices, all or nothing.
+        revocation unchanged since read), the certificate's `mailing` when its application chose
+        mail (conditional on not existing) and the notices, all or nothing.
         Raises ConcurrentUpdateError when any condition fails."""
 
     def revoke(self, certificate: "Certificate") -> None:
         """Store a revocation made by `Certificate.revoke`. Raises NotFoundError for an unknown
         number and ConflictError ALREADY_REVOKED when someone revoked it first."""
+
+
+class MailingRepository(Protocol):
+    """Mailed paper certificates (邮寄), one per registration number, with optimistic locking."""
+
+    def get(self, registration_no: str) -> "Mailing | None": ...
+
+    def get_many(self, registration_nos: Sequence[str]) -> dict[str, "Mailing"]:
+        """The mailings of those numbers by number, in batch reads; numbers without one are absent."""
+
+    def add(self, mailing: "Mailing") -> bool:
+        """Store a new mailing; False, writing nothing, when the number already has one (a
+        conditional write, never a read first). The job starts mailings in `CertificateRepository.issue`;
+        this starts those of certificates issued before (`services/mailings.backfill`)."""
+
+    def save(self, mailing: "Mailing", messages: Sequence["Message"] = (), sms: Sequence["Sms"] = ()) -> None:
+        """Write back a loaded mailing with the notices it produced, all or nothing. Raises
+        ConcurrentUpdateError when it was saved since it was loaded (or is not stored)."""
+
+    def save_many(self, mailings: Sequence["Mailing"]) -> None:
+        """Write back many loaded mailings (an export's marks), each conditional on its version,
+        in all-or-nothing chunks of up to 100. Raises ConcurrentUpdateError at the first chunk
+        refused; the chunks before it stay written."""
+
+    def window_page(self, year: int, state: "MailingState", position: str | None, limit: int) -> Page:
+        """A window's mailings in `state`, by registration number, `limit` at most per page; one
+        index query per page. The position is the page's last registration number."""
 
 
 class MessageRepository(Protocol):
@@ -372,8 +437,15 @@ class AuditLog(Protocol):
 
     def record(self, subject: str, actor: str, action: str, at: datetime) -> None: ...
 
-    def page(self, subject: str, position: str | None, limit: int) -> Page:
-        """A subject's entries (`AuditEntry`), newest first, `limit` at most per page."""
+    def page(self, subject: str, position: str | None, limit: int, actor: str | None = None) -> Page:
+        """A subject's entries (`AuditEntry`), newest first, `limit` at most per page; only
+        `actor`'s when given (a filter on the subject's entries)."""
+
+    def by_actor(self, actor: str, position: str | None, limit: int) -> Page:
+        """One staff member's entries across subjects, newest first (index `by_actor`)."""
+
+    def newest(self, position: str | None, limit: int) -> Page:
+        """Every entry, newest first (index `by_feed`), `limit` at most per page."""
 
 
 @dataclass(frozen=True)
@@ -421,10 +493,12 @@ class RenderedCertificate:
 class CertificateRenderer(Protocol):
     """Draws e-certificates (SPEC §2.6)."""
 
-    def render(self, certificate: "Certificate", photo_jpeg: bytes, verify_url: str) -> RenderedCertificate:
+    def render(self, certificate: "Certificate", photo_jpeg: bytes, verify_url: str,
+               verification_code: str) -> RenderedCertificate:
         """The certificate's PDF and PNG: its printed fields, the ID photo (`photo_jpeg`, the
-        normalised 413×626 JPEG) and a QR code of `verify_url`. The same arguments give the same
-        bytes, so a retried job rewrites identical objects."""
+        normalised 413×626 JPEG), a QR code of `verify_url` and, under it, `verification_code`
+        (as `核验码 ABCD-EFGH`, for a person to type). The same arguments give the same bytes, so a
+        retried job rewrites identical objects."""
 
     def placeholder_photo(self) -> bytes:
         """A drawn stand-in for an ID photo (a 413×626 JPEG), for certificates with no applicant photo: the demo's."""

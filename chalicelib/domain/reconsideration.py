@@ -84,3 +84,4 @@ class ReconsiderationDecided(ApplicationEvent):
     outcome: ReconsiderationOutcome
     opinion: str
     fix_until: datetime | None = None
+    mailed: bool = False  # an overturn for an applicant who chose mail: the notice speaks of the paper certificate

@@ -52,12 +52,15 @@ ERRORS: dict[str, str] = {
     "ACCOUNT_UNAVAILABLE": "账号不可用，请重新登录；如有疑问请联系管理员。",
     "INVALID_TOKEN": "登录凭证无效，请重新登录。",
     "TOKEN_EXPIRED": "登录已过期，请重新登录。",
-    "SESSION_REVOKED": "账号的密码或手机号已变更，此前的登录已失效，请重新登录。",
+    "SESSION_REVOKED": "账号的密码、手机号或状态已变更，此前的登录已失效，请重新登录。",
     # --- AWS faults ------------------------------------------------------------------
     "SERVICE_BUSY": "系统繁忙，请{retry_after}秒后重试。",
     "TRANSACTION_CONFLICT": "当前办理的人较多，您的操作未能保存，请稍后重试。",
     # --- cursors and paging ----------------------------------------------------------
     "BAD_CURSOR": "翻页参数无效或已失效，请从第一页重新加载列表。",
+    # --- the helpdesk search and the audit listing (domain/helpdesk_search.py) ---------
+    "SEARCH_QUERY_INVALID": "搜索内容有误，请按提示修改后重新搜索。",
+    "AUDIT_QUERY_INVALID": "审计查询条件有误，请按提示修改后重试。",
     # --- auth: sign-up, login, SMS codes, staff accounts -----------------------------
     "SMS_TOO_FREQUENT": "验证码发送过于频繁，请{retry_after}秒后再试。",
     "SMS_PHONE_DAILY_CAP": "该手机号今日获取验证码次数已达上限，请明天再试。",
@@ -119,6 +122,10 @@ ERRORS: dict[str, str] = {
     "RECONSIDERATION_OWN_REJECTION": "您是作出不通过结论的审核人员，不能办理该申请的复核，请交由其他审核人员处理。",
     # --- certificates, jobs, outbox, imports -----------------------------------------
     "VERIFY_TOO_FREQUENT": "查询过于频繁，请{retry_after}秒后再试。",
+    # --- verification by the public and employers (domain/verification.py) -------------
+    "VERIFICATION_CODE_WRONG": "核验码不正确，请核对证书二维码下方印制的8位核验码后重试。",
+    "VERIFY_BATCH_INVALID": "批量核验的编号列表有误，请按提示修改后重试。",
+    "VERIFY_BATCH_TOO_FREQUENT": "批量核验过于频繁，请{retry_after}秒后再试。",
     "ALREADY_REVOKED": "该证书已注销，无需再次注销。",
     # --- correction requests (反馈) ---------------------------------------------------
     "CORRECTION_INVALID": "更正申请填写有误，请按提示修改后重新提交。",
@@ -127,6 +134,21 @@ ERRORS: dict[str, str] = {
     "CORRECTION_ALREADY_DECIDED": "该更正申请已处理（{status}），请刷新后查看处理结果。",
     "CORRECTION_DECISION_INVALID": "处理结论填写有误，请按提示修改后重新提交。",
     "CORRECTION_QUERY_INVALID": "查询条件有误，请按提示修改后重新查询。",
+    # --- staff actions: claims, reopen, accounts (domain/staff_actions.py) ---------------
+    "CLAIM_NOT_HELD": "您没有领取该申请，或领取已超时，不能释放。请刷新页面查看最新状态。",
+    "REASSIGN_INVALID": "指派的审核人员有误，请按提示填写在职审核人员的用户名后重试。",
+    "REOPEN_INVALID": "重新开放的信息填写有误，请按提示修改后重试。",
+    "REOPEN_ROUNDS_EXHAUSTED": "该申请已审核{rounds}轮（已达上限），重新开放后申请人也不能再次提交，因此不能重新开放。请告知申请人本申请已不能再提交。",
+    "ACCOUNT_ACTION_INVALID": "请填写办理说明（不超过500字）后重试。",
+    "ACCOUNT_NOT_UNBINDABLE": "工作人员账号没有绑定身份证号，不能解除绑定。如需停用，请使用停用功能。",
+    "ACCOUNT_ALREADY_UNBOUND": "该账号已解除绑定，不能再办理。如需帮助，请让申请人用新手机号重新注册。",
+    "ACCOUNT_IS_YOURS": "不能停用或解除绑定自己的账号，请由其他管理员办理。",
+    # --- operators' exports (swreg export …) ------------------------------------------
+    "EXPORT_QUERY_INVALID": "导出条件有误，请按提示修改后重新导出。",
+    # --- mailing paper certificates (邮寄) ---------------------------------------------
+    "MAILING_SHIPMENT_INVALID": "寄出信息填写有误，请按提示填写快递公司和快递单号后重试。",
+    "MAILING_NOTE_INVALID": "说明填写有误，请按提示修改后重试。",
+    "MAILING_QUERY_INVALID": "查询条件有误，请按提示修改后重新查询。",
 }
 
 # Notes that pages show beside data (GET /me, GET /me/eligibility).
@@ -145,6 +167,8 @@ STATE_LABELS: dict[str, str] = {
     "reconsideration_requested": "复核中",
     # the SMS outbox
     "PENDING": "待发送", "SENDING": "发送中", "SENT": "已发送", "DEAD": "发送失败",
+    # a mailed paper certificate (domain/mailing.py)
+    "to_print": "待打印", "printed": "已打印", "shipped": "已寄出", "delivered": "已签收", "returned": "已退回",
 }
 
 # What a move to a state is called, for "不能{target}".
@@ -153,6 +177,11 @@ MOVE_LABELS: dict[str, str] = {
     "rejected": "审核不通过", "expired": "过期", "certified": "发证", "discarded": "放弃",
     "reconsideration_requested": "申请复核",
     "PENDING": "重新发送",
+    # a mailed paper certificate
+    "printed": "标记为已打印", "shipped": "寄出", "delivered": "标记为已签收",
+    "returned": "标记为已退回",
+    # moves whose target status's label would misname them (`InvalidTransitionError(move=...)`)
+    "release": "释放审核", "reopen": "重新开放", "reassign": "指派审核人员",
 }
 
 # Item labels: what the applicant sees a form field, a mailing-address part or a material called
@@ -190,6 +219,9 @@ HISTORY_NOTES: dict[str, str] = {
     "RECONSIDERATION_OVERTURNED": "复核改为通过：{opinion}",
     "RECONSIDERATION_REOPENED": "复核退回修改（{fix_until}前可重新提交）：{opinion}",
     "DISCARDED": "申请人放弃草稿，已上传的材料已删除",
+    "RELEASED": "释放审核，退回待审核队列",
+    "REASSIGNED": "管理员指派给审核人员{reviewer}",
+    "REOPENED": "登记机关重新开放修改（{fix_until}前可重新提交）：{note}",
 }
 
 
@@ -331,6 +363,25 @@ REASONS: dict[str, str] = {
     "CORRECTION_OUTCOME_UNKNOWN": "outcome 只能是 accept 或 decline",
     "CORRECTION_DECLINE_NOTE_REQUIRED": "不予更正时请填写说明，申请人将看到该说明",
     "CORRECTION_STATUS_UNKNOWN": "status 只能是 open、accepted 或 declined",
+    # --- staff actions (domain/staff_actions.py) ---------------------------------------
+    "REVIEWER_UNKNOWN": "没有这个在职的审核人员，请核对用户名",
+    "FIX_UNTIL_NOT_AHEAD": "修改期限须晚于当前时间",
+    "FIX_UNTIL_TOO_FAR": "修改期限最长为{days}天",
+    # --- the helpdesk search (domain/helpdesk_search.py) --------------------------------
+    "SEARCH_QUERY_REQUIRED": "请输入身份证号、证书管理号、登记证书编号、手机号或姓名",
+    "SEARCH_QUERY_TOO_LONG": "搜索内容不能超过{max_length}个字",
+    "SEARCH_QUERY_UNRECOGNISED": "无法识别的搜索内容，请输入完整的身份证号、证书管理号、登记证书编号、手机号或姓名",
+    # --- verification (domain/verification.py) ------------------------------------------
+    "VERIFY_NUMBERS_REQUIRED": "请至少填写一个登记证书编号，最多{limit}个",
+    "VERIFY_NUMBER_NOT_TEXT": "登记证书编号须为文字",
+    "VERIFICATION_CODE_MISMATCH": "与该证书二维码下方的核验码不符",
+    # --- mailing paper certificates (邮寄) ---------------------------------------------
+    "CARRIER_SHAPE": "快递公司名称只能包含文字、字母、数字和空格，不超过{max_length}个字",
+    "TRACKING_NO_SHAPE": "快递单号应为6到30位字母、数字或“-”",
+    "MAILING_UNKNOWN": "没有这个登记证书编号的证书，请核对编号",
+    "MAILING_NOT_MAILED": "该证书的取证方式为电子证，无需邮寄",
+    "MAILING_CANNOT_SHIP": "邮寄状态为“{state}”，不能寄出（须先导出打印，已签收的不能再寄出）",
+    "MAILING_SHIPPED_OTHERWISE": "已按快递单号{tracking_no}寄出；如需改寄，请先标记为已退回",
 }
 
 
@@ -341,6 +392,66 @@ CORRECTION_FIELD_LABELS: dict[str, str] = {
     "certificate_no": "职业水平证书管理号", "registration": "登记记录", "note": "说明",
 }
 CORRECTION_STATUS_LABELS: dict[str, str] = {"open": "待处理", "accepted": "已更正", "declined": "不予更正"}
+
+# Staff actions (`domain/staff_actions.py`): what the parts of an admin's action are called.
+HELPDESK_LABELS: dict[str, str] = {"note": "办理说明"}
+# The helpdesk search (`domain/helpdesk_search.py`): the kinds of key a search tries, and the
+# audit listing's filters.
+SEARCH_KEY_LABELS: dict[str, str] = {"id_number": "身份证号", "certificate_no": "证书管理号",
+                                     "registration_no": "登记证书编号", "phone": "手机号", "name": "姓名"}
+AUDIT_FILTER_LABELS: dict[str, str] = {"subject": "审计对象", "actor": "操作人"}
+
+# Operators' exports (`swreg export …`, services/exports.py): the columns of the applications file
+# that ITEM_LABELS does not name, the stats table's margins, and what the command says as it works.
+EXPORT_LABELS: dict[str, str] = {
+    "application_id": "申请编号", "type": "登记类型", "status": "申请状态", "submitted_at": "提交时间",
+    "decided_at": "审核时间", "reviewer": "审核人员", "name": "姓名", "id_number": "身份证号",
+    "registration_no": "登记证书编号", "total": "合计",
+}
+EXPORT_NOTES: dict[str, str] = {
+    "PROGRESS": "已导出 {done} / 约 {expected} 条",
+    "DONE": "已导出 {done} 条（{year}年度，{statuses}），已写入 {file}",
+    "ALL_STATUSES": "已提交及之后的全部状态",
+    "STATS_TITLE": "{year}年度登记申请统计（按状态和登记类型）",
+    "STATUS_SEPARATOR": "、",
+}
+
+# Mailing paper certificates (邮寄, `domain/mailing.py`): the states, the parts staff fill in, the
+# notes a mailing's history records, and the post office's batch file's header (its column order).
+MAILING_STATE_LABELS: dict[str, str] = {
+    state: STATE_LABELS[state] for state in ("to_print", "printed", "shipped", "delivered", "returned")}
+MAILING_LABELS: dict[str, str] = {"carrier": "快递公司", "tracking_no": "快递单号", "note": "说明"}
+MAILING_NOTES: dict[str, str] = {
+    "CREATED": "证书已发放，待打印邮寄",
+    "PRINTED": "已导出邮寄批次文件",
+    "SHIPPED": "已寄出：{carrier} {tracking_no}",
+    "DELIVERED": "已签收",
+}
+MAILING_EXPORT_HEADER: tuple[str, ...] = ("收件人", "收件人电话", "收件地址", "邮政编码", "登记证书编号", "职业水平")
+# What `swreg mailings export|ship|backfill` tells the operator (cli/mailings.py, services/mailings.py).
+MAILING_CLI: dict[str, str] = {
+    "EXPORT_PROGRESS": "已导出 {done} 条",
+    "EXPORT_DONE": "已导出 {written} 条邮寄记录（{year}年度，{selected}），已写入 {file}；本次标记为已打印 {marked} 条",
+    "SELECTED_PRINT": "待打印及今日批次 {batch}",
+    "SHIP_PROGRESS": "已读取 {done} 行",
+    "SHIP_SUMMARY": "读取 {read} 行：寄出 {shipped} 条，此前已寄出 {unchanged} 条，未导入 {refused} 行",
+    "SHIP_REFUSED": "{file}:{line}: 未导入 — {detail}",
+    "SHIP_MISSING_COLUMNS": "缺少列 {missing}，请使用表头为 {expected} 的文件后重试",
+    "SHIP_UNREADABLE": "第 {line} 行无法按 CSV 读取，请检查该行后重新导入（已导入的行不会重复寄出）",
+    "NOT_UTF8": "文件不是 UTF-8 编码，请另存为 UTF-8 编码的 CSV 文件后重试",
+    "DETAIL_SEPARATOR": "；",
+    "BACKFILL_PROGRESS": "已读取 {done} 份已发证申请",
+    "BACKFILL_DONE": "{year}年度：读取已发证申请 {read} 份，新建邮寄记录 {added} 条，原已有 {existing} 条，"
+                     "电子证无需邮寄 {electronic} 份，证书已注销或已换发 {void} 份",
+}
+
+
+# Verification (`domain/verification.py`): the label of the code printed under an e-certificate's
+# QR, what a number no one issued or imported verifies as, and the batch CSV's header (its column
+# order: number, result, masked name, level, valid until, paper or electronic).
+VERIFICATION_LABELS: dict[str, str] = {"code": "核验码", "unknown": "未查到", "paper": "纸质证书",
+                                       "electronic": "电子证书"}
+VERIFICATION_CSV_HEADER: tuple[str, ...] = ("登记证书编号", "核验结果", "姓名", "职业水平", "有效期至", "证书类型")
 
 
 def reason(name: str, /, **params: object) -> str:
@@ -421,6 +532,11 @@ NOTICES: dict[str, Notice] = {
     "ApplicationApproved": Notice(
         "您的登记申请通过",
         "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看。"),
+    # the applicant chose to have the paper certificate mailed (取证方式：邮寄)
+    "ApplicationApproved.mail": Notice(
+        "您的登记申请通过",
+        "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看；"
+        "纸质证书随后按您填写的邮寄地址寄出，寄出时将以短信告知快递单号。"),
     "ApplicationRejected": Notice(
         "您的登记申请不通过",
         "您的登记申请不通过。审核意见：{opinion}。请在登记时间内修改后重新提交。"),
@@ -448,12 +564,20 @@ NOTICES: dict[str, Notice] = {
     "ReconsiderationDecided.overturn": Notice(
         "复核结果：您的登记申请通过",
         "经复核，您的登记申请通过。复核意见：{opinion}。电子证书将在近期生成，请届时在“登记历史”中查看。"),
+    "ReconsiderationDecided.overturn.mail": Notice(
+        "复核结果：您的登记申请通过",
+        "经复核，您的登记申请通过。复核意见：{opinion}。电子证书将在近期生成，请届时在“登记历史”中查看；"
+        "纸质证书随后按您填写的邮寄地址寄出，寄出时将以短信告知快递单号。"),
     "ReconsiderationDecided.uphold": Notice(
         "复核结果：维持不通过",
         "经复核，维持您的登记申请不通过的审核结论。复核意见：{opinion}。如有疑问请联系登记机关（联系电话见办事指南）。"),
     "ReconsiderationDecided.reopen": Notice(
         "复核结果：请修改后重新提交",
         "经复核，您的登记申请退回修改。复核意见：{opinion}。请于{fix_until}前修改后重新提交，逾期未重新提交的申请将过期。"),
+    # an admin reopened an expired or rejected application (the helpdesk); {note} is the admin's
+    "ApplicationReopened": Notice(
+        "登记申请已重新开放修改",
+        "登记机关已重新开放您的登记申请。说明：{note}。请于{fix_until}前修改后重新提交，逾期未重新提交的申请将过期。"),
     "ReminderDue": Notice(
         "登记即将截止，请尽快提交",
         "距本年度登记截止已不足{days_left}天{deadline}，您的登记申请尚未提交。还需填写或上传：{missing}。"
@@ -482,6 +606,9 @@ NOTICES: dict[str, Notice] = {
         "登记信息已更正",
         "您提交的{field}更正申请已处理，登记信息已按申请更正。处理说明：{note}。"
         "可申请的登记类型已按更正后的信息确定，请登录查看。"),
+    "MailingShipped": Notice(
+        "您的证书已寄出",
+        "您的证书已寄出，快递单号{tracking_no}（{carrier}），请注意查收。邮寄状态可在“登记历史”中查看。"),
     "CorrectionDeclined": Notice(
         "登记信息更正申请未通过",
         "您提交的{field}更正申请未通过。说明：{note}。如有疑问，请联系登记机关（联系电话见办事指南）。"),
@@ -518,6 +645,7 @@ SMS_TEMPLATES: dict[str, str] = {
     "LoginCode": "您的验证码是{code}，5分钟内有效。请勿告诉他人。",
     "ApplicationSubmitted": NOTICES["ApplicationSubmitted"].body,
     "ApplicationApproved": NOTICES["ApplicationApproved"].body,
+    "ApplicationApproved.mail": NOTICES["ApplicationApproved.mail"].body,
     # {opinion}: the start of the reviewer's opinion, made safe for a carrier (domain/notifications.py)
     "ApplicationRejected": "您的登记申请不通过，审核意见：{opinion}。详见“我的消息”，请在登记时间内修改后重新提交。",
     # when nothing of the opinion is left to quote
@@ -529,8 +657,11 @@ SMS_TEMPLATES: dict[str, str] = {
                                                   "并于{fix_until}前修改后重新提交。",
     "ReconsiderationRequested": NOTICES["ReconsiderationRequested"].body,
     "ReconsiderationDecided.overturn": "经复核，您的登记申请通过，电子证书将在近期生成。复核意见请登录查看“我的消息”。",
+    "ReconsiderationDecided.overturn.mail": "经复核，您的登记申请通过，电子证书将在近期生成，纸质证书随后寄出。"
+                                            "复核意见请登录查看“我的消息”。",
     "ReconsiderationDecided.uphold": "经复核，维持您的登记申请不通过的审核结论。复核意见请登录查看“我的消息”。",
     "ReconsiderationDecided.reopen": "经复核，您的登记申请退回修改，请登录查看“我的消息”，并于{fix_until}前修改后重新提交。",
+    "ApplicationReopened": "登记机关已重新开放您的登记申请，请登录查看“我的消息”，并于{fix_until}前修改后重新提交。",
     "ApplicationExpired": NOTICES["ApplicationExpired"].body,
     "ApplicationExpired.after_rejection": NOTICES["ApplicationExpired.after_rejection"].body,
     "ReminderDue": "距本年度登记截止已不足{days_left}天，您的登记申请尚未提交，请登录查看“我的消息”并尽快提交。"
@@ -538,6 +669,8 @@ SMS_TEMPLATES: dict[str, str] = {
     "ReminderDue.after_rejection": "距本年度登记截止已不足{days_left}天，您审核不通过的登记申请尚未重新提交，"
                                    "请登录查看“我的消息”，按审核意见修改后重新提交。截止时仍未重新提交的申请将过期。",
     "CertificateIssued": NOTICES["CertificateIssued"].body,
+    # {carrier}, {tracking_no}: as staff entered them (domain/mailing.py keeps them SMS-safe)
+    "MailingShipped": "您的证书已寄出，快递单号{tracking_no}（{carrier}），请注意查收。",
     # to the old number after a phone change (the new one proved itself with a code)
     "PhoneChanged": "您的登记账号已更换绑定手机号，本号码不能再用于登录。如非本人操作，请立即联系登记机关。",
     # a decided correction request: the field and the admin's note are in 我的消息

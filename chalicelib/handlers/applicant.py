@@ -156,10 +156,12 @@ def read_message(message_id):
 
 @applicant.route("/certificates", methods=["GET"])
 @bearer
-@doc("My e-certificates, newest first", response=schemas.CERTIFICATES, tags=TAGS)
+@doc("My e-certificates, newest first, each with its paper copy's mailing (state, tracking number; null "
+     "when picked up electronically)", response=schemas.CERTIFICATES, tags=TAGS)
 def list_certificates():
     at = now()
-    return {"items": [views.certificate(c, at) for c in certificates.list_certificates(bootstrap.deps(), _me())]}
+    return {"items": [views.certificate(c, at, mailing=m)
+                      for c, m in certificates.certificates_with_mailings(bootstrap.deps(), _me())]}
 
 
 @applicant.route("/certificates/{registration_no}", methods=["GET"])
@@ -168,5 +170,5 @@ def list_certificates():
      "its successor (replaced_by) and has no links",
      response=schemas.CERTIFICATE, errors=(404,), tags=TAGS)
 def get_certificate(registration_no):
-    certificate, links = certificates.certificate_of(bootstrap.deps(), _me(), registration_no)
-    return views.certificate(certificate, now(), links)
+    certificate, links, mailing = certificates.certificate_with_mailing(bootstrap.deps(), _me(), registration_no)
+    return views.certificate(certificate, now(), links, mailing=mailing)

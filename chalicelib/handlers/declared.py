@@ -15,15 +15,18 @@ from chalice import Chalice
 
 from chalicelib.domain.object_keys import UPLOADS_PREFIX
 from chalicelib.handlers.account import account
+from chalicelib.handlers.admin_actions import admin_actions
 from chalicelib.handlers.applicant import applicant
 from chalicelib.handlers.auth import auth
 from chalicelib.handlers.corrections import corrections
+from chalicelib.handlers.helpdesk import helpdesk
+from chalicelib.handlers.mailings import mailings
 from chalicelib.handlers.public import public
 from chalicelib.handlers.reconsideration import reconsideration
 from chalicelib.handlers.review import review
 from chalicelib.services.jobs import JOBS
 
-BLUEPRINTS = (public, auth, account, applicant, review, reconsideration, corrections)
+BLUEPRINTS = (public, auth, account, applicant, review, reconsideration, corrections, admin_actions, helpdesk, mailings)
 WIRING = Path(__file__).with_name("wiring.py")
 _DEFAULT_CONTENT_TYPES = ["application/json"]
 

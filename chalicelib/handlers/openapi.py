@@ -33,12 +33,13 @@ _ERRORS = {"400": "bad JSON", "401": "no or bad token", "403": "wrong role or no
 
 def doc(summary: str, *, response: dict | None = None, status: int = 200,
         request: dict | None = None, errors: tuple[int, ...] = (), tags: tuple[str, ...] = (),
-        query: dict[str, dict] | None = None) -> Callable:
-    """Describe a view for the OpenAPI document (schemas are JSON Schema dicts)."""
+        query: dict[str, dict] | None = None, media: dict[str, dict] | None = None) -> Callable:
+    """Describe a view for the OpenAPI document (schemas are JSON Schema dicts). `media`: other
+    media types the success may be answered in (by the request's Accept), with their schemas."""
     def attach(view):
         view.__openapi__ = {"summary": summary, "response": response or {"type": "object"},
                             "status": status, "request": request, "errors": errors,
-                            "tags": tags, "query": query or {}}
+                            "tags": tags, "query": query or {}, "media": media or {}}
         return view
     return attach
 
@@ -83,7 +84,8 @@ def _operation(entry, meta: dict[str, Any]) -> dict[str, Any]:
         codes |= {401, 403}
     success: dict[str, Any] = {"description": meta["summary"]}
     if meta["status"] != 204:  # No Content: no body to describe
-        success["content"] = {"application/json": {"schema": meta["response"]}}
+        success["content"] = {"application/json": {"schema": meta["response"]},
+                              **{kind: {"schema": schema} for kind, schema in meta.get("media", {}).items()}}
     responses = {str(meta["status"]): success}
     responses.update({str(c): {"description": _ERRORS[str(c)], **error_ref} for c in sorted(codes)})
     if "429" in responses:

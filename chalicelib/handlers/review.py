@@ -1,4 +1,4 @@
-"""Reviewer routes (SPEC §3 Reviewer): queue, claim, the file, decision, stats."""
+"""Reviewer routes (SPEC §3 Reviewer): queue, claim, release, the file, decision, stats."""
 from __future__ import annotations
 
 from chalice import Blueprint
@@ -12,6 +12,7 @@ from chalicelib.handlers.guard import bearer, signed_in
 from chalicelib.handlers.openapi import doc
 from chalicelib.handlers.routing import current_request
 from chalicelib.handlers.edge import json_object, now
+from chalicelib.services import claims
 from chalicelib.services import review as service
 
 review = Blueprint(__name__)
@@ -50,6 +51,14 @@ def queue():
      errors=(404, 409), tags=TAGS)
 def claim(application_id):
     return views.queue_entry(service.claim(bootstrap.deps(), _reviewer(), application_id, now()))
+
+
+@review.route("/review/applications/{application_id}/release", methods=["POST"])
+@bearer
+@doc("Give up my live claim: the application goes back to the queue (submitted) at its place; 409 when I "
+     "do not hold a live claim on it", response=schemas.APPLICATION, errors=(404, 409), tags=TAGS)
+def release(application_id):
+    return views.queue_entry(claims.release(bootstrap.deps(), _reviewer(), application_id, now()))
 
 
 @review.route("/review/applications/{application_id}", methods=["GET"])

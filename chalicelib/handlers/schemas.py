@@ -13,10 +13,16 @@ from chalicelib.domain.corrections import CorrectionField, CorrectionOutcome, Co
 from chalicelib.domain.credentials import PASSWORD_MAX_LENGTH, SmsPurpose
 from chalicelib.domain.eligibility import ReissueReason
 from chalicelib.domain.identity import NAME_MAX_LENGTH
+from chalicelib.domain.mailing import CARRIER_MAX_LENGTH as MAILING_CARRIER_MAX_LENGTH
+from chalicelib.domain.mailing import NOTE_MAX_LENGTH as MAILING_NOTE_MAX_LENGTH
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.options import Education
 from chalicelib.domain.reconsideration import REASON_MAX_LENGTH, ReconsiderationOutcome
 from chalicelib.domain.review import MAX_ISSUES, NOTE_MAX_LENGTH, OPINION_MAX_LENGTH
+from chalicelib.domain.staff_actions import NOTE_MAX_LENGTH as HELPDESK_NOTE_MAX_LENGTH
+from chalicelib.domain.staff_actions import USERNAME_MAX_LENGTH as HELPDESK_USERNAME_MAX_LENGTH
+from chalicelib.domain.verification import BATCH_MAX as VERIFY_BATCH_MAX
+from chalicelib.domain.verification import NUMBER_MAX_LENGTH as VERIFY_NUMBER_MAX_LENGTH
 
 
 def text(max_length: int, **extra) -> dict:
@@ -90,6 +96,12 @@ DECISION = obj({"outcome": {"type": "string", "enum": ["approve", "reject"]},
                                 MAX_ISSUES)},
                ("outcome",))
 CERTIFICATE_STATUS = {"type": "string", "enum": [status.value for status in CertificateStatus]}
+# A mailed paper certificate's progress, as the holder sees it beside the e-certificate.
+MAILING_SUMMARY_FIELDS = obj({"state": {"type": "string", "enum": ["to_print", "printed", "shipped", "delivered",
+                                                                   "returned"]},
+                              "state_name": STR, "carrier": NULLABLE_STR, "tracking_no": NULLABLE_STR,
+                              "shipped_at": NULLABLE_STR},
+                             ("state", "state_name", "carrier", "tracking_no", "shipped_at"))
 # A replaced certificate (a reissue replaced it) names its successor and has no downloads.
 RECONSIDERATION_REQUEST = obj({"reason": text(REASON_MAX_LENGTH)}, ("reason",))
 RECONSIDERATION_DECISION = obj({"outcome": {"type": "string", "enum": [o.value for o in ReconsiderationOutcome]},
@@ -97,12 +109,27 @@ RECONSIDERATION_DECISION = obj({"outcome": {"type": "string", "enum": [o.value f
 CERTIFICATE = obj({"registration_no": STR, "status": CERTIFICATE_STATUS,
                    "registration_year": INT, "valid_until": INT, "level": STR, "issued_at": STR,
                    "replaced_by": NULLABLE_STR, "replaced_at": NULLABLE_STR,
-                   "downloads": obj({"pdf": STR, "png": STR, "expires_in": INT})},
+                   "downloads": obj({"pdf": STR, "png": STR, "expires_in": INT}),
+                   # null when the application chose electronic pickup (domain/mailing.py)
+                   "mailing": {**MAILING_SUMMARY_FIELDS, "nullable": True}},
                   ("registration_no", "status", "registration_year", "valid_until"), extra=True)
 CERTIFICATES = obj({"items": {"type": "array", "items": CERTIFICATE}}, ("items",))
-VERIFICATION = obj({"registration_no": STR, "status": CERTIFICATE_STATUS,
-                    "name": STR, "level": STR, "registration_year": INT, "valid_until": INT},
-                   ("registration_no", "status", "name", "level", "registration_year", "valid_until"), extra=True)
+# Verification (domain/verification.py): without the code only the status; with the right code
+# the masked name, level and validity; a paper-era registration its years, never a name or level.
+VERIFICATION = obj({"registration_no": STR, "status": CERTIFICATE_STATUS, "status_text": STR, "valid": BOOL,
+                    "paper": BOOL, "verified_code": BOOL, "name": STR, "level": STR, "level_name": STR,
+                    "registration_year": INT, "valid_until": INT, "issuing_authority": STR},
+                   ("registration_no", "status", "status_text", "valid", "paper"))
+VERIFY_BATCH = obj({"registration_nos": array(text(VERIFY_NUMBER_MAX_LENGTH), VERIFY_BATCH_MAX)},
+                   ("registration_nos",))
+NULLABLE_INT = {"type": "integer", "nullable": True}
+VERIFICATION_ROW = obj({"registration_no": STR,
+                        "status": {"type": "string", "enum": [*CERTIFICATE_STATUS["enum"], "unknown"]},
+                        "status_text": STR, "name": NULLABLE_STR, "level": NULLABLE_STR, "level_name": NULLABLE_STR,
+                        "valid_until": NULLABLE_INT, "paper": BOOL},
+                       ("registration_no", "status", "status_text", "name", "level", "level_name", "valid_until",
+                        "paper"))
+VERIFICATION_BATCH = obj({"items": {"type": "array", "items": VERIFICATION_ROW}}, ("items",))
 OPTION = obj({"value": STR, "label": STR}, ("value", "label"))
 OPTIONS = obj({"districts": {"type": "array", "items": OPTION}, "education": {"type": "array", "items": OPTION}},
               ("districts", "education"))
@@ -136,11 +163,34 @@ CORRECTION_PAGE = obj({"items": {"type": "array", "items": CORRECTION}, "cursor"
 CORRECTION_DECISION = obj({"outcome": {"type": "string", "enum": [o.value for o in CorrectionOutcome]},
                            "note": text(CORRECTION_NOTE_MAX_LENGTH, nullable=True)}, ("outcome",))
 
+# Staff actions (domain/staff_actions.py): release, reassign, reopen; disable, enable, unbind an account.
+REASSIGN = obj({"reviewer": text(HELPDESK_USERNAME_MAX_LENGTH)}, ("reviewer",))
+REOPEN = obj({"note": text(HELPDESK_NOTE_MAX_LENGTH),
+              "fix_until": text(40, example="2026-05-10T18:00:00+08:00")}, ("note", "fix_until"))
+ACCOUNT_ACTION = obj({"note": text(HELPDESK_NOTE_MAX_LENGTH)}, ("note",))
+ACCOUNT_STATE = obj({"account_id": STR, "role": STR, "disabled": BOOL, "unbound": BOOL},
+                    ("account_id", "role", "disabled", "unbound"))
+
+# Mailing paper certificates (domain/mailing.py): the admins' list and actions.
+MAILING_STATE = MAILING_SUMMARY_FIELDS["properties"]["state"]
+MAILING = obj({"registration_no": STR, "window_year": INT, "level": STR, "level_name": STR, "recipient": STR,
+               "phone": STR, "address": STR, "postal_code": STR, "state": MAILING_STATE, "state_name": STR,
+               "carrier": NULLABLE_STR, "tracking_no": NULLABLE_STR, "shipped_at": NULLABLE_STR,
+               "history": {"type": "array", "items": ANY_OBJ}},
+              ("registration_no", "state", "state_name", "history"), extra=True)
+MAILING_PAGE = obj({"items": {"type": "array", "items": MAILING}, "cursor": NULLABLE_STR}, ("items", "cursor"))
+MAILING_SHIPMENT = obj({"carrier": text(MAILING_CARRIER_MAX_LENGTH), "tracking_no": text(30)},
+                       ("carrier", "tracking_no"))
+MAILING_RETURNED = obj({"note": text(MAILING_NOTE_MAX_LENGTH)}, ("note",))
+MAILING_DELIVERED = obj({"note": text(MAILING_NOTE_MAX_LENGTH, nullable=True)})
+
 PATH_PARAMETERS: dict[str, dict] = {
     # chalicelib/adapters/clock.py UuidIds: uuid4().hex
     "correction_id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "example": "0123456789abcdef0123456789abcdef"},
     # services/applicant.py: uuid4().hex
     "application_id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "example": "0123456789abcdef0123456789abcdef"},
+    # services/auth.py, services/staff.py: deps.ids.new_id() (uuid4().hex)
+    "account_id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "example": "0123456789abcdef0123456789abcdef"},
     # domain/notifications.py `new_message_id`: 20260315T083000123456Z-0123456789ab
     "message_id": {"type": "string", "pattern": "^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$",
                    "example": "20260315T083000123456Z-0123456789ab"},

@@ -12,6 +12,7 @@ from chalicelib.domain.accounts import Account
 from chalicelib.domain.application import Application
 from chalicelib.domain.corrections import Correction, CorrectionField
 from chalicelib.domain.identity import mask_id_number
+from chalicelib.domain.mailing import Mailing
 from chalicelib.domain.notifications import Message
 from chalicelib.domain.register import format_hours
 from chalicelib.services.applicant import EligibilityAnswer, Profile
@@ -20,6 +21,9 @@ from chalicelib.services.certificates import DOWNLOAD_EXPIRES_IN
 
 def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
+
+
+iso = _iso  # for the other view modules (helpdesk_views.py)
 
 
 def _value(member) -> str | None:
@@ -223,8 +227,9 @@ def review_file(review, audit_cursor: str | None = None) -> dict:
     return body
 
 
-def certificate(c, now, downloads: dict[str, str] | None = None) -> dict:
-    """The holder's view: everything printed on it (their own ID number masked, as everywhere)."""
+def certificate(c, now, downloads: dict[str, str] | None = None, mailing: Mailing | None = None) -> dict:
+    """The holder's view: everything printed on it (their own ID number masked, as everywhere), and
+    how its paper copy's mailing stands (None: picked up electronically)."""
     status = c.status(now)
     body = {"registration_no": c.registration_no, "status": status.value, "status_text": status.chinese,
             "name": c.name, "id_number_masked": mask_id_number(c.id_number), "level": c.level.value,
@@ -232,7 +237,8 @@ def certificate(c, now, downloads: dict[str, str] | None = None) -> dict:
             "registration_year": c.registration_year, "valid_until": c.valid_until,
             "issued_at": c.issued_at.isoformat(), "application_id": c.application_id,
             "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
-            "replaced_by": c.replaced_by, "replaced_at": c.replaced_at.isoformat() if c.replaced_at else None}
+            "replaced_by": c.replaced_by, "replaced_at": c.replaced_at.isoformat() if c.replaced_at else None,
+            "mailing": mailing_summary(mailing)}
     if downloads is not None:
         body["downloads"] = {**downloads, "expires_in": DOWNLOAD_EXPIRES_IN}
     return body
@@ -270,3 +276,22 @@ def correction_for_admin(c: Correction, evidence_url: str | None = None) -> dict
     if evidence_url is not None:
         body["evidence"]["url"] = evidence_url
     return body
+
+
+# --- mailed paper certificates (domain/mailing.py) ---------------------------------------------
+
+def mailing_summary(m: Mailing | None) -> dict | None:
+    """Where a holder's paper certificate is: its state and waybill (None: not mailed)."""
+    if m is None:
+        return None
+    return {"state": m.state.value, "state_name": m.state.chinese, "carrier": m.carrier,
+            "tracking_no": m.tracking_no, "shipped_at": _iso(m.shipped_at)}
+
+
+def mailing_for_admin(m: Mailing) -> dict:
+    """The admins' view: the address to print and the whole history (no ID number)."""
+    return {**mailing_summary(m), "registration_no": m.registration_no, "window_year": m.window_year,
+            "level": m.level.value, "level_name": m.level.chinese, "recipient": m.recipient, "phone": m.phone,
+            "address": m.address, "postal_code": m.postal_code, "updated_at": _iso(m.updated_at),
+            "history": [{"at": _iso(e.at), "actor": e.actor, "from": _value(e.from_state), "to": e.to_state.value,
+                         "note": e.note} for e in m.history]}

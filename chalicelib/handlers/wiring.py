@@ -3,8 +3,19 @@
 UPLOADS_PREFIX = 'uploads/'
 
 ROUTES = (
+    ('/admin/accounts/{account_id}/disable', 'POST', 'chalicelib.handlers.admin_actions:disable_account', {}),
+    ('/admin/accounts/{account_id}/enable', 'POST', 'chalicelib.handlers.admin_actions:enable_account', {}),
+    ('/admin/accounts/{account_id}/unbind', 'POST', 'chalicelib.handlers.admin_actions:unbind_account', {}),
+    ('/admin/applications/{application_id}/reassign', 'POST', 'chalicelib.handlers.admin_actions:reassign', {}),
+    ('/admin/applications/{application_id}/reopen', 'POST', 'chalicelib.handlers.admin_actions:reopen', {}),
+    ('/admin/audit', 'GET', 'chalicelib.handlers.helpdesk:audit', {}),
     ('/admin/corrections', 'GET', 'chalicelib.handlers.corrections:admin_corrections', {}),
     ('/admin/corrections/{correction_id}/decision', 'POST', 'chalicelib.handlers.corrections:decide_correction', {}),
+    ('/admin/mailings', 'GET', 'chalicelib.handlers.mailings:list_mailings', {}),
+    ('/admin/mailings/{registration_no}/delivered', 'POST', 'chalicelib.handlers.mailings:mark_delivered', {}),
+    ('/admin/mailings/{registration_no}/returned', 'POST', 'chalicelib.handlers.mailings:mark_returned', {}),
+    ('/admin/mailings/{registration_no}/shipped', 'POST', 'chalicelib.handlers.mailings:ship', {}),
+    ('/admin/search', 'GET', 'chalicelib.handlers.helpdesk:search', {}),
     ('/applications', 'GET', 'chalicelib.handlers.applicant:list_applications', {}),
     ('/applications', 'POST', 'chalicelib.handlers.applicant:create_application', {}),
     ('/applications/{application_id}', 'DELETE', 'chalicelib.handlers.applicant:discard_application', {}),
@@ -39,8 +50,10 @@ ROUTES = (
     ('/review/applications/{application_id}/claim', 'POST', 'chalicelib.handlers.review:claim', {}),
     ('/review/applications/{application_id}/decision', 'POST', 'chalicelib.handlers.review:decide', {}),
     ('/review/applications/{application_id}/reconsideration-decision', 'POST', 'chalicelib.handlers.reconsideration:decide_reconsideration', {}),
+    ('/review/applications/{application_id}/release', 'POST', 'chalicelib.handlers.review:release', {}),
     ('/review/reconsiderations', 'GET', 'chalicelib.handlers.reconsideration:reconsideration_queue', {}),
     ('/review/stats', 'GET', 'chalicelib.handlers.review:stats', {}),
+    ('/verify/batch', 'POST', 'chalicelib.handlers.public:verify_batch', {}),
     ('/verify/{registration_no}', 'GET', 'chalicelib.handlers.public:verify', {}),
 )
 

@@ -1,4 +1,5 @@
-"""E-certificates: the `issue-certificates` job, the holder's downloads, public verification, revocation.
+"""E-certificates: the `issue-certificates` job, the holder's downloads, revocation (verification:
+services/verification.py).
 
 Issuing (SPEC §2.6, §2.8), per approved application of a window whose
 `certificates_due_at` has passed, oldest approval first:
@@ -28,15 +29,13 @@ failing is passed over by the cursor within a run and retried by the next.
 """
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.certificates import (
     Certificate,
-    ISSUING_AUTHORITY,
     certificate_for,
     registration_for,
     replaced_by_successor,
@@ -44,18 +43,17 @@ from chalicelib.domain.certificates import (
     sequence_name,
 )
 from chalicelib.domain.errors import ConcurrentUpdateError, NotFoundError
+from chalicelib.domain.mailing import Mailing, mailing_for
 from chalicelib.domain.materials import MaterialKind
+from chalicelib.domain.verification import is_plausible_number, verification_code
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.observability import count, logger
 from chalicelib.services.applicant import notices_of
 from chalicelib.services.deps import Deps
-from chalicelib.services.rate_limits import enforce_rate_limit
 
 PAGE_SIZE = 50
 SECONDS_PER_CERTIFICATE = 5.0  # a render and four writes take well under a second; the rest is slack
 DOWNLOAD_EXPIRES_IN = 300
-VERIFY_LIMIT_PER_MINUTE = 30
-_PLAUSIBLE_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
 def issue_due(deps: Deps, now: datetime, time_left: Callable[[], float] | None = None) -> dict:
@@ -128,7 +126,7 @@ def _issue_certificate(deps: Deps, application: Application, now: datetime) -> N
     # replaces entered the index with its registration, before the reissue could be applied for.
     replacing = replaced_by_successor(deps.certificates.of_holder(application.id_number), certificate)
     deps.certificates.issue(application, certificate, registration_for(application), messages, texts, now,
-                            replacing=replacing)
+                            replacing=replacing, mailing=mailing_for(application, certificate, now))
     logger.info("certificate issued", extra={"application_id": application.application_id,
                                              "registration_no": certificate.registration_no})
 
@@ -136,19 +134,34 @@ def _issue_certificate(deps: Deps, application: Application, now: datetime) -> N
 def render_and_store(deps: Deps, certificate: Certificate, photo_jpeg: bytes) -> None:
     """Render the PDF and PNG and store them under the certificate's keys; a retry rewrites
     the same objects."""
-    rendered = deps.renderer.render(certificate, photo_jpeg, verify_url(deps, certificate.registration_no))
+    rendered = deps.renderer.render(certificate, photo_jpeg, verify_url(deps, certificate.registration_no),
+                                    verification_code(deps.keys.verification, certificate.registration_no))
     deps.files.write(certificate.pdf_key, rendered.pdf, "application/pdf")
     deps.files.write(certificate.png_key, rendered.png, "image/png")
 
 
 def verify_url(deps: Deps, registration_no: str) -> str:
-    return deps.settings.verify_base() + registration_no
+    """What the certificate's QR code holds: the verification address with the number and its
+    code (`<base><number>?code=<code>`), so a scan shows the masked name and level."""
+    code = verification_code(deps.keys.verification, registration_no)
+    return f"{deps.settings.verify_base()}{registration_no}?code={code}"
 
 
 # --- the holder ----------------------------------------------------------------------
 
-def list_certificates(deps: Deps, account: Account) -> list[Certificate]:
-    return deps.certificates.of_holder(account.id_number)
+def certificates_with_mailings(deps: Deps, account: Account) -> list[tuple[Certificate, Mailing | None]]:
+    """The holder's certificates, newest first, each with its paper copy's mailing (None when picked
+    up electronically): one query and one batch read."""
+    held = deps.certificates.of_holder(account.id_number)
+    mailed = deps.mailings.get_many([c.registration_no for c in held]) if held else {}
+    return [(c, mailed.get(c.registration_no)) for c in held]
+
+
+def certificate_with_mailing(deps: Deps, account: Account, registration_no: str
+                             ) -> tuple[Certificate, dict[str, str] | None, Mailing | None]:
+    """`certificate_of`, and its paper copy's mailing (None when picked up electronically)."""
+    certificate, links = certificate_of(deps, account, registration_no)
+    return certificate, links, deps.mailings.get(certificate.registration_no)
 
 
 def certificate_of(deps: Deps, account: Account,
@@ -159,7 +172,7 @@ def certificate_of(deps: Deps, account: Account,
     A replaced certificate has no links (None): its files stay stored, but the only use of a
     fresh copy would be to show a certificate that verification calls replaced; the one that
     replaced it (named in `replaced_by`) prints the same facts."""
-    certificate = deps.certificates.get(registration_no) if _PLAUSIBLE_NUMBER.fullmatch(registration_no) else None
+    certificate = deps.certificates.get(registration_no) if is_plausible_number(registration_no) else None
     if certificate is None or certificate.id_number != account.id_number:
         raise NotFoundError()
     if certificate.replaced_by is not None:
@@ -169,28 +182,7 @@ def certificate_of(deps: Deps, account: Account,
     return certificate, links
 
 
-# --- the public --------------------------------------------------------------------------
-
-def verify(deps: Deps, registration_no: str, source_ip: str, now: datetime) -> dict:
-    """What anyone holding a certificate (or its QR code) may learn: status, level, years,
-    the masked name. Rate limited per address; each check is logged. An unknown number
-    costs the same one key lookup as a known one (NotFoundError)."""
-    minute = now.replace(second=0, microsecond=0)
-    enforce_rate_limit(deps, f"verify#{source_ip}#{minute:%Y%m%d%H%M}", VERIFY_LIMIT_PER_MINUTE,
-                       minute + timedelta(minutes=1), now, "VERIFY_TOO_FREQUENT")
-    plausible = _PLAUSIBLE_NUMBER.fullmatch(registration_no) is not None
-    certificate = deps.certificates.get(registration_no if plausible else "-")
-    status = certificate.status(now) if certificate is not None else None
-    logger.info("certificate verification", extra={"registration_no": registration_no[:40],
-                                                   "result": status.value if status else "unknown",
-                                                   "source_ip": source_ip})
-    if certificate is None:
-        raise NotFoundError()
-    return {"registration_no": certificate.registration_no, "status": status.value,
-            "status_text": status.chinese, "name": certificate.masked_name,
-            "level": certificate.level.value, "level_name": certificate.level.chinese,
-            "registration_year": certificate.registration_year, "valid_until": certificate.valid_until,
-            "issuing_authority": ISSUING_AUTHORITY}
+# Public verification (GET /verify, POST /verify/batch) is services/verification.py.
 
 
 # --- operators ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.ports import (
         AccountRepository, ApplicationRepository, AuditLog, CertificateRenderer, CertificateRepository, Clock,
         CorrectionRepository,
+        MailingRepository,
         Continuation, DeadLetterQueue, IdGenerator, MessageRepository, ObjectStore, OutboxRepository, PhotoProcessor,
         RateLimiter, RegisterRepository, SmsCodeRepository, SmsSender, TokenSigner, UploadSigner, WindowRepository)
     from chalicelib.settings import Settings
@@ -53,12 +54,18 @@ class Keys:
         """Signs the upload keys handed out in presigned POSTs."""
         return self._derived(b"swreg upload keys")
 
+    @cached_property
+    def verification(self) -> bytes:
+        """Keys the verification codes printed under e-certificates' QR codes (domain/verification.py)."""
+        return self._derived(b"swreg verification codes")
+
 
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
     register: RegisterRepository
     corrections: CorrectionRepository
+    mailings: MailingRepository
     windows: WindowRepository
     applications: ApplicationRepository
     accounts: AccountRepository

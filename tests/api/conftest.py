@@ -12,6 +12,7 @@ import pytest
 from chalicelib.domain.commands import RequestSmsCode
 from chalicelib.domain.credentials import SmsPurpose
 from chalicelib.domain.levels import Level
+from chalicelib.services import staff
 from chalicelib.services.auth import request_sms_code
 from chalicelib.domain.register import Practitioner, Registration
 from chalicelib.domain.windows import Window
@@ -55,7 +56,9 @@ def renewer(deps, open_window):
     practitioner = Practitioner(id_number, "阿依古丽·买买提", f"Z{uuid.uuid4().int % 10**9:09d}",
                                 Level.INTERMEDIATE, open_window.year - 6)
     deps.register.upsert_practitioners([practitioner])
-    deps.register.upsert_registrations([Registration(id_number, open_window.year - 3, f"BJ{uuid.uuid4().hex[:8]}")])
+    # upper-case, as the import stores a number (register.parse_code) and verification looks one up
+    deps.register.upsert_registrations([Registration(id_number, open_window.year - 3,
+                                                     f"BJ{uuid.uuid4().hex[:8].upper()}")])
     return practitioner
 
 
@@ -78,3 +81,23 @@ JSON = {"Content-Type": "application/json"}
 
 def auth(token: str) -> dict:
     return {**JSON, "Authorization": f"Bearer {token}"}
+
+
+def staff_token(client, deps, *, admin: bool) -> str:
+    """A new reviewer (or admin) signed in through the API; returns the token."""
+    username = f"adm{uuid.uuid4().hex[:8]}"
+    staff.add_staff(deps, username, "adminpass1", admin=admin, now=datetime.now(timezone.utc))
+    response = client.http.post("/auth/login", headers=JSON,
+                                body=json.dumps({"username": username, "password": "adminpass1"}))
+    assert response.status_code == 200, response.body
+    return response.json_body["token"]
+
+
+@pytest.fixture
+def admin(client, deps) -> str:
+    return staff_token(client, deps, admin=True)
+
+
+@pytest.fixture
+def reviewer(client, deps) -> str:
+    return staff_token(client, deps, admin=False)

@@ -29,15 +29,17 @@ from chalicelib.domain.errors import NotFoundError, RateLimitedError
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.domain.windows import SHANGHAI, Window
-from chalicelib.services import certificates
+from chalicelib.domain.verification import verification_code
+from chalicelib.handlers import verification_views
+from chalicelib.services import certificates, verification
 from tests import approvals
 from tests.api.conftest import auth, sign_up
 
 YEAR = 1998
 ISSUED_AT = datetime(2000, 12, 31, 12, tzinfo=SHANGHAI)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-PUBLIC_FIELDS = {"registration_no", "status", "status_text", "name", "level", "level_name",
-                 "registration_year", "valid_until", "issuing_authority"}
+PUBLIC_FIELDS = {"registration_no", "status", "status_text", "valid", "paper", "verified_code", "name", "level",
+                 "level_name", "registration_year", "valid_until", "issuing_authority"}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +75,11 @@ def _ip() -> str:
     return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
 
 
+def _with_code(deps, number: str) -> str:
+    """The verification path of `number` with the code its e-certificate prints under the QR."""
+    return f"/verify/{number}?code={verification_code(deps.keys.verification, number)}"
+
+
 def _revoke(*args: str) -> int:
     return main(["--stage", "test", "certificate", "revoke", *args])
 
@@ -97,17 +104,21 @@ def _assert_discloses_only_public_facts(response, certificate: Certificate) -> N
 
 def test_verify_says_valid_during_the_validity_with_the_masked_name_level_and_years(deps, window):
     certificate = _issued(deps, window)
-    answer = certificates.verify(deps, certificate.registration_no, _ip(), datetime(2001, 12, 31, 23, tzinfo=SHANGHAI))
-    assert answer == {"registration_no": certificate.registration_no, "status": "valid", "status_text": "有效",
-                      "name": "周*", "level": "intermediate", "level_name": certificate.level.chinese,
-                      "registration_year": YEAR, "valid_until": YEAR + 3, "issuing_authority": "北京市民政局"}
-    after = certificates.verify(deps, certificate.registration_no, _ip(), datetime(2002, 1, 1, tzinfo=SHANGHAI))
-    assert after["status"] == "expired"
+    code = verification_code(deps.keys.verification, certificate.registration_no)
+    answer = verification.verify(deps, certificate.registration_no, code, _ip(),
+                                 datetime(2001, 12, 31, 23, tzinfo=SHANGHAI))
+    assert verification_views.verification(answer) == {
+        "registration_no": certificate.registration_no, "status": "valid", "status_text": "有效", "valid": True,
+        "paper": False, "verified_code": True, "name": "周*", "level": "intermediate",
+        "level_name": certificate.level.chinese, "registration_year": YEAR, "valid_until": YEAR + 3,
+        "issuing_authority": "北京市民政局"}
+    after = verification.verify(deps, certificate.registration_no, code, _ip(), datetime(2002, 1, 1, tzinfo=SHANGHAI))
+    assert after.verification.status_value == "expired"
 
 
 def test_verify_over_http_says_valid_for_a_current_certificate_and_shows_only_public_facts(client, deps, renewer):
     certificate = _stored(deps, renewer)
-    response = client.http.get(f"/verify/{certificate.registration_no}")
+    response = client.http.get(_with_code(deps, certificate.registration_no))
     assert response.status_code == 200, response.body
     assert (response.json_body["status"], response.json_body["name"]) == ("valid", "阿*")
     _assert_discloses_only_public_facts(response, certificate)
@@ -115,7 +126,7 @@ def test_verify_over_http_says_valid_for_a_current_certificate_and_shows_only_pu
 
 def test_verify_over_http_says_expired_after_the_validity_year(client, deps, window):
     certificate = _issued(deps, window, "欧阳娜娜")
-    response = client.http.get(f"/verify/{certificate.registration_no}")
+    response = client.http.get(_with_code(deps, certificate.registration_no))
     assert response.status_code == 200, response.body
     assert response.json_body["status"] == "expired" and response.json_body["status_text"] == "已过期"
     assert (response.json_body["registration_year"], response.json_body["valid_until"]) == (YEAR, YEAR + 3)
@@ -160,12 +171,12 @@ def test_verify_allows_30_checks_a_minute_per_address_then_answers_rate_limited(
     address, now = _ip(), datetime(1999, 6, 1, 10, 0, 30, tzinfo=timezone.utc)
     for _ in range(30):
         with pytest.raises(NotFoundError):
-            certificates.verify(deps, "BJ1998999997", address, now)
+            verification.verify(deps, "BJ1998999997", None, address, now)
     with pytest.raises(RateLimitedError) as refused:
-        certificates.verify(deps, "BJ1998999997", address, now)
+        verification.verify(deps, "BJ1998999997", None, address, now)
     assert 1 <= refused.value.retry_after <= 30
     with pytest.raises(NotFoundError):
-        certificates.verify(deps, "BJ1998999997", _ip(), now)
+        verification.verify(deps, "BJ1998999997", None, _ip(), now)
 
 
 # --- the holder ----------------------------------------------------------------------------

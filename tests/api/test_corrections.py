@@ -6,7 +6,6 @@ import io
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 
 import pytest
 import urllib3
@@ -14,23 +13,8 @@ from PIL import Image
 
 from chalicelib.domain.levels import Level
 from chalicelib.domain.register import Practitioner
-from chalicelib.services import staff
-from tests.api.conftest import JSON, auth, sign_up
+from tests.api.conftest import JSON, auth, sign_up, staff_token
 from tests.ids import unique_id
-
-
-def _staff_token(client, deps, *, admin: bool) -> str:
-    username = f"adm{uuid.uuid4().hex[:8]}"
-    staff.add_staff(deps, username, "adminpass1", admin=admin, now=datetime.now(timezone.utc))
-    response = client.http.post("/auth/login", headers=JSON,
-                                body=json.dumps({"username": username, "password": "adminpass1"}))
-    assert response.status_code == 200, response.body
-    return response.json_body["token"]
-
-
-@pytest.fixture
-def admin(client, deps) -> str:
-    return _staff_token(client, deps, admin=True)
 
 
 @pytest.fixture
@@ -158,7 +142,7 @@ def test_another_persons_request_is_not_found(client, deps, me, open_window):
 
 def test_admin_routes_refuse_reviewers_and_applicants_and_need_a_token(client, deps, me):
     correction_id = _name_request(client, me)
-    reviewer = _staff_token(client, deps, admin=False)
+    reviewer = staff_token(client, deps, admin=False)
     for token in (reviewer, me):
         assert client.http.get("/admin/corrections", headers=auth(token)).status_code == 403
         assert _decide(client, token, correction_id, {"outcome": "accept"}).status_code == 403
@@ -236,7 +220,7 @@ def test_a_bad_decision_body_is_422_and_an_unknown_request_404(client, me, admin
 
 def test_deciding_twice_or_at_once_exactly_one_wins(client, deps, me, admin, person):
     correction_id = _name_request(client, me)
-    other_admin = _staff_token(client, deps, admin=True)
+    other_admin = staff_token(client, deps, admin=True)
     with ThreadPoolExecutor(max_workers=2) as pool:
         responses = list(pool.map(lambda args: _decide(client, *args), [
             (admin, correction_id, {"outcome": "accept"}),

@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from chalicelib.cli import build_parser, deploy
+from chalicelib.cli import build_parser, deploy, index_rollout
 from chalicelib.domain import texts
 from devstack import moto_server
 from devstack.rehearsal import REGION, STACK_PARAMETERS, moto_template
@@ -99,3 +99,42 @@ def test_db_restore_names_the_tables_when_given_an_unknown_one(aws, capsys):
 def test_db_restore_wants_a_time_with_its_offset(aws, capsys):
     assert swreg("--stage", "prod", "db", "restore", "windows", "--to", "x", "--time", "2026-03-01T09:30") == 2
     assert "with its offset" in capsys.readouterr().err
+
+
+class _RecordingStackUpdates:
+    """The CloudFormation client, recording the template of every stack update it sends on."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+        self.templates: list[dict] = []
+
+    def update_stack(self, **request):
+        self.templates.append(json.loads(request["TemplateBody"]))
+        return self._client.update_stack(**request)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def test_an_update_adding_two_indexes_to_a_table_sends_one_new_index_per_table_per_stack_update(aws, tmp_path):
+    """CloudFormation refuses an update creating two indexes on one table. (moto applies no index
+    change to a table through a stack, so this checks what is sent, not DynamoDB's answer.)"""
+    release = json.loads(moto_template(tmp_path).read_text())
+    older = index_rollout.with_indexes(release, {"PractitionersTable": set(), "AuditTable": set()})
+    parameters = {"Stage": "rollout", "TablePrefix": "swreg-rollout-", "BucketName": "swreg-rollout-files",
+                  "AlarmEmail": "oncall@rehearsal.invalid", **STACK_PARAMETERS}
+    cfn = _RecordingStackUpdates(aws("cloudformation"))
+    created = list(deploy.deploy_stack(cfn, "rollout", json.dumps(older), parameters, dynamodb=aws("dynamodb")))
+    lines = list(deploy.deploy_stack(cfn, "rollout", json.dumps(release), parameters, dynamodb=aws("dynamodb")))
+    assert "stack swreg-rollout: CREATE_COMPLETE" in created
+    assert "stack swreg-rollout: step 1 of 2, at most one new index per table" in lines
+    assert [_index_names(template) for template in cfn.templates] == [
+        {"PractitionersTable": ["by_certificate_no"], "AuditTable": ["by_actor"]},
+        {"PractitionersTable": ["by_certificate_no", "by_name"], "AuditTable": ["by_actor", "by_feed"]}]
+    assert cfn.templates[-1] == release
+
+
+def _index_names(template: dict) -> dict[str, list[str]]:
+    return {table: [index["IndexName"] for index in
+                    template["Resources"][table]["Properties"].get("GlobalSecondaryIndexes", [])]
+            for table in ("PractitionersTable", "AuditTable")}

@@ -228,3 +228,33 @@ def test_another_persons_or_an_unknown_message_is_not_found(message_repos):
     with pytest.raises(NotFoundError):
         messages.mark_read(application.id_number, new_message_id(NOW))
     assert messages.list("someone-else", None, 10).items == []
+
+
+def test_get_many_reads_the_certificates_of_the_numbers_asked_and_leaves_out_unknown_ones(certificate_repos):
+    certificates, _, _ = certificate_repos
+    stored = []
+    for _ in range(3):
+        application = _draft(NOW)
+        certificate = _certificate(application)
+        assert certificates.add(certificate)
+        stored.append(certificate)
+    revoked = stored[2].revoke("错发", NOW)
+    certificates.revoke(revoked)
+    unknown = f"BJ2098{uuid.uuid4().int % 10**6:06d}"
+    asked = [stored[1].registration_no, unknown, stored[0].registration_no, stored[1].registration_no,
+             stored[2].registration_no]
+    assert certificates.get_many(asked) == {stored[0].registration_no: stored[0],
+                                            stored[1].registration_no: stored[1],
+                                            stored[2].registration_no: revoked}
+    assert certificates.get_many([]) == {} and certificates.get_many([unknown]) == {}
+
+
+def test_get_many_takes_a_hundred_distinct_numbers(certificate_repos):
+    certificates, _, _ = certificate_repos
+    application = _draft(NOW)
+    certificate = _certificate(application)
+    assert certificates.add(certificate)
+    asked = [certificate.registration_no] + [f"BJ2097{n:06d}X" for n in range(99)]
+    assert list(certificates.get_many(asked)) == [certificate.registration_no]
+    with pytest.raises(ValueError):
+        certificates.get_many(asked + ["BJ2096000000"])

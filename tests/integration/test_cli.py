@@ -51,7 +51,7 @@ def test_window_open_refuses_a_window_that_closes_before_it_opens(deps, capsys):
 def test_seed_demo_issues_one_demo_e_certificate_once_and_it_verifies(deps, capsys):
     from datetime import datetime, timezone
 
-    from chalicelib.services.certificates import verify
+    from chalicelib.services.verification import verify
     assert main(["--stage", "test", "seed-demo"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("e-certificate "))
     number = line.split()[1]
@@ -59,4 +59,4 @@ def test_seed_demo_issues_one_demo_e_certificate_once_and_it_verifies(deps, caps
     assert certificate.name == "李建国" and deps.files.read(certificate.pdf_key).startswith(b"%PDF")
     assert main(["--stage", "test", "seed-demo"]) == 0
     assert deps.certificates.get(number) == certificate
-    assert verify(deps, number, "192.0.2.10", datetime.now(timezone.utc))["status"] == "valid"
+    assert verify(deps, number, None, "192.0.2.10", datetime.now(timezone.utc)).verification.status_value == "valid"

@@ -20,7 +20,8 @@ from tests import fakes
 from tests.approvals import id_photo_jpeg
 from tests.ids import make_id
 
-VERIFY_URL = "http://127.0.0.1:8000/verify/BJ2026000123"
+VERIFY_URL = "http://127.0.0.1:8000/verify/BJ2026000123?code=K7MX2QPA"
+CODE = "K7MX2QPA"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -38,16 +39,18 @@ def certificate() -> Certificate:
 
 
 def test_a_certificate_renders_as_a_pdf_and_a_png(renderer, certificate):
-    rendered = renderer.render(certificate, id_photo_jpeg(), VERIFY_URL)
+    rendered = renderer.render(certificate, id_photo_jpeg(), VERIFY_URL, CODE)
     assert rendered.pdf.startswith(b"%PDF-") and rendered.pdf.rstrip().endswith(b"%%EOF")
     assert rendered.png.startswith(PNG_SIGNATURE)
 
 
 def test_the_same_certificate_renders_to_the_same_bytes_and_another_to_other_bytes(renderer, certificate):
-    first = renderer.render(certificate, id_photo_jpeg(), VERIFY_URL)
-    assert renderer.render(certificate, id_photo_jpeg(), VERIFY_URL) == first
-    other = renderer.render(replace(certificate, name="王䶮"), id_photo_jpeg(), VERIFY_URL)
+    first = renderer.render(certificate, id_photo_jpeg(), VERIFY_URL, CODE)
+    assert renderer.render(certificate, id_photo_jpeg(), VERIFY_URL, CODE) == first
+    other = renderer.render(replace(certificate, name="王䶮"), id_photo_jpeg(), VERIFY_URL, CODE)
     assert other.pdf != first.pdf and other.png != first.png
+    recoded = renderer.render(certificate, id_photo_jpeg(), VERIFY_URL, "23456789")
+    assert recoded.pdf != first.pdf and recoded.png != first.png  # the code is printed
 
 
 def test_the_placeholder_photo_is_a_jpeg(renderer):

@@ -14,6 +14,7 @@ from chalicelib.domain.events import (
     ApplicationApproved,
     ApplicationExpired,
     ApplicationRejected,
+    ApplicationReopened,
     ApplicationSubmitted,
     CertificateIssued,
     ReminderDue,
@@ -51,6 +52,12 @@ EXPECTED = [
         "您的登记申请通过",
         "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看。",
         id="approved"),
+    pytest.param(
+        ApplicationApproved("app-1", PERSON, AT, opinion=None, mailed=True),
+        "您的登记申请通过",
+        "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看；"
+        "纸质证书随后按您填写的邮寄地址寄出，寄出时将以短信告知快递单号。",
+        id="approved-and-mailed"),
     pytest.param(
         ApplicationRejected("app-1", PERSON, AT, opinion="照片不符合要求。", issues=(
             ReviewIssue("id_photo", "背景不是白色。"), ReviewIssue("id_card_front", ""),
@@ -99,6 +106,13 @@ EXPECTED = [
         "经复核，您的登记申请通过。复核意见：材料符合要求。电子证书将在近期生成，请届时在“登记历史”中查看。",
         id="reconsideration-overturned"),
     pytest.param(
+        ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.OVERTURN, opinion="材料符合要求。",
+                               mailed=True),
+        "复核结果：您的登记申请通过",
+        "经复核，您的登记申请通过。复核意见：材料符合要求。电子证书将在近期生成，请届时在“登记历史”中查看；"
+        "纸质证书随后按您填写的邮寄地址寄出，寄出时将以短信告知快递单号。",
+        id="reconsideration-overturned-and-mailed"),
+    pytest.param(
         ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.UPHOLD, opinion="维持原结论"),
         "复核结果：维持不通过",
         "经复核，维持您的登记申请不通过的审核结论。复核意见：维持原结论。如有疑问请联系登记机关（联系电话见办事指南）。",
@@ -109,6 +123,11 @@ EXPECTED = [
         "复核结果：请修改后重新提交",
         "经复核，您的登记申请退回修改。复核意见：请补传照片。请于2030年4月4日10:00前修改后重新提交，逾期未重新提交的申请将过期。",
         id="reconsideration-reopened"),
+    pytest.param(
+        ApplicationReopened("app-1", PERSON, AT, note="窗口核实材料无误。", fix_until=FIX_UNTIL),
+        "登记申请已重新开放修改",
+        "登记机关已重新开放您的登记申请。说明：窗口核实材料无误。请于2030年4月4日10:00前修改后重新提交，逾期未重新提交的申请将过期。",
+        id="reopened-by-an-admin"),
     pytest.param(
         ReminderDue("app-1", PERSON, AT, days_left=7, missing=("学历", "两寸免冠照片"), closes_at=CLOSE),
         "登记即将截止，请尽快提交",
@@ -164,6 +183,9 @@ SMS_EXPECTED = [
                  "您的登记申请已提交，请等待审核。审核结果将以短信和“我的消息”通知您。", id="submitted"),
     pytest.param(ApplicationApproved("app-1", PERSON, AT, opinion="材料齐全"), "ApplicationApproved",
                  "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看。", id="approved"),
+    pytest.param(ApplicationApproved("app-1", PERSON, AT, opinion=None, mailed=True), "ApplicationApproved.mail",
+                 "您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时查看；"
+                 "纸质证书随后按您填写的邮寄地址寄出，寄出时将以短信告知快递单号。", id="approved-and-mailed"),
     pytest.param(ApplicationRejected("app-1", PERSON, AT, opinion="照片模糊。", issues=(ReviewIssue("id_photo", "重拍"),)),
                  "ApplicationRejected",
                  "您的登记申请不通过，审核意见：照片模糊。详见“我的消息”，请在登记时间内修改后重新提交。",
@@ -196,6 +218,11 @@ SMS_EXPECTED = [
                  "ReconsiderationDecided.overturn",
                  "经复核，您的登记申请通过，电子证书将在近期生成。复核意见请登录查看“我的消息”。",
                  id="reconsideration-overturned"),
+    pytest.param(ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.OVERTURN, opinion="好",
+                                        mailed=True),
+                 "ReconsiderationDecided.overturn.mail",
+                 "经复核，您的登记申请通过，电子证书将在近期生成，纸质证书随后寄出。复核意见请登录查看“我的消息”。",
+                 id="reconsideration-overturned-and-mailed"),
     pytest.param(ReconsiderationDecided("app-1", PERSON, AT, outcome=ReconsiderationOutcome.UPHOLD, opinion="否"),
                  "ReconsiderationDecided.uphold",
                  "经复核，维持您的登记申请不通过的审核结论。复核意见请登录查看“我的消息”。",
@@ -205,6 +232,10 @@ SMS_EXPECTED = [
                  "ReconsiderationDecided.reopen",
                  "经复核，您的登记申请退回修改，请登录查看“我的消息”，并于2030年4月4日10:00前修改后重新提交。",
                  id="reconsideration-reopened"),
+    pytest.param(ApplicationReopened("app-1", PERSON, AT, note="窗口核实", fix_until=FIX_UNTIL),
+                 "ApplicationReopened",
+                 "登记机关已重新开放您的登记申请，请登录查看“我的消息”，并于2030年4月4日10:00前修改后重新提交。",
+                 id="reopened-by-an-admin"),
     pytest.param(ReminderDue("app-1", PERSON, AT, days_left=7, missing=("学历",), closes_at=CLOSE), "ReminderDue",
                  "距本年度登记截止已不足7天，您的登记申请尚未提交，请登录查看“我的消息”并尽快提交。截止时仍未提交的申请将过期。",
                  id="reminder"),
@@ -229,6 +260,9 @@ def test_each_event_texts_its_sms_template_signed_word_for_word(event, template,
 # (test_sms_login_code), the phone-change notice (services/account) and correction decisions (domain/corrections).
 SENT_ELSEWHERE = {"LoginCode", "PhoneChanged", "CorrectionAccepted", "CorrectionDeclined"}
 NOTICES_ELSEWHERE = {"CorrectionAccepted", "CorrectionAccepted.with_note", "CorrectionDeclined"}
+# A shipped paper certificate (domain/mailing.py `shipped_notices`; tests/unit/domain/test_domain_mailing.py).
+SENT_ELSEWHERE |= {"MailingShipped"}
+NOTICES_ELSEWHERE |= {"MailingShipped"}
 
 
 def test_the_sms_examples_and_those_sent_elsewhere_cover_every_sms_template():

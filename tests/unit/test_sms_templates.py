@@ -6,6 +6,7 @@ here, not in production."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from chalicelib.adapters.sms_tencent import PARAM_MAX_CHARS, parameter_names, re
 from chalicelib.domain import credentials, texts
 from chalicelib.domain.certificates import MAX_SEQUENCE, registration_number
 from chalicelib.domain.events import ApplicationRejected
+from chalicelib.domain.mailing import CARRIER_MAX_LENGTH
 from chalicelib.domain.notifications import notices_for, sms_excerpt
 from chalicelib.domain.outbox import SmsContent
 from chalicelib.domain.review import OPINION_MAX_LENGTH, beijing_time
@@ -31,6 +33,9 @@ WORST_CASE = {
     "valid_until": "9999",
     "opinion": sms_excerpt(HOSTILE_OPINION),
     "fix_until": beijing_time(datetime(9999, 12, 31, 15, 59, tzinfo=timezone.utc)),  # a fix period's end
+    # a shipped paper certificate's waybill (domain/mailing.py parse_shipment)
+    "carrier": "邮" * CARRIER_MAX_LENGTH,
+    "tracking_no": "9" * 30,
 }
 TEMPLATE_MAX_CHARS = 500  # Tencent's cap on a template's content, parameters included
 
@@ -95,3 +100,9 @@ def test_parameters_that_do_not_match_the_template_are_caught():
 def test_the_worst_opinion_still_quotes_something():
     assert WORST_CASE["opinion"].startswith("照片不清晰请重拍，参见")
 
+
+
+def test_the_runbook_names_every_sms_template_the_operator_must_register():
+    runbook = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text(encoding="utf-8")
+    missing = [name for name in texts.SMS_TEMPLATES if f"`{name}`" not in runbook]
+    assert not missing, f"docs/operations.md (SmsTemplateIds) does not name: {missing}"

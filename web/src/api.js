@@ -56,24 +56,68 @@ const SESSION_ENDED = new Set(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'SESSION_REVOKE
 
 /** Calls the API; resolves to the parsed JSON body (or null for 204), rejects with ApiError. */
 export async function api(method, path, body, { accept = 'application/json' } = {}) {
+  const response = await send(method, path, body, accept)
+  if (response.status === 204) return null
+  const payload = await response.json().catch(() => null)
+  if (response.ok) return payload
+  throw refusal(response, payload)
+}
+
+/** Calls the API for a file (e.g. `accept: 'text/csv'`); resolves to `{ blob, filename }`, the
+ * name from Content-Disposition when the API's CORS exposes it, else `fallbackName`. Rejects with
+ * ApiError as `api` does (an error answer is JSON whatever was asked for). */
+export async function apiFile(method, path, body, { accept, fallbackName }) {
+  const response = await send(method, path, body, accept)
+  if (!response.ok) throw refusal(response, await response.json().catch(() => null))
+  return { blob: await response.blob(), filename: attachmentName(response) || fallbackName }
+}
+
+/** Hands `blob` to the browser as a download named `filename` (the "save" of a fetched file). */
+export function saveFile({ blob, filename }) {
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = filename
+  link.hidden = true
+  document.body.appendChild(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+async function send(method, path, body, accept) {
   const headers = { Accept: accept }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (session.token) headers.Authorization = `Bearer ${session.token}`
-  let response
   try {
-    response = await fetch(apiBase + path, {
+    return await fetch(apiBase + path, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body),
     })
   } catch {
     throw new ApiError({ status: 0, code: 'NETWORK', message: common.network, network: true })
   }
-  if (response.status === 204) return null
-  const payload = await response.json().catch(() => null)
-  if (response.ok) return payload
+}
+
+function refusal(response, payload) {
   const error = (payload && payload.error) || { code: 'UNKNOWN', message: common.unexpected }
   const retryAfter = Number(response.headers.get('Retry-After')) || null
   if (response.status === 401 && SESSION_ENDED.has(error.code) && session.token) signOut()
-  throw new ApiError({ status: response.status, ...error, retryAfter })
+  return new ApiError({ status: response.status, ...error, retryAfter })
+}
+
+/** The file name of `Content-Disposition: attachment; filename*=UTF-8''…` or `filename="…"`. */
+function attachmentName(response) {
+  const disposition = response.headers.get('Content-Disposition') || ''
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded[1].trim())
+    } catch {
+      return ''
+    }
+  }
+  const plain = /filename="?([^";]+)"?/i.exec(disposition)
+  return plain ? plain[1].trim() : ''
 }
 
 /** Sends `file` to the presigned S3 POST `upload` ({url, fields}) answered by a `…/upload` route. */

@@ -25,7 +25,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamo import conditions, transactions
 from chalicelib.adapters.dynamo.models import AccountItem, RateLimitItem, SmsCodeItem, UniqueItem
 from chalicelib.adapters.dynamo.outbox import outbox_item
-from chalicelib.domain.accounts import Account, Role
+from chalicelib.domain.accounts import Account, Role, identity_key
 from chalicelib.domain.credentials import LOGIN_COUNTER_KEPT
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError
 from chalicelib.domain.outbox import Sms
@@ -69,6 +69,14 @@ class DynamoAccountRepository:
         for key in AccountItem.by_login.query(login_key, limit=1):
             return self.get(key.account_id)
         return None
+
+    def bound_to(self, id_number: str) -> Account | None:
+        """The owner of the ID number's `identity#` unique key (written by sign-up), by two gets."""
+        try:
+            owner = UniqueItem.get(identity_key(id_number)).owner
+        except UniqueItem.DoesNotExist:
+            return None
+        return self.get(owner)
 
     def create(self, account: Account, unique: dict[str, str]) -> None:
         """Store a new account with its `uniques` keys. Raises ConflictError whose code
@@ -153,6 +161,32 @@ class DynamoAccountRepository:
         if write.refused:  # PynamoDB sends a transaction's deletes, then its puts, then its updates
             failed = write.failed_items(["old phone", "new phone", "notice", "account"])
             raise ConflictError(code="PHONE_TAKEN") if "new phone" in failed else ConcurrentUpdateError()
+
+
+    def save_status(self, account: Account) -> None:
+        """One conditional UpdateItem: the disabled flag and the session fields, if the version is the one before."""
+        with conditions.checked(on_refusal=ConcurrentUpdateError):
+            AccountItem(account.account_id).update(
+                actions=[AccountItem.disabled.set(account.disabled), *_session_actions(account)],
+                condition=AccountItem.account_id.exists() & _loaded_version(account))
+
+    def unbind(self, account: Account, previous_login_key: str) -> None:
+        """One transaction: the account moved to its unbound login key (if still at
+        `previous_login_key` and the version before), the phone's and the ID number's `uniques`
+        items deleted (each if it is still the account's, or already gone)."""
+        keys = [previous_login_key] + ([identity_key(account.id_number)] if account.id_number else [])
+
+        def build(transaction: TransactWrite) -> None:
+            for key in keys:
+                transaction.delete(UniqueItem(key), condition=UniqueItem.key.does_not_exist()
+                                   | (UniqueItem.owner == account.account_id))
+            transaction.update(AccountItem(account.account_id),
+                               actions=[AccountItem.login_key.set(account.login_key),
+                                        AccountItem.disabled.set(account.disabled), *_session_actions(account)],
+                               condition=(AccountItem.login_key == previous_login_key) & _loaded_version(account))
+
+        with conditions.checked(on_refusal=ConcurrentUpdateError):
+            transactions.write(self._region, build)
 
 
 class DynamoSmsCodeRepository:

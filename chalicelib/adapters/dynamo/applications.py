@@ -133,6 +133,29 @@ class DynamoApplicationRepository:
             transactions.write(self._region, build)
         application.version = int(item.version)
 
+    def save_reopened(self, application: Application, messages: Sequence[Message] = (),
+                      sms: Sequence[Sms] = ()) -> None:
+        """The reopened application (conditional on its version), its notices and its window's live
+        guard put back as its own (if the guard is its own or gone) in one transaction."""
+        item = application_item(application)
+        guard = UniqueItem(live_key(application), owner=application.application_id)
+
+        def build(transaction: TransactWrite) -> None:
+            transaction.save(item)
+            transaction.save(guard, condition=UniqueItem.key.does_not_exist()
+                             | (UniqueItem.owner == application.application_id))
+            for message in messages:
+                transaction.save(message_item(message))
+            for text in sms:
+                transaction.save(outbox_item(text))
+
+        with conditions.checked() as write:
+            transactions.write(self._region, build)
+        if write.refused:  # the application item first, then the guard
+            failed = write.failed_items(["application", "guard"])
+            raise ConflictError(code="LIVE_APPLICATION_EXISTS") if "guard" in failed else ConcurrentUpdateError()
+        application.version = int(item.version)
+
     def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
         """Newest first. `position` is a `created_sort` value (time#application_id); the
         partition value, the ID number, is the caller's and never travels in it."""

@@ -19,17 +19,20 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.adapters.dynamo import codec, conditions
 from chalicelib.adapters.dynamo.applications import application_item, save_in_transaction
 from chalicelib.adapters.dynamo.keys import sortable
+from chalicelib.adapters.dynamo.mailings import NEW_ONLY, mailing_item
 from chalicelib.adapters.dynamo.models import CertificateItem, CounterItem
 from chalicelib.adapters.dynamo.register import registration_item
 from chalicelib.domain.application import Application
 from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.mailing import Mailing
 from chalicelib.domain.notifications import Message
 from chalicelib.domain.outbox import Sms
 from chalicelib.domain.register import Registration
 
 _MUTABLE = {"revoked_at", "revocation_reason", "replaced_by", "replaced_at"}
 HOLDER_LIMIT = 100  # one certificate per registration and per reissue: decades of them fit one page
+BATCH_GET_LIMIT = 100  # BatchGetItem's own limit: batch verification asks at most this many
 
 
 def _item(certificate: Certificate) -> CertificateItem:
@@ -66,6 +69,15 @@ class DynamoCertificateRepository:
         except CertificateItem.DoesNotExist:
             return None
 
+    def get_many(self, registration_nos: Sequence[str]) -> dict[str, Certificate]:
+        """One BatchGetItem (PynamoDB retries the unprocessed keys) for at most 100 distinct
+        numbers; unknown numbers are absent."""
+        keys = list(dict.fromkeys(registration_nos))
+        if len(keys) > BATCH_GET_LIMIT:
+            raise ValueError(f"at most {BATCH_GET_LIMIT} numbers per batch read")
+        return {item.registration_no: _certificate(item)
+                for item in CertificateItem.batch_get(keys, consistent_read=True)} if keys else {}
+
     def of_holder(self, id_number: str) -> list[Certificate]:
         """Newest first."""
         return [_certificate(item) for item in CertificateItem.by_holder.query(
@@ -85,18 +97,23 @@ class DynamoCertificateRepository:
 
     def issue(self, application: Application, certificate: Certificate, registration: Registration | None,
               messages: Sequence[Message], sms: Sequence[Sms], now: datetime, *,
-              replacing: Sequence[Certificate] = ()) -> None:
+              replacing: Sequence[Certificate] = (), mailing: Mailing | None = None) -> None:
         """The certified application (conditional on its version), the certificate (conditional
         on its number being new), the registration record, the certificates it replaces (each
-        conditional on being current and unrevoked as read) and the notices, all or nothing.
+        conditional on being current and unrevoked as read), the mailing (conditional on being
+        new) and the notices, all or nothing.
         Raises ConcurrentUpdateError when any condition fails."""
         item = application_item(application)
         also = [(_item(certificate), CertificateItem.registration_no.does_not_exist())]
         also += [(_item(old), _unchanged_since_read(old)) for old in replacing]
         if registration is not None:
             also.append((registration_item(registration, now), None))
+        if mailing is not None:
+            also.append((mailing_written := mailing_item(mailing), NEW_ONLY))
         save_in_transaction(self._region, item, messages, sms, also)
         application.version = int(item.version)
+        if mailing is not None:
+            mailing.version = int(mailing_written.version)
 
     def revoke(self, certificate: Certificate) -> None:
         """Store a revocation made by `Certificate.revoke`. Raises NotFoundError for an

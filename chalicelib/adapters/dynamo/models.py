@@ -4,7 +4,8 @@ Tables are named `<SWREG_TABLE_PREFIX><name>` (see `tables.bind`). Access
 patterns — every read is a key lookup or a query on one of these indexes, never
 a table scan on a request path:
 
-- practitioners      get by id_number
+- practitioners      get by id_number; `by_certificate_no`, `by_name`: the helpdesk's
+                     exact look-ups by certificate management number and by name
 - registrations      query by id_number (sort: registration_year);
                      `by_registration_no`: get by registration number
 - ce_records         query by id_number (sort: record_key = completed_on#digest)
@@ -29,10 +30,15 @@ a table scan on a request path:
                      account and client address (`accounts.login_lock_key`)
 - messages           query by owner (id_number), newest first (sort: message_key)
 - outbox             get by outbox_id; `by_status`: due rows of a status, oldest first
-- audit              query by subject (application id): who viewed the full file, when
+- audit              query by subject (application id): who viewed the full file, when;
+                     `by_actor`: one staff member's entries, newest first; `by_feed`:
+                     every entry newest first (one constant partition, see AuditItem)
 - certificates       get by registration_no (verification, download);
                      `by_holder`: a holder's certificates, newest first
 - counters           atomic counters by name (registration-number sequences)
+- mailings           get (and batch get) by registration_no; `by_window_state`:
+                     a window's mailings in one state (`<year>#<state>`) by
+                     registration number (the admins' list, the post-office export)
 - corrections        get by correction_id; `by_owner`: a person's correction requests,
                      newest first; `by_status`: requests of a status by
                      creation time (the admins' list, open ones first come first served)
@@ -71,6 +77,22 @@ class _Table(Model):
         billing_mode = "PAY_PER_REQUEST"
 
 
+class CertificateNoIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_certificate_no"
+        projection = AllProjection()
+
+    certificate_no = UnicodeAttribute(hash_key=True)
+
+
+class NameIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_name"
+        projection = AllProjection()
+
+    name = UnicodeAttribute(hash_key=True)
+
+
 class PractitionerItem(_Table):
     class Meta(_Table.Meta):
         base_name = "practitioners"
@@ -81,6 +103,8 @@ class PractitionerItem(_Table):
     level = UnicodeAttribute()
     qualification_year = NumberAttribute()
     updated_at = UTCDateTimeAttribute()
+    by_certificate_no = CertificateNoIndex()
+    by_name = NameIndex()
 
 
 class RegistrationNoIndex(GlobalSecondaryIndex):
@@ -274,7 +298,35 @@ class OutboxItem(_Table):
     by_status = OutboxStatusIndex()
 
 
+class AuditActorIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_actor"
+        projection = AllProjection()
+
+    actor = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+
+
+class AuditFeedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_feed"
+        projection = AllProjection()
+
+    feed = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+
+
+AUDIT_FEED = "all"
+
+
 class AuditItem(_Table):
+    """`feed` is one constant value on every entry, so `by_feed` lists the whole log newest
+    first with one query per page. One partition is enough: audit entries are written by staff
+    (a few dozen people, each a look or an action every few seconds at most), far below the
+    1,000 writes a second one index partition takes, and a GSI partition has no size limit. A
+    per-month partition would make the newest-first listing walk back month by month, through
+    empty months, with no floor to stop at."""
+
     class Meta(_Table.Meta):
         base_name = "audit"
 
@@ -283,6 +335,9 @@ class AuditItem(_Table):
     actor = UnicodeAttribute()
     action = UnicodeAttribute()
     at = UTCDateTimeAttribute()
+    feed = UnicodeAttribute(default=AUDIT_FEED)
+    by_actor = AuditActorIndex()
+    by_feed = AuditFeedIndex()
 
 
 class HolderIndex(GlobalSecondaryIndex):
@@ -341,6 +396,28 @@ class CorrectionItem(_Table):
     by_status = CorrectionStatusIndex()
 
 
+class MailingWindowStateIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_window_state"
+        projection = AllProjection()
+
+    window_state = UnicodeAttribute(hash_key=True)
+    registration_no = UnicodeAttribute(range_key=True)
+
+
+class MailingItem(_Table):
+    """A mailed paper certificate (`domain.mailing.Mailing`) as a JSON document, beside its keys."""
+
+    class Meta(_Table.Meta):
+        base_name = "mailings"
+
+    registration_no = UnicodeAttribute(hash_key=True)
+    window_state = UnicodeAttribute()
+    body = Utf8JSONAttribute()
+    version = VersionAttribute()
+    by_window_state = MailingWindowStateIndex()
+
+
 class CounterItem(_Table):
     class Meta(_Table.Meta):
         base_name = "counters"
@@ -365,4 +442,5 @@ MODELS: tuple[type[Model], ...] = (
     CertificateItem,
     CounterItem,
     CorrectionItem,
+    MailingItem,
 )

@@ -78,6 +78,18 @@ class DynamoRegisterRepository:
     def ce_records_of(self, id_number: str) -> list[CeRecord]:
         return [_ce_record(item) for item in CeRecordItem.query(id_number)]
 
+    # --- helpdesk look-ups: one query on an ALL-projected index each ---
+    def registration_by_no(self, registration_no: str) -> Registration | None:
+        for item in RegistrationItem.by_registration_no.query(registration_no, limit=1):
+            return _registration(item)
+        return None
+
+    def practitioners_by_certificate_no(self, certificate_no: str, limit: int) -> list[Practitioner]:
+        return [_practitioner(item) for item in PractitionerItem.by_certificate_no.query(certificate_no, limit=limit)]
+
+    def practitioners_named(self, name: str, limit: int) -> list[Practitioner]:
+        return [_practitioner(item) for item in PractitionerItem.by_name.query(name, limit=limit)]
+
     def upsert_practitioners(self, rows: Sequence[Practitioner]) -> UpsertCounts:
         return _upsert(PractitionerItem, rows, practitioner_item, _practitioner,
                        key=lambda item: item.id_number)

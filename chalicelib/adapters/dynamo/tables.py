@@ -12,7 +12,7 @@ from typing import Iterator
 
 from pynamodb.models import Model
 
-from chalicelib.adapters.dynamo.models import MODELS
+from chalicelib.adapters.dynamo.models import AUDIT_FEED, MODELS, AuditItem
 from chalicelib.settings import Settings
 
 # `swreg db migrate` runs on stacks we own (DynamoDB Local builds an index in seconds); a stuck
@@ -54,6 +54,21 @@ def migrate() -> Iterator[str]:
             _add_index(model, index)
             yield (f"index {index['index_name']} added to {model.Meta.table_name} "
                    f"(back-filled, ACTIVE after {time.monotonic() - started:.1f} s)")
+    yield from upgrade_items()
+
+
+def upgrade_items() -> Iterator[str]:
+    """Bring items an older version wrote up to the models, on any stack (in AWS, after the infra
+    stack added the indexes): audit entries written before the `by_feed` index have no `feed`, so
+    DynamoDB's back-fill leaves them out of the index (and of the whole-log listing); they get the
+    constant. A scan, in operator commands only, never on a request path; with none left, nothing
+    is said or written."""
+    stale = 0
+    for item in AuditItem.scan(AuditItem.feed.does_not_exist()):
+        item.update(actions=[AuditItem.feed.set(AUDIT_FEED)])
+        stale += 1
+    if stale:
+        yield f"{stale} audit entries added to index by_feed of {AuditItem.Meta.table_name}"
 
 
 def _missing_indexes(model: type[Model]) -> list[dict]:

@@ -1,7 +1,7 @@
 """Property-based (stateful) test of the application lifecycle against a small model of it.
 
 Hypothesis drives random sequences of edits, uploads, submits, discards, claims,
-decisions, expiry, reconsideration requests and decisions, certification and
+releases, an admin's reassignments and reopens, decisions, expiry, reconsideration requests and decisions, certification and
 the passing of time (across fix periods and the 15 days a reconsideration may
 be asked in), and checks after every step that the entity did what the model
 predicts and that: no move leaves a terminal state; an application gets at
@@ -162,6 +162,33 @@ class ApplicationLifecycle(RuleBasedStateMachine):
             self.lease = (reviewer, self.now + LEASE)
             assert (self.app.lease.reviewer, self.app.lease.until) == self.lease
 
+    @rule(reviewer=st.sampled_from(["rev-a", "rev-b"]))
+    def reviewer_releases(self, reviewer):
+        ok = self.status is S.IN_REVIEW and self.lease[0] == reviewer and self.now < self.lease[1]
+        self.act(lambda: self.app.release(reviewer, self.now), succeeds=ok, becomes=S.SUBMITTED)
+        if ok:
+            self.lease = None
+
+    @rule(reviewer=st.sampled_from(["rev-a", "rev-b"]))
+    def admin_reassigns(self, reviewer):
+        ok = self.status in (S.SUBMITTED, S.IN_REVIEW)
+        self.act(lambda: self.app.reassign(reviewer, self.now, actor="admin", lease=LEASE), succeeds=ok,
+                 becomes=S.IN_REVIEW)
+        if ok:
+            self.lease = (reviewer, self.now + LEASE)
+
+    @rule(days=st.sampled_from([1, 3, 10]))
+    def admin_reopens(self, days):
+        before, until = self.status, self.now + timedelta(days=days)
+        # a double click: the same reopen again, nothing moved since (no history entry): a no-op
+        repeat = getattr(self, "reopened", None) == (until, len(self.app.history))
+        ok = before in (S.EXPIRED, S.REJECTED) and (repeat or len(self.app.review_rounds) < MAX_REVIEW_ROUNDS)
+        self.act(lambda: self.app.reopen("窗口核实", until, self.now, actor="admin"), succeeds=ok, becomes=S.REJECTED)
+        if ok and not repeat:
+            self.fix_until = until
+            self.transitions += before is S.REJECTED  # rejected → rejected: a move `act` cannot see
+            self.reopened = (until, len(self.app.history))
+
     def may_decide(self, reviewer: str) -> bool:
         return self.status is S.IN_REVIEW and self.lease[0] == reviewer
 
@@ -277,7 +304,8 @@ class ApplicationLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def every_submission_has_its_review_round(self):
-        submissions = sum(h.to_status is S.SUBMITTED for h in self.app.history)
+        submissions = sum(h.to_status is S.SUBMITTED and h.from_status is not S.IN_REVIEW  # a release is none
+                          for h in self.app.history)
         assert [r.number for r in self.app.review_rounds] == list(range(1, submissions + 1))
         assert (self.app.lease is not None) is (self.app.status is S.IN_REVIEW)
 

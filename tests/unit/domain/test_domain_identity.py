@@ -16,6 +16,9 @@ from chalicelib.domain.identity import (
     clean_text,
     gender_of,
     mask_id_number,
+    mask_name,
+    mask_phone,
+    mask_pii,
     normalize_name,
     parse_district,
     parse_id_number,
@@ -93,6 +96,21 @@ def test_gender_and_birth_date_follow_from_the_id_number(id_number, gender, born
 
 def test_masked_id_number_shows_region_and_last_four_only():
     assert mask_id_number(MALE_ID) == "110101********7715"
+
+
+def test_a_masked_phone_shows_the_network_prefix_and_the_last_four():
+    assert mask_phone("13800138000") == "138****8000"
+
+
+@pytest.mark.parametrize("name, masked", [("周晓梅", "周*"), ("周杰", "周*"), ("阿依古丽·买买提", "阿*"), ("𪚥", "𪚥*")])
+def test_a_masked_name_shows_the_first_character_and_one_star(name, masked):
+    assert mask_name(name) == masked
+
+
+def test_free_text_has_every_id_and_mobile_number_masked_by_the_same_rules():
+    text = f"身份证{MALE_ID}，电话13800138000，+8613912345678，订单12345678901234567890，邮编100000"
+    assert mask_pii(text) == (f"身份证{mask_id_number(MALE_ID)}，电话{mask_phone('13800138000')}，"
+                              "+86139****5678，订单12345678901234567890，邮编100000")
 
 
 @pytest.mark.parametrize("raw, expected", [

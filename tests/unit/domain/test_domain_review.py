@@ -92,7 +92,8 @@ def test_approval_closes_the_round_and_raises_an_event():
     assert (app.status, app.lease) == (S.APPROVED, None)
     round_ = app.current_round
     assert (round_.outcome, round_.opinion, round_.decided_at) == (ReviewOutcome.APPROVED, "材料齐全", NOW)
-    assert app.pull_events() == [ApplicationApproved("app-1", PERSON, NOW, opinion="材料齐全")]
+    # the application chose mail: the approval notice speaks of the paper certificate too
+    assert app.pull_events() == [ApplicationApproved("app-1", PERSON, NOW, opinion="材料齐全", mailed=True)]
 
 
 def test_rejection_needs_an_opinion_and_names_only_items_of_this_application():

@@ -1,4 +1,4 @@
-"""The certificate run and verification on the fakes: numbers in order, each application certified once."""
+"""The certificate run and revocation on the fakes: numbers in order, each application certified once."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,10 +8,9 @@ import pytest
 
 from chalicelib.domain import texts
 from chalicelib.domain.application import ApplicationStatus
-from chalicelib.domain.certificates import ISSUING_AUTHORITY
 from chalicelib.domain.eligibility import RegistrationType
-from chalicelib.domain.errors import NotFoundError, RateLimitedError
-from chalicelib.services import certificates
+from chalicelib.domain.verification import verification_code
+from chalicelib.services import certificates, verification
 
 from tests.unit.services.world import NOW, YEAR
 
@@ -47,8 +46,9 @@ def test_approved_applications_are_certified_in_approval_order_with_the_years_nu
         assert fakes.files.read(certificate.pdf_key).startswith(b"%PDF")
         assert fakes.files.read(certificate.png_key).startswith(b"\x89PNG")
         assert [r.registration_no for r in fakes.register.registrations_of(application.id_number)] == [number]
-    assert fakes.renderer.rendered == [(n, "https://swreg.test/verify/" + n)
+    assert fakes.renderer.rendered == [(n, f"https://swreg.test/verify/{n}?code={fakes.renderer.codes[n]}")
                                        for n in (f"BJ{YEAR}000001", f"BJ{YEAR}000002")]
+    assert fakes.renderer.codes[f"BJ{YEAR}000001"] == verification_code(fakes.keys.verification, f"BJ{YEAR}000001")
 
 
 def test_the_holder_is_told_the_number_by_message_and_sms(world, fakes, due):
@@ -117,36 +117,11 @@ def test_a_run_out_of_time_stops_before_the_next_certificate_and_says_there_is_m
     assert certificates.issue_due(fakes, due, lambda: 60.0) == {**NOTHING, "issued": 1}
 
 
-def test_verifying_a_number_tells_the_public_its_status_and_the_masked_name(world, fakes, due):
-    _approved(world, "周晓梅")
-    certificates.issue_due(fakes, due)
-    answer = certificates.verify(fakes, f"BJ{YEAR}000001", "203.0.113.7", due)
-    assert (answer["status"], answer["name"], answer["registration_year"], answer["issuing_authority"]) == (
-        "valid", "周*", YEAR, ISSUING_AUTHORITY)
-
-
-def test_an_unknown_or_implausible_number_is_not_found(world, fakes):
-    with pytest.raises(NotFoundError):
-        certificates.verify(fakes, f"BJ{YEAR}999999", "203.0.113.7", NOW)
-    with pytest.raises(NotFoundError):
-        certificates.verify(fakes, "' OR 1=1 --", "203.0.113.7", NOW)
-
-
-def test_an_address_may_verify_thirty_times_a_minute(world, fakes):
-    for _ in range(certificates.VERIFY_LIMIT_PER_MINUTE):
-        with pytest.raises(NotFoundError):
-            certificates.verify(fakes, "BJ2026000001", "203.0.113.7", NOW)
-    with pytest.raises(RateLimitedError) as limited:
-        certificates.verify(fakes, "BJ2026000001", "203.0.113.7", NOW)
-    assert limited.value.code == "VERIFY_TOO_FREQUENT"
-    with pytest.raises(NotFoundError):
-        certificates.verify(fakes, "BJ2026000001", "198.51.100.1", NOW)  # another address's own count
-
-
 def test_a_revoked_certificate_verifies_as_revoked_and_the_revocation_is_audited(world, fakes, due):
     _approved(world, "周晓梅")
     certificates.issue_due(fakes, due)
     certificates.revoke(fakes, f"BJ{YEAR}000001", "错发", "admin1", due)
-    assert certificates.verify(fakes, f"BJ{YEAR}000001", "203.0.113.7", due)["status"] == "revoked"
+    assert verification.verify(fakes, f"BJ{YEAR}000001", None, "203.0.113.7", due).verification.status_value == \
+        "revoked"
     (_, entry), = fakes.audit.entries[f"certificate#BJ{YEAR}000001"]
     assert (entry.actor, entry.action) == ("admin1", "revoke: 错发")

@@ -7,7 +7,7 @@ from chalicelib.domain.certificates import Certificate
 from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.domain.levels import Level
 from chalicelib.domain.windows import SHANGHAI
-from chalicelib.services import certificates
+from chalicelib.services import certificates, verification
 
 from tests.unit.services.world import YEAR
 
@@ -36,8 +36,8 @@ def test_a_reissue_marks_the_old_certificate_replaced_by_the_new_one(world, fake
     old = fakes.certificates.get(OLD)
     assert (old.replaced_by, old.replaced_at) == (new.registration_no, new.issued_at)
     due = world.window.certificates_due_at
-    assert certificates.verify(fakes, OLD, "203.0.113.7", due)["status"] == "replaced"
-    assert certificates.verify(fakes, new.registration_no, "203.0.113.7", due)["status"] == "valid"
+    assert verification.verify(fakes, OLD, None, "203.0.113.7", due).verification.status_value == "replaced"
+    assert verification.verify(fakes, new.registration_no, None, "203.0.113.7", due).verification.valid
 
 
 def test_the_holder_gets_download_links_for_the_new_certificate_only(world, fakes):

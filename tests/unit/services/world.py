@@ -30,6 +30,7 @@ from tests.fakes import (
     FakeContinuation,
     FakeDeadLetterQueue,
     FakeIdGenerator,
+    FakeMailingRepository,
     FakeMessageRepository,
     FakeObjectStore,
     FakeOutbox,
@@ -59,11 +60,13 @@ def fake_deps() -> Deps:
     messages, outbox, register = FakeMessageRepository(), FakeOutbox(), FakeRegisterRepository()
     applications = FakeApplicationRepository(messages=messages, outbox=outbox)
     audit = FakeAuditLog()
+    mailings = FakeMailingRepository(messages, outbox)
     return Deps(
         settings=SETTINGS, register=register, windows=FakeWindowRepository(), applications=applications,
         accounts=FakeAccountRepository(), sms_codes=FakeSmsCodeRepository(), rate_limiter=FakeRateLimiter(),
         messages=messages, outbox=outbox, audit=audit,
-        certificates=FakeCertificateRepository(applications, register), continuation=FakeContinuation(),
+        certificates=FakeCertificateRepository(applications, register, mailings), continuation=FakeContinuation(),
+        mailings=mailings,
         corrections=FakeCorrectionRepository(register, audit, messages, outbox),
         dead_letters=FakeDeadLetterQueue(),
         uploads=FakeUploadSigner(), files=FakeObjectStore(), sms=FakeSms(), photos=FakePhotoProcessor(),

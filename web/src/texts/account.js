@@ -102,6 +102,20 @@ export const account = {
     pdf: '下载证书（PDF）',
     png: '查看证书图片',
     linksValid: (seconds) => `链接${Math.round(seconds / 60)}分钟内有效。`,
+    mailing: {
+      state: '纸质证书邮寄',
+      carrier: '快递公司',
+      trackingNo: '快递单号',
+      shippedAt: '寄出时间',
+      copy: '复制单号',
+      copied: '快递单号已复制。',
+      copyFailed: '未能自动复制，单号已选中，请长按或按 Ctrl+C 复制。',
+      notes: {
+        to_print: '纸质证书寄出后，会以短信和“我的消息”通知您快递单号。',
+        printed: '纸质证书已打印，寄出后会以短信和“我的消息”通知您快递单号。',
+        returned: '纸质证书被退回。请联系发证机关核对邮寄地址，重新寄出后会再次通知您。',
+      },
+    },
   },
   guide: {
     heading: '办事指南',
@@ -120,7 +134,7 @@ export const account = {
   signedOut: { toLogin: '登录', toSignup: '注册账号' },
   verify: {
     heading: '证书查验',
-    intro: '输入电子证书上的登记证书编号，查验证书是否真实有效。结果只显示部分姓名和职业水平等级。',
+    intro: '输入证书上的登记证书编号，查验证书是否真实有效；同时填写二维码下方的核验码，可查看部分隐藏的持证人姓名、职业水平等级和有效期。',
     submit: '查验',
     required: '请填写登记证书编号',
     notFound: '未找到该编号的证书。请核对编号（注意字母和数字）后重新查验；如仍有疑问，请联系发证机关。',

@@ -59,6 +59,8 @@ export const application = {
     submitted: '已提交，等待审核。提交后信息不可修改或撤回，审核结果会以短信和“我的消息”通知您。',
     in_review: '审核人员正在审核您的申请，请耐心等待。',
     approved: '您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时在“我的证书”中查看。',
+    // An applicant who chose mail receives the paper certificate too: the approval says so.
+    approvedByMail: '您的登记申请通过！电子证书将在本次登记工作结束14天后生成，请届时在“我的证书”中查看；纸质证书随后邮寄到您填写的地址，寄出时会以短信通知您快递单号。',
     rejected: '您的登记申请不通过！请按下面的审核意见逐项修改，然后重新提交。',
     fixUntil: (at) => `请于 ${at} 前修改并重新提交，逾期申请将过期。`,
     expired: '该申请已过期，不能再修改或提交。',

@@ -2,3 +2,4 @@
 export { common } from './common.js'
 export { account } from './account.js'
 export { application } from './application.js'
+export { verification } from './verification.js'
