@@ -68,17 +68,18 @@ def approved(deps, window: Window, name: str = "周晓梅", *, kind: Registratio
 
 
 def approve(deps, person: Practitioner, window: Window, *, kind: RegistrationType = RegistrationType.FIRST,
-            at: datetime | None = None, photo: bytes | None = None) -> Application:
+            at: datetime | None = None, photo: bytes | None = None, fields: dict | None = None) -> Application:
     """`person` (already in the register) applies, submits and is approved; stored with `photo`
-    (default: `id_photo_jpeg()`) as the ID photo in S3."""
+    (default: `id_photo_jpeg()`) as the ID photo in S3, and the form's `fields` over the defaults
+    (`{"pickup_method": "mail", "mailing_address": …}` for a paper certificate by post)."""
     at = at or window.opens_at + timedelta(days=1)
     photo = photo or id_photo_jpeg()
     verdict = evaluate(person, deps.register.registrations_of(person.id_number), [], window).verdict(kind)
     application = Application.start(uuid.uuid4().hex, person, verdict, window, at, actor="applicant")
     photo_key = f"materials/{application.application_id}/id_photo/u1.jpg"
     deps.files.write(photo_key, photo, "image/jpeg")
-    complete(application, window, at, {"reissue_reason": "lost"} if kind is RegistrationType.REISSUE else None,
-             keys={MaterialKind.ID_PHOTO: photo_key})
+    reason = {"reissue_reason": "lost"} if kind is RegistrationType.REISSUE else {}
+    complete(application, window, at, {**reason, **(fields or {})} or None, keys={MaterialKind.ID_PHOTO: photo_key})
     application.submit(at, window, declaration=True, actor="applicant")
     application.claim("rev1", at)
     application.approve("rev1", at)

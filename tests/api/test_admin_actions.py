@@ -10,7 +10,6 @@ the years the jobs' tests hold); the account tests use the shared open window.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -26,6 +25,7 @@ from chalicelib.domain.windows import SHANGHAI
 from tests import approvals
 from tests.api.conftest import JSON, auth, sign_up
 from tests.api.test_fix_period import in_review, reviewer_token
+from tests.together import FirstReadTogether, ReadTogether
 
 YEAR = 2100
 NOTE = {"note": "申请人本人到窗口办理，已核实身份"}
@@ -245,7 +245,7 @@ def test_two_admins_reopening_alike_at_once_both_succeed_and_the_applicant_is_te
     admin, _ = admin_user
     _, phone, app_id = _expired(client, deps, window)
     body = {"note": "窗口核实材料无误", "fix_until": (datetime.now(timezone.utc) + timedelta(days=5)).isoformat()}
-    swap(applications=_TogetherFirst(deps.applications, 2))
+    swap(applications=FirstReadTogether(deps.applications, 2))
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda _: _post(client, admin, f"/admin/applications/{app_id}/reopen", body), range(2)))
     assert [a.status_code for a in answers] == [200, 200], [a.body for a in answers]
@@ -379,35 +379,6 @@ def test_account_actions_need_a_note_and_refuse_staff_unbinding_and_the_admins_o
 
 # --- races -------------------------------------------------------------------------------
 
-class _Together:
-    """The applications port, whose `get` waits until `parties` callers have read: they act on one copy."""
-
-    def __init__(self, repository, parties: int) -> None:
-        self._repository, self._barrier = repository, threading.Barrier(parties, timeout=10)
-
-    def get(self, application_id):
-        found = self._repository.get(application_id)
-        self._barrier.wait()
-        return found
-
-    def __getattr__(self, name):
-        return getattr(self._repository, name)
-
-
-class _TogetherFirst(_Together):
-    """Only each caller's first read waits for the others; a re-read (after a lost write) goes through."""
-
-    def __init__(self, repository, parties: int) -> None:
-        super().__init__(repository, parties)
-        self._waited = threading.local()
-
-    def get(self, application_id):
-        if getattr(self._waited, "done", False):
-            return self._repository.get(application_id)
-        self._waited.done = True
-        return super().get(application_id)
-
-
 def test_two_admins_reassigning_at_once_leave_exactly_one_holder(client, deps, window, swap):
     from chalicelib.services import staff
     tokens = []
@@ -419,7 +390,7 @@ def test_two_admins_reassigning_at_once_leave_exactly_one_holder(client, deps, w
     _, holder = reviewer_token(client, deps)
     targets = [reviewer_token(client, deps)[1] for _ in range(2)]
     _, _, app_id = in_review(client, deps, window, holder)
-    swap(applications=_Together(deps.applications, 2))
+    swap(applications=ReadTogether(deps.applications, 2))
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda pair: _post(client, pair[0], f"/admin/applications/{app_id}/reassign",
                                                    {"reviewer": pair[1]}), zip(tokens, targets)))
@@ -434,7 +405,7 @@ def test_a_holder_releasing_while_another_reviewer_claims_leaves_exactly_one_out
     other, _ = reviewer_token(client, deps)
     _, _, app_id = in_review(client, deps, window, username)
     deps.applications.save(_with_live_lease(deps, app_id, username))
-    swap(applications=_Together(deps.applications, 2))
+    swap(applications=ReadTogether(deps.applications, 2))
     with ThreadPoolExecutor(2) as pool:
         released, claimed = pool.map(lambda call: call(), (
             lambda: _post(client, holder, f"/review/applications/{app_id}/release"),

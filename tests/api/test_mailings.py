@@ -11,16 +11,14 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.application import Application
-from chalicelib.domain.eligibility import RegistrationType, evaluate
 from chalicelib.domain.levels import Level
 from chalicelib.domain.mailing import Mailing
-from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.outbox import OutboxStatus
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.services import certificates, mailings
@@ -39,21 +37,8 @@ def window(stack):
 
 
 def _approved_by_mail(deps, window, person) -> Application:
-    """`person` applies with pickup by mail, submits and is approved (as `approvals.approve`)."""
-    at = window.opens_at + timedelta(days=1)
-    verdict = evaluate(person, deps.register.registrations_of(person.id_number), [], window).verdict(
-        RegistrationType.FIRST)
-    application = Application.start(uuid.uuid4().hex, person, verdict, window, at, actor="applicant")
-    photo_key = f"materials/{application.application_id}/id_photo/u1.jpg"
-    deps.files.write(photo_key, approvals.id_photo_jpeg(), "image/jpeg")
-    approvals.complete(application, window, at, {"pickup_method": "mail", "mailing_address": ADDRESS},
-                       keys={MaterialKind.ID_PHOTO: photo_key})
-    application.submit(at, window, declaration=True, actor="applicant")
-    application.claim("rev1", at)
-    application.approve("rev1", at)
-    application.pull_events()
-    deps.applications.add(application)
-    return application
+    """`person` applies with pickup by mail, submits and is approved."""
+    return approvals.approve(deps, person, window, fields={"pickup_method": "mail", "mailing_address": ADDRESS})
 
 
 def _own_year() -> int:

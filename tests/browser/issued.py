@@ -10,14 +10,12 @@ certificate (valid until 2028) reads `valid` on the real clock.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from chalicelib import bootstrap
-from chalicelib.domain.application import Application, ApplicationStatus
+from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import Certificate
-from chalicelib.domain.eligibility import RegistrationType, evaluate
 from chalicelib.domain.levels import Level
-from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.object_keys import certificate_keys
 from chalicelib.domain.register import Practitioner, Registration
 from chalicelib.domain.verification import printed_code, verification_code
@@ -79,21 +77,8 @@ def mail_applicant(window: Window) -> Practitioner:
 def approved_by_mail(person: Practitioner, window: Window) -> str:
     """`person` applies in `window` choosing to receive the certificate by post and is approved;
     returns the application's id."""
-    deps = bootstrap.deps()
-    at = window.opens_at + timedelta(days=1)
-    verdict = evaluate(person, deps.register.registrations_of(person.id_number), [], window).verdict(
-        RegistrationType.FIRST)
-    application = Application.start(uuid.uuid4().hex, person, verdict, window, at, actor="applicant")
-    photo_key = f"materials/{application.application_id}/id_photo/u1.jpg"
-    deps.files.write(photo_key, approvals.id_photo_jpeg(), "image/jpeg")
-    approvals.complete(application, window, at, {"pickup_method": "mail", "mailing_address": ADDRESS},
-                       keys={MaterialKind.ID_PHOTO: photo_key})
-    application.submit(at, window, declaration=True, actor="applicant")
-    application.claim("rev1", at)
-    application.approve("rev1", at)
-    application.pull_events()
-    deps.applications.add(application)
-    return application.application_id
+    return approvals.approve(bootstrap.deps(), person, window,
+                             fields={"pickup_method": "mail", "mailing_address": ADDRESS}).application_id
 
 
 def issue(application_id: str) -> str:

@@ -3,7 +3,6 @@ disable, enable and unbind accounts — each saved, audited, its sessions ended 
 and of two racing actions exactly one wins."""
 from __future__ import annotations
 
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -25,6 +24,7 @@ from chalicelib.domain.review import beijing_time
 from chalicelib.domain.staff_actions import AccountAction, Reassign, Reopen
 from chalicelib.services import accounts_admin, claims, reopen, review, window_jobs
 from tests.unit.services.world import CLOSES_AT, NOW
+from tests.together import FirstReadTogether, ReadTogether
 
 LATER = NOW + timedelta(minutes=5)
 AFTER_CLOSE = CLOSES_AT + timedelta(minutes=1)
@@ -45,35 +45,6 @@ def _stored_applicant(world, fakes) -> Account:
 
 def _audit(fakes, subject: str) -> list:
     return fakes.audit.page(subject, None, 50).items
-
-
-class _Together:
-    """Every `get` of the applications waits until `parties` callers have read: they all act on the same copy."""
-
-    def __init__(self, repository, parties: int) -> None:
-        self._repository, self._barrier = repository, threading.Barrier(parties, timeout=5)
-
-    def get(self, application_id):
-        found = self._repository.get(application_id)
-        self._barrier.wait()
-        return found
-
-    def __getattr__(self, name):
-        return getattr(self._repository, name)
-
-
-class _TogetherFirst(_Together):
-    """Only the first read of each of the `parties` callers waits for the others; a re-read goes through."""
-
-    def __init__(self, repository, parties: int) -> None:
-        super().__init__(repository, parties)
-        self._waited = threading.local()
-
-    def get(self, application_id):
-        if getattr(self._waited, "done", False):
-            return self._repository.get(application_id)
-        self._waited.done = True
-        return super().get(application_id)
 
 
 # --- claims ------------------------------------------------------------------------------
@@ -143,7 +114,7 @@ def test_two_admins_reassigning_at_once_leave_exactly_one_holder(world, fakes):
     for name in ("rev2", "rev3"):
         _staff(fakes, name)
     application = world.in_review(world.applicant(), world.reviewer("rev1"))
-    racing = fakes.__class__(**{**fakes.__dict__, "applications": _Together(fakes.applications, 2)})
+    racing = fakes.__class__(**{**fakes.__dict__, "applications": ReadTogether(fakes.applications, 2)})
 
     def move(pair):
         admin, reviewer = pair
@@ -163,7 +134,7 @@ def test_two_admins_reassigning_at_once_leave_exactly_one_holder(world, fakes):
 def test_a_release_racing_another_reviewers_claim_leaves_one_of_them_and_loses_nothing(world, fakes):
     holder, other = world.reviewer("rev1"), world.reviewer("rev2")
     application = world.in_review(world.applicant(), holder)
-    racing = fakes.__class__(**{**fakes.__dict__, "applications": _Together(fakes.applications, 2)})
+    racing = fakes.__class__(**{**fakes.__dict__, "applications": ReadTogether(fakes.applications, 2)})
 
     def attempt(act):
         try:
@@ -256,7 +227,7 @@ def test_two_reopens_racing_with_the_same_fix_period_both_answer_and_the_applica
     admins = [_staff(fakes, "admin1", Role.ADMIN), _staff(fakes, "admin2", Role.ADMIN)]
     account, application_id = _expired_after_rejection(world)
     command = Reopen("窗口核实材料无误", AFTER_CLOSE + timedelta(days=7))
-    racing = fakes.__class__(**{**fakes.__dict__, "applications": _TogetherFirst(fakes.applications, 2)})
+    racing = fakes.__class__(**{**fakes.__dict__, "applications": FirstReadTogether(fakes.applications, 2)})
 
     def act(admin):
         return reopen.reopen(racing, admin, application_id, command, AFTER_CLOSE + timedelta(hours=1))
@@ -274,7 +245,7 @@ def test_two_different_reopens_racing_leave_one_and_refuse_the_other(world, fake
     admins = [_staff(fakes, "admin1", Role.ADMIN), _staff(fakes, "admin2", Role.ADMIN)]
     account, application_id = _expired_after_rejection(world)
     commands = [Reopen("窗口核实", AFTER_CLOSE + timedelta(days=days)) for days in (5, 7)]
-    racing = fakes.__class__(**{**fakes.__dict__, "applications": _TogetherFirst(fakes.applications, 2)})
+    racing = fakes.__class__(**{**fakes.__dict__, "applications": FirstReadTogether(fakes.applications, 2)})
 
     def act(pair):
         try:
