@@ -54,14 +54,19 @@ def reopen(application_id):
     return views.reconsideration_entry(reopening.reopen(bootstrap.deps(), me, application_id, command, now()))
 
 
+def _account_action(act, account_id):
+    """An admin's action on an account: the role first, then the note, then the service."""
+    me = _admin()
+    command = AccountAction.from_json(json_object(current_request(), schemas.ACCOUNT_ACTION))
+    return account_state(act(bootstrap.deps(), me, account_id, command, now()))
+
+
 @admin_actions.route("/admin/accounts/{account_id}/disable", methods=["POST"])
 @bearer
 @doc("Disable an account: it cannot sign in (answered as a wrong password) and its tokens fail; audited",
      request=schemas.ACCOUNT_ACTION, response=schemas.ACCOUNT_STATE, errors=(403, 404, 409, 422), tags=TAGS)
 def disable_account(account_id):
-    me = _admin()
-    command = AccountAction.from_json(json_object(current_request(), schemas.ACCOUNT_ACTION))
-    return account_state(accounts_admin.disable(bootstrap.deps(), me, account_id, command, now()))
+    return _account_action(accounts_admin.disable, account_id)
 
 
 @admin_actions.route("/admin/accounts/{account_id}/enable", methods=["POST"])
@@ -69,9 +74,7 @@ def disable_account(account_id):
 @doc("Enable a disabled account; tokens issued before stay revoked (the holder signs in again); audited",
      request=schemas.ACCOUNT_ACTION, response=schemas.ACCOUNT_STATE, errors=(403, 404, 409, 422), tags=TAGS)
 def enable_account(account_id):
-    me = _admin()
-    command = AccountAction.from_json(json_object(current_request(), schemas.ACCOUNT_ACTION))
-    return account_state(accounts_admin.enable(bootstrap.deps(), me, account_id, command, now()))
+    return _account_action(accounts_admin.enable, account_id)
 
 
 @admin_actions.route("/admin/accounts/{account_id}/unbind", methods=["POST"])
@@ -81,6 +84,4 @@ def enable_account(account_id):
      "its tokens fail; audited. 422 for a staff account, 409 for one already unbound",
      request=schemas.ACCOUNT_ACTION, response=schemas.ACCOUNT_STATE, errors=(403, 404, 409, 422), tags=TAGS)
 def unbind_account(account_id):
-    me = _admin()
-    command = AccountAction.from_json(json_object(current_request(), schemas.ACCOUNT_ACTION))
-    return account_state(accounts_admin.unbind(bootstrap.deps(), me, account_id, command, now()))
+    return _account_action(accounts_admin.unbind, account_id)

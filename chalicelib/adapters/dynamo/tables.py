@@ -64,7 +64,7 @@ def upgrade_items() -> Iterator[str]:
     constant. A scan, in operator commands only, never on a request path; with none left, nothing
     is said or written."""
     stale = 0
-    for item in AuditItem.scan(AuditItem.feed.does_not_exist()):
+    for item in AuditItem.scan(AuditItem.feed.does_not_exist()):  # operator commands only, never a request path
         item.update(actions=[AuditItem.feed.set(AUDIT_FEED)])
         stale += 1
     if stale:
