@@ -33,8 +33,8 @@ run: install
 test: install system-packages
 	$(PY) -m pytest
 
-# The prod deploy (infra stack, chalice deploy, swreg deploy finish, redeploy, checks, chalice delete)
-# against moto on loopback; `make test` runs it too (tests/deploy/test_deploy_rehearsal.py).
+# The prod deploy (infra stack, swreg deploy package, chalice deploy, swreg deploy finish, redeploy, checks,
+# chalice delete) against moto on loopback; `make test` runs it too (tests/deploy/test_deploy_rehearsal.py).
 deploy-rehearsal: install
 	$(PY) -m devstack.rehearsal
 

@@ -10,6 +10,7 @@ named like a standard-library or installed module (`tests/bench` checks it).
 """
 from __future__ import annotations
 
+import math
 import os
 import random
 import sys
@@ -75,3 +76,28 @@ def id_numbers(count: int, seed: int = 7):
         seen.add(body)
         total = sum(int(d) * w for d, w in zip(body, WEIGHTS))
         yield body + "10X98765432"[total % 11]
+
+
+OPERATORS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "==": lambda a, b: a == b}
+
+
+def goal(what: str, figure: float, floor: float | str, op: str, target: float, unit: str = "") -> bool:
+    """Print one goal line in the form a script reads (the issue's):
+    `goal: <what> = <figure> (floor <figure>, target <op> <value>) met|MISSED`; returns whether met.
+    `floor` is the same run's baseline figure (a string when it has its own unit or is not a number)."""
+    met = OPERATORS[op](figure, target)
+    shown = floor if isinstance(floor, str) else f"{number(floor)}{unit}"
+    print(f"goal: {what} = {number(figure)}{unit} (floor {shown}, target {op} {number(target)}{unit}) "
+          f"{'met' if met else 'MISSED'}")
+    return met
+
+
+def number(value: float) -> str:
+    """A figure as people read it: whole from 100 up (with thousands commas), else three significant
+    digits without trailing zeros, never an exponent (a script reads it as it stands)."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if value == 0:
+        return "0"
+    text = f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -191,10 +191,8 @@ def main() -> int:
         stack.stop()
     for kind in KINDS:
         print(f"  {kind:<16} read units {after[kind] / before[kind]:4.2f}×")
-    ratio = sum(after.values()) / sum(before.values())
-    verdict = "met" if ratio <= GOAL else "MISSED"
-    print(f"goal: search read units at {short(large)} vs {short(small)} = {ratio:.2f} "
-          f"(floor 1.00, target <= {GOAL}) {verdict}")
+    _stack.goal(f"search read units at {short(large)} ÷ at {short(small)}",
+                sum(after.values()) / sum(before.values()), 1.0, "<=", GOAL, "×")
     return 0
 
 

@@ -82,9 +82,8 @@ def main() -> int:
               f"  [{again.summary()}]")
     finally:
         stack.stop()
-    verdict = "ok" if floor_s / import_s >= GOAL_RATIO and import_s <= GOAL_SECONDS else "MISSED"
-    print(f"goal: ≥ {GOAL_RATIO} x floor and the import ≤ {GOAL_SECONDS:.0f} s: "
-          f"{floor_s / import_s:.2f} x, {import_s:.1f} s   {verdict}")
+    _stack.goal("import rate ÷ batch_write_item floor", floor_s / import_s, 1.0, ">=", GOAL_RATIO, "×")
+    _stack.goal(f"import of {rows:,} rows", import_s, floor_s, "<=", GOAL_SECONDS, " s")
     return 0
 
 

@@ -96,11 +96,10 @@ def main() -> int:
     finally:
         stack.stop()
     assert rows == count and first.written == count == first.marked and again_digest == first_digest
-    first_floor = floor_s + write_s
-    met = first_s <= TARGET_FIRST * first_floor and again_s <= TARGET_AGAIN * again_floor_s
-    print(f"goal: first export of {count:,} mailings = {first_s:.1f} s (floor {first_floor:.1f} s: read "
-          f"{floor_s:.1f} + write {write_s:.1f}, target <= {TARGET_FIRST:.0f}x floor; re-export {again_s:.1f} s, "
-          f"floor {again_floor_s:.1f} s, target <= {TARGET_AGAIN:.0f}x) {'met' if met else 'MISSED'}")
+    _stack.goal(f"first export of {count:,} mailings ÷ (read + write floor)", first_s / (floor_s + write_s), 1.0,
+                "<=", TARGET_FIRST, "×")
+    _stack.goal(f"re-export of {count:,} mailings ÷ read floor", again_s / again_floor_s, 1.0,
+                "<=", TARGET_AGAIN, "×")
     return 0
 
 

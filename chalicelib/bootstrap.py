@@ -4,11 +4,12 @@
 clients, the SSM read of the signing key, Pillow, ReportLab) goes in as a
 `lazy` proxy built on first use. `deps()` is the warm container's `Deps`;
 tests swap in their own with `override`. `stores(settings)` hands the raw
-tables and S3 client to whoever provisions them (the CLI, the local stack,
+tables, S3 and SQS clients to whoever provisions them (the CLI, the local stack,
 tests) and to the health probes.
 """
 from __future__ import annotations
 
+import json
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Iterator
 
@@ -21,8 +22,15 @@ if TYPE_CHECKING:
     from chalicelib.domain.ports import Continuation, DeadLetterQueue, SmsSender
 
 
+# Each work queue's visibility timeout, as infra/stateful.yaml sets it: 6× its consumer's timeout
+# (certificates: 60 s), or the job function's 900 s and a margin (jobs). A message received this
+# many seconds ago and not deleted is delivered again; the third receive is the last before its DLQ.
+QUEUE_VISIBILITY_SECONDS = {"certificates": 360, "jobs": 960}
+MAX_RECEIVES = 3
+
+
 class Stores:
-    """The stage's DynamoDB tables and S3 client, each made ready on first use."""
+    """The stage's DynamoDB tables, S3 and SQS clients, each made ready on first use."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -39,14 +47,39 @@ class Stores:
         from chalicelib.adapters import s3
         return s3.client(self.settings)
 
+    @cached_property
+    def sqs(self):
+        return _aws_client("sqs", self.settings)
+
     def migrate(self) -> Iterator[str]:
         """Bring the stage's tables up to the models (missing tables and indexes) and create the
-        bucket if missing, for stacks we own (local, tests; in AWS the infra stack owns them).
-        Yields a line per change, as it is made; nothing when all is current."""
+        bucket and the work queues if missing, for stacks we own (local, tests; in AWS the infra
+        stack owns them). Yields a line per change, as it is made; nothing when all is current."""
         yield from self.tables.migrate()
         if self.settings.bucket not in {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}:
             self.s3.create_bucket(Bucket=self.settings.bucket)
             yield f"bucket {self.settings.bucket} created"
+        yield from self.migrate_queues()
+
+    def migrate_queues(self) -> Iterator[str]:
+        """Each work queue and its `-dlq` where missing, the queue redriving to it after MAX_RECEIVES
+        receives; a line per queue created."""
+        prefix = self.settings.queue_name("")
+        urls = self.sqs.list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
+        existing = {url.rpartition("/")[2] for url in urls}
+        for kind, visibility in QUEUE_VISIBILITY_SECONDS.items():
+            name = self.settings.queue_name(kind)
+            dead = f"{name}-dlq"
+            if dead not in existing:
+                self.sqs.create_queue(QueueName=dead, Attributes={"MessageRetentionPeriod": "1209600"})
+                yield f"queue {dead} created"
+            if name not in existing:
+                dead_url = self.sqs.get_queue_url(QueueName=dead)["QueueUrl"]
+                arn = self.sqs.get_queue_attributes(QueueUrl=dead_url, AttributeNames=["QueueArn"])
+                redrive = {"deadLetterTargetArn": arn["Attributes"]["QueueArn"], "maxReceiveCount": MAX_RECEIVES}
+                self.sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": str(visibility),
+                                                                  "RedrivePolicy": json.dumps(redrive)})
+                yield f"queue {name} created (visibility {visibility} s, to {dead} after {MAX_RECEIVES} receives)"
 
     def upgrade_items(self) -> Iterator[str]:
         """Items an older version wrote, brought up to the models (any stage, AWS included)."""
@@ -66,12 +99,14 @@ def build(settings: Settings) -> Deps:
     from chalicelib.adapters.dynamo.audit import DynamoAuditLog
     from chalicelib.adapters.dynamo.certificates import DynamoCertificateRepository
     from chalicelib.adapters.dynamo.corrections import DynamoCorrectionRepository
+    from chalicelib.adapters.dynamo.leases import DynamoJobLeases
     from chalicelib.adapters.dynamo.mailings import DynamoMailingRepository
     from chalicelib.adapters.dynamo.messages import DynamoMessageRepository
     from chalicelib.adapters.dynamo.outbox import DynamoOutbox
     from chalicelib.adapters.dynamo.register import DynamoRegisterRepository
     from chalicelib.adapters.dynamo.windows import DynamoWindowRepository
     from chalicelib.adapters.files import S3Files
+    from chalicelib.adapters.queues import SqsWorkQueue
     from chalicelib.adapters.uploads import S3Uploads
 
     raw = stores(settings)
@@ -92,7 +127,9 @@ def build(settings: Settings) -> Deps:
         outbox=DynamoOutbox(),
         audit=DynamoAuditLog(),
         certificates=DynamoCertificateRepository(settings.region),
-        continuation=_continuation(settings),
+        continuation=_continuation(settings, lazy(lambda: raw.sqs)),
+        certificate_queue=SqsWorkQueue(lazy(lambda: raw.sqs), settings.queue_name("certificates")),
+        job_leases=DynamoJobLeases(),
         dead_letters=_dead_letters(settings),
         uploads=S3Uploads(s3, settings.bucket),
         files=S3Files(s3, settings.bucket),
@@ -129,11 +166,12 @@ def _dead_letters(settings: Settings) -> DeadLetterQueue:
                               lazy(lambda: _aws_client("lambda", settings)), settings.dlq_url)
 
 
-def _continuation(settings: Settings) -> Continuation:
-    """How a job that spent its time budget goes on: a new Lambda invocation, or its next run."""
+def _continuation(settings: Settings, sqs) -> Continuation:
+    """How a job that spent its time budget goes on: a message on the "jobs" queue, or its next run."""
     from chalicelib.adapters import continuation
-    if settings.continuation == "lambda":
-        return continuation.LambdaContinuation(lazy(lambda: _aws_client("lambda", settings)))
+    if settings.continuation == "sqs":
+        from chalicelib.adapters.queues import SqsWorkQueue
+        return continuation.SqsContinuation(SqsWorkQueue(sqs, settings.queue_name("jobs")))
     return continuation.NextRun()
 
 

@@ -13,7 +13,7 @@ Prod values that exist only once the infra stack does live in SSM parameters
 the stack creates; the environment names the parameter and the value is read
 on first use (see `Settings.verify_base`). Endpoint overrides for the local
 stack are *not* settings: boto3 and PynamoDB read `AWS_ENDPOINT_URL_DYNAMODB`
-/ `AWS_ENDPOINT_URL_S3` themselves.
+/ `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL_SQS` themselves.
 """
 from __future__ import annotations
 
@@ -91,6 +91,8 @@ class Settings(NamedTuple):
     verify_base_url: str | None
     """The public verification base URL from the environment (local, test); None when read from SSM."""
     continuation: str = "none"
+    """How a job that spent its time budget goes on (`SWREG_JOB_CONTINUATION`): "sqs", a message
+    on the "jobs" queue that its consumer runs at once; "none", the job's next scheduled run."""
     verify_base_url_parameter: str | None = None
     """SSM parameter holding the verification base URL (prod: the infra stack writes it)."""
     jwt_previous_key_parameter: str | None = None
@@ -110,6 +112,8 @@ class Settings(NamedTuple):
     login_failures_per_ip_per_hour: int = 30
     sms_per_hour: int = 3000
     upload_urls_per_material_per_day: int = 20
+    # Texts a second the SMS provider accepts (its rate limit): the dispatcher sends in parallel up to it.
+    sms_rate_per_second: int = 20
     # Days a rejection decided late in (or after) its window leaves for resubmitting (SPEC §2.6 fix period).
     fix_days: int = 7
     cors_origins: frozenset[str] | None = frozenset()
@@ -146,11 +150,11 @@ class Settings(NamedTuple):
         if sms_sink not in ("sns", "file", "tencent"):
             raise SettingsError(f"SWREG_SMS_SINK must be 'sns', 'file' or 'tencent', not {sms_sink!r}")
         continuation = env.get("SWREG_JOB_CONTINUATION", "none")
-        if continuation not in ("lambda", "none"):
-            raise SettingsError(f"SWREG_JOB_CONTINUATION must be 'lambda' or 'none', not {continuation!r}")
+        if continuation not in ("sqs", "none"):
+            raise SettingsError(f"SWREG_JOB_CONTINUATION must be 'sqs' or 'none', not {continuation!r}")
         limits = {name: _positive_int(env, "SWREG_" + name.upper(), cls._field_defaults[name])
                   for name in ("login_failures_per_ip_per_hour", "sms_per_hour", "upload_urls_per_material_per_day",
-                               "fix_days")}
+                               "fix_days", "sms_rate_per_second")}
         return cls(
             stage=env["SWREG_STAGE"],
             region=region,
@@ -176,6 +180,12 @@ class Settings(NamedTuple):
             cors_origins_parameter=env.get("SWREG_CORS_ORIGINS_PARAMETER") or None,
             **limits,
         )
+
+    def queue_name(self, kind: str) -> str:
+        """The SQS queue of `kind` ("certificates", "jobs"), named like the stage's tables
+        (`swreg-prod-certificates`; infra/ creates it, `Stores.migrate` locally); its
+        dead-letter queue is `<name>-dlq`."""
+        return f"{self.table_prefix}{kind}"
 
     def verify_base(self) -> str:
         """The public verification base URL, ending in one "/": the environment's, or the SSM

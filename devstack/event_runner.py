@@ -1,4 +1,4 @@
-"""Delivers what `chalice local` does not: S3 ObjectCreated events and scheduled invocations.
+"""Delivers what `chalice local` does not: S3 ObjectCreated events, scheduled invocations and SQS batches.
 
 The runner watches the S3 emulator for new objects under every prefix an
 `@app.on_s3_event` handler listens to (swreg's: `object_keys.UPLOADS_PREFIX`),
@@ -9,6 +9,18 @@ comes due, with a CloudWatch scheduled event: swreg has one per job of
 and runs it through the handler Lambda runs. A handler that raises is retried
 on the next polls, like AWS's two retries of an asynchronous invocation, then
 given up on.
+
+For every `@app.on_sqs_message` handler, `consumers` threads (Lambda's
+concurrent invocations) poll its queue on the S3 emulator's moto server and
+hand each batch to the handler in the record shape Lambda sends. As Lambda's
+event source mapping does, a batch whose handler returns is deleted, and one
+whose handler raises is left alone: its messages turn visible again when the
+visibility timeout they were received with runs out (the queue's own, or
+`visibility_timeout`, the runner's override for tests), and after the queue's
+maxReceiveCount receives SQS (moto too) moves them to the dead-letter queue.
+A message is handed to one consumer at a time because a receive hides it for
+that timeout; moto's ReceiveMessage checks and marks visibility without a
+lock, so the consumers of one queue take turns receiving (never handling).
 """
 from __future__ import annotations
 
@@ -20,13 +32,14 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote_plus
 
-from chalice.app import S3EventConfig, ScheduledEventConfig
+from chalice.app import S3EventConfig, ScheduledEventConfig, SQSEventConfig
 from chalice.local import LambdaContext
 
 from devstack.schedule import expression_text, next_fire
 
 log = logging.getLogger("devstack.runner")
 MAX_ATTEMPTS = 3
+POLL_SECONDS = 2  # an idle consumer's long poll: how soon it sees a new message without one
 
 
 @dataclass
@@ -36,25 +49,42 @@ class _Schedule:
     due: datetime
 
 
+@dataclass
+class _Queue:
+    url: str
+    arn: str
+    receiving: threading.Lock
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
 class EventRunner:
-    def __init__(self, app, s3_client, *, region: str, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, app, s3_client, *, region: str, clock: Callable[[], datetime] = utcnow,
+                 sqs_client=None, consumers: int = 4, visibility_timeout: int | None = None) -> None:
         self._app = app
         self._s3 = s3_client
+        self._sqs = sqs_client
         self._region = region
         self._clock = clock
+        self._consumers = consumers
+        self._visibility = {} if visibility_timeout is None else {"VisibilityTimeout": visibility_timeout}
         self._buckets = [s for s in app.event_sources if isinstance(s, S3EventConfig)]
+        # Without an SQS client the queues are left alone (the browser tests' stack: uploads only).
+        self._queues = [s for s in app.event_sources if isinstance(s, SQSEventConfig) and sqs_client is not None]
         start = clock()
         self._schedules = [_Schedule(s.name, s.schedule_expression, next_fire(s.schedule_expression, start))
                            for s in app.event_sources if isinstance(s, ScheduledEventConfig)]
         self._attempts: dict[tuple[str, str, str], int] = {}
+        self._queue_lock = threading.Lock()
+        self._resolved: dict[str, _Queue] = {}
 
     def describe(self) -> list[str]:
         lines = [f"S3 {s.name}: s3://{s.bucket}/{s.prefix or ''}*{s.suffix or ''}" for s in self._buckets]
         lines += [f"schedule {s.name}: {expression_text(s.expression)}" for s in self._schedules]
+        lines += [f"SQS {s.name}: {_queue_name(s)} (batches of {s.batch_size}, {self._consumers} consumers)"
+                  for s in self._queues]
         return lines
 
     def tick(self) -> None:
@@ -68,12 +98,68 @@ class EventRunner:
                 job.due = next_fire(job.expression, now)
 
     def run(self, stop: threading.Event, interval: float = 1.0) -> None:
+        """Tick every `interval` seconds, with the queues' consumers polling in threads, until `stop`."""
+        workers = [threading.Thread(target=self._consume_until, args=(source, stop), daemon=True,
+                                    name=f"sqs-{source.name}-{n}")
+                   for source in self._queues for n in range(self._consumers)]
+        for worker in workers:
+            worker.start()
         while not stop.is_set():
             try:
                 self.tick()
             except Exception:  # the emulator restarting must not end the runner
                 log.exception("event runner pass failed")
             stop.wait(interval)
+        for worker in workers:
+            worker.join(timeout=POLL_SECONDS + 10)
+
+    def consume(self, source: SQSEventConfig, wait: int = POLL_SECONDS) -> int:
+        """One receive from `source`'s queue (waiting up to `wait` seconds for a message) and the
+        batch's delivery, as Lambda's poller does it; returns how many messages were handed over."""
+        queue = self._queue(source)
+        with queue.receiving:
+            messages = self._sqs.receive_message(
+                QueueUrl=queue.url, MaxNumberOfMessages=min(source.batch_size, 10), WaitTimeSeconds=wait,
+                AttributeNames=["All"], MessageAttributeNames=["All"], **self._visibility).get("Messages", [])
+        if not messages:
+            return 0
+        try:
+            self._invoke(source.name, {"Records": [self._sqs_record(m, queue.arn) for m in messages]})
+        except Exception:
+            log.exception("SQS handler %s failed on %d message(s); they return after their visibility timeout",
+                          source.name, len(messages))
+            return len(messages)
+        self._sqs.delete_message_batch(QueueUrl=queue.url, Entries=[
+            {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)])
+        log.info("SQS %s: %d message(s) handled", source.name, len(messages))
+        return len(messages)
+
+    def _consume_until(self, source: SQSEventConfig, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.consume(source)
+            except Exception:  # the emulator restarting must not end the consumer
+                log.exception("SQS consumer of %s failed", source.name)
+                stop.wait(1.0)
+
+    def _queue(self, source: SQSEventConfig) -> _Queue:
+        """The queue's URL and ARN, looked up once."""
+        with self._queue_lock:
+            if source.name not in self._resolved:
+                url = self._sqs.get_queue_url(QueueName=_queue_name(source))["QueueUrl"]
+                arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+                self._resolved[source.name] = _Queue(url, arn["Attributes"]["QueueArn"], threading.Lock())
+            return self._resolved[source.name]
+
+    def _sqs_record(self, message: dict, arn: str) -> dict:
+        return {
+            "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"], "attributes": message.get("Attributes", {}),
+            "messageAttributes": {name: {key[0].lower() + key[1:]: value for key, value in attribute.items()}
+                                  for name, attribute in message.get("MessageAttributes", {}).items()},
+            "md5OfBody": message["MD5OfBody"], "eventSource": "aws:sqs", "eventSourceARN": arn,
+            "awsRegion": self._region,
+        }
 
     def fire(self, name: str, now: datetime) -> Any:
         event = {
@@ -133,3 +219,7 @@ class EventRunner:
     def _invoke(self, name: str, event: dict) -> Any:
         context = LambdaContext(name, memory_size=1024, max_runtime_ms=900_000)
         return self._app.handler_map[name](event, context)
+
+
+def _queue_name(source: SQSEventConfig) -> str:
+    return source.queue or source.queue_arn.rpartition(":")[2]

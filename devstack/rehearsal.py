@@ -3,15 +3,19 @@
 `make deploy-rehearsal` (and tests/deploy in `make test`) runs `python -m devstack.rehearsal`:
 moto's server (devstack/moto_server.py, with its fixes), then the runbook's
 commands in order: `swreg deploy stack` (infra/stateful.yaml, cn-north-1, so
-every ARN is `aws-cn`), `chalice deploy --stage prod`, `swreg deploy finish`,
-a redeploy of both, the checks below, `chalice delete`, and a check that
-nothing of the app is left. No network: Chalice runs on a copy of the project
-with a stand-in for its managed layer (moto cannot run a function, and
+every ARN is `aws-cn`), `swreg deploy package`, `chalice deploy --stage prod`,
+`swreg deploy finish`, a redeploy of all, the checks below (among them that
+every function runs the app package with bytecode that the swreg step built),
+`chalice delete`, and a check that nothing of the app is left. No network:
+Chalice runs on a copy of the project with a stand-in for its managed layer,
+which `swreg deploy package` reuses as well (moto cannot run a function, and
 tests/packaging builds the real layer from PyPI).
 
 Every expectation comes from the app's own definition, so it cannot drift:
-the tables from the PynamoDB models, the functions, routes, S3 event and
-schedules from the Chalice app and `.chalice/config.json` as Chalice reads them,
+the tables from the PynamoDB models, the functions (with their reserved
+concurrency), routes, S3 event, schedules and SQS subscriptions from the Chalice
+app and `.chalice/config.json` as Chalice reads them, the work queues' redrive to
+their `-dlq` from `Settings.queue_name`,
 the schedules from the job registry, and the role's policy from `code_access`,
 the list of what the code does to AWS (tests/deploy/test_code_access.py holds
 it to the adapters' botocore calls), and KMS from the data key's policy. moto
@@ -20,7 +24,10 @@ tests/unit/test_infra_template.py checks those in the template.
 """
 from __future__ import annotations
 
+import base64
 import fnmatch
+import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -109,6 +116,12 @@ INDEX_ACTIONS = ("dynamodb:Query",)
 OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 BUCKET_ACTIONS = ("s3:ListBucket",)
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+# Lambda's poller receives a consumer's batches and deletes them with the function's role (the
+# AWSLambdaSQSQueueExecutionRole actions); a consumer deletes the handled part of a batch that
+# partly failed itself (WorkQueue.done).
+CONSUMER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+# WorkQueue.send, to a queue it finds by name.
+SENDER_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueUrl")
 
 
 def code_access(env: dict[str, str], function_names: list[str], failure_queue_arn: str,
@@ -117,7 +130,8 @@ def code_access(env: dict[str, str], function_names: list[str], failure_queue_ar
     environment and the code's own definitions. `*` only where AWS has no ARN (SMS to a phone)."""
     from chalicelib.adapters.dynamo.models import MODELS
     from chalicelib.domain import object_keys
-    from chalicelib.services.jobs import JOBS
+    from chalicelib.services.jobs import QUEUES
+    from chalicelib.settings import Settings
     arn = f"arn:{PARTITION}:{{service}}:{REGION}:{account}:{{resource}}"
     access = []
     for model in MODELS:
@@ -134,10 +148,13 @@ def code_access(env: dict[str, str], function_names: list[str], failure_queue_ar
         access.append(("sns:Publish", "*"))
     access += [("ssm:GetParameter", arn.format(service="ssm", resource=f"parameter{value}"))
                for name, value in sorted(env.items()) if name.startswith("SWREG_") and name.endswith("_PARAMETER")]
-    if env.get("SWREG_JOB_CONTINUATION") == "lambda":
-        access += [("lambda:InvokeFunction",
-                    arn.format(service="lambda", resource=f"function:swreg-{STAGE}-{job.name}"))
-                   for job in JOBS.values() if job.continues_when is not None]
+    settings = Settings.from_env({**env, "AWS_REGION": REGION})
+    queue = {consumer.kind: arn.format(service="sqs", resource=settings.queue_name(consumer.kind))
+             for consumer in QUEUES}
+    access += [(action, queue[kind]) for kind in queue for action in CONSUMER_ACTIONS]
+    # The certificate run enqueues its work items; a job out of time budget its continuation.
+    sent = ["certificates"] + (["jobs"] if settings.continuation == "sqs" else [])
+    access += [(action, queue[kind]) for kind in sent for action in SENDER_ACTIONS]
     access.append(("sqs:SendMessage", failure_queue_arn))  # the on-failure destination, with the function's role
     for name in function_names:
         access += [(action, arn.format(service="logs", resource=f"log-group:/aws/lambda/{name}:log-stream:any"))
@@ -196,7 +213,8 @@ class Aws:
     def __init__(self, endpoint_url: str) -> None:
         import boto3
         session = boto3.Session(aws_access_key_id="rehearsal", aws_secret_access_key="rehearsal", region_name=REGION)
-        for service in ("cloudformation", "dynamodb", "lambda", "apigateway", "s3", "events", "iam", "logs", "kms"):
+        for service in ("cloudformation", "dynamodb", "lambda", "apigateway", "s3", "events", "iam", "logs", "kms",
+                        "sqs"):
             setattr(self, service.replace("lambda", "lambda_"), session.client(service, endpoint_url=endpoint_url))
 
 
@@ -209,10 +227,10 @@ def load_app(project: Path):
 
 def expected_functions(app, config) -> dict[str, object]:
     """Deployed function name → its scoped Chalice config: one per event source, one for the API."""
-    from chalice.app import S3EventConfig, ScheduledEventConfig
+    from chalice.app import S3EventConfig, ScheduledEventConfig, SQSEventConfig
     functions = {f"{app.app_name}-{STAGE}": config.scope(STAGE, "api_handler")}
     for source in app.event_sources:
-        check(isinstance(source, (S3EventConfig, ScheduledEventConfig)),
+        check(isinstance(source, (S3EventConfig, ScheduledEventConfig, SQSEventConfig)),
               f"the rehearsal does not know the event source {type(source).__name__}")
         functions[f"{app.app_name}-{STAGE}-{source.name}"] = config.scope(STAGE, source.name)
     return functions
@@ -253,14 +271,17 @@ def check_functions(aws: Aws, functions: dict) -> str:
               f"{name}: environment {function['Environment']['Variables']} is not the stage's")
         check(function["MemorySize"] == scoped.lambda_memory_size, f"{name}: memory {function['MemorySize']}")
         check(function["Timeout"] == scoped.lambda_timeout, f"{name}: timeout {function['Timeout']}")
+        reserved = aws.lambda_.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions")
+        check(reserved == scoped.reserved_concurrency,
+              f"{name}: reserved concurrency {reserved}, expected {scoped.reserved_concurrency}")
         check([layer["Arn"] for layer in function.get("Layers", [])] == [latest_layer],
               f"{name}: layers {function.get('Layers')}, expected {latest_layer}")
         groups = aws.logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{name}")["logGroups"]
         group = next((g for g in groups if g["logGroupName"] == f"/aws/lambda/{name}"), {})
         check(group.get("retentionInDays") == scoped.log_retention_in_days,
               f"{name}: log retention {group.get('retentionInDays')}, expected {scoped.log_retention_in_days}")
-    return (f"{len(functions)} functions with the stage's environment, memory, timeout, layer and "
-            f"{scoped.log_retention_in_days}-day log retention")
+    return (f"{len(functions)} functions with the stage's environment, memory, timeout, reserved concurrency, "
+            f"layer and {scoped.log_retention_in_days}-day log retention")
 
 
 def check_api(aws: Aws, app, config, api_id: str) -> list[str]:
@@ -328,6 +349,59 @@ def check_events(aws: Aws, app, bucket: str, async_functions: set[str], failure_
             f"on-failure destination AsyncFailureQueue for {', '.join(sorted(async_functions))}"]
 
 
+def check_queues(aws: Aws, app, functions: dict) -> list[str]:
+    """Each SQS consumer subscribed to its queue (from the infra stack) as the app declares it:
+    batch size and maximum concurrency; the queue hides a received message longer than its
+    consumer runs (Lambda refuses the subscription otherwise) and moves it to its `-dlq` after
+    MAX_RECEIVES receives."""
+    from chalice.app import SQSEventConfig
+    from chalicelib.bootstrap import MAX_RECEIVES
+    function_arn = {f["FunctionName"]: f["FunctionArn"] for f in aws.lambda_.list_functions()["Functions"]}
+    mappings = aws.lambda_.list_event_source_mappings()["EventSourceMappings"]
+    consumers = [s for s in app.event_sources if isinstance(s, SQSEventConfig)]
+    check(len(mappings) == len(consumers), f"event source mappings {mappings} for {len(consumers)} SQS consumer(s)")
+    for source in consumers:
+        name = f"{app.app_name}-{STAGE}-{source.name}"
+        queue = _queue_attributes(aws, source.queue)
+        mapping = next((m for m in mappings if m["FunctionArn"] == function_arn[name]), {})
+        check(mapping.get("EventSourceArn") == queue["QueueArn"] and mapping.get("BatchSize") == source.batch_size
+              and (mapping.get("ScalingConfig") or {}).get("MaximumConcurrency") == source.maximum_concurrency,
+              f"{name}: subscription {mapping}, expected {source.queue}, batch {source.batch_size}, "
+              f"maximum concurrency {source.maximum_concurrency}")
+        check(int(queue["VisibilityTimeout"]) >= functions[name].lambda_timeout,
+              f"{source.queue}: visibility timeout {queue['VisibilityTimeout']} s, under {name}'s timeout")
+        redrive = json.loads(queue.get("RedrivePolicy") or "{}")
+        dead = _queue_attributes(aws, f"{source.queue}-dlq")["QueueArn"]
+        check(redrive.get("deadLetterTargetArn") == dead and int(redrive.get("maxReceiveCount", 0)) == MAX_RECEIVES,
+              f"{source.queue}: redrive policy {redrive}, expected {dead} after {MAX_RECEIVES} receives")
+    return [f"{len(consumers)} SQS consumers subscribed as declared ("
+            + ", ".join(f"{s.name} ← {s.queue}" for s in consumers)
+            + f"), each queue redriving to its -dlq after {MAX_RECEIVES} receives"]
+
+
+def _queue_attributes(aws: Aws, name: str) -> dict[str, str]:
+    url = aws.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    return aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+
+def check_bytecode(aws: Aws, functions: dict, app_package: Path) -> str:
+    """Every function runs the app package `swreg deploy package` built (`chalice deploy` reused
+    it), which holds unchecked-hash bytecode (flags 0b01) for app.py and each chalicelib module."""
+    digest = base64.b64encode(hashlib.sha256(app_package.read_bytes()).digest()).decode()
+    deployed = {f["FunctionName"]: f["CodeSha256"] for f in aws.lambda_.list_functions()["Functions"]}
+    other = sorted(name for name in functions if deployed[name] != digest)
+    check(not other, f"{other} run other code than {app_package.name}, which `swreg deploy package` built")
+    with zipfile.ZipFile(app_package) as zipped:
+        names = set(zipped.namelist())
+        bytecode = {name: importlib.util.cache_from_source(name) for name in names
+                    if name == "app.py" or (name.startswith("chalicelib/") and name.endswith(".py"))}
+        missing = sorted(name for name, pyc in bytecode.items()
+                         if pyc not in names or zipped.read(pyc)[4:8] != b"\x01\0\0\0")
+    check(not missing, f"{app_package.name}: no unchecked-hash bytecode for {missing[:5]}")
+    return (f"every function runs {app_package.name} as `swreg deploy package` built it, with unchecked-hash "
+            f"bytecode for app.py and {len(bytecode) - 1} chalicelib modules")
+
+
 def check_roles(aws: Aws, functions: dict, access: list[tuple[str, str]]) -> str:
     policy_files = set()
     for name in functions:
@@ -364,13 +438,15 @@ def check_nothing_left(aws: Aws, bucket: str) -> str:
     left += [r["RoleName"] for r in aws.iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
     left += [r["Name"] for r in aws.events.list_rules()["Rules"] if r["Name"].startswith(prefix)]
     left += [layer["LayerName"] for layer in aws.lambda_.list_layers()["Layers"]]
+    left += [f"subscription to {m['EventSourceArn']}"
+             for m in aws.lambda_.list_event_source_mappings()["EventSourceMappings"]]
     left += [f"notification {n}" for n in aws.s3.get_bucket_notification_configuration(Bucket=bucket)
              .get("LambdaFunctionConfigurations", [])]
     check(not left, f"`chalice delete` left {left}")
     # Chalice keeps the log groups on purpose (and drops their retention): said, not refused.
     groups = [g["logGroupName"] for g in aws.logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{prefix}")
               ["logGroups"]]
-    return ("`chalice delete` left no function, API, role, rule, layer or S3 notification; "
+    return ("`chalice delete` left no function, API, role, rule, layer, SQS subscription or S3 notification; "
             f"it keeps {len(groups)} log groups, without retention (delete them by hand to decommission)")
 
 
@@ -379,6 +455,7 @@ def check_nothing_left(aws: Aws, bucket: str) -> str:
 def rehearse(workdir: Path, say: Callable[[str], None] = print) -> list[str]:
     """The whole round; returns what was checked. RehearsalError on the first difference.
     Points this process's AWS variables at moto: run it as its own process (`main`)."""
+    from chalice.app import SQSEventConfig
     started = time.monotonic()
     server = moto_server.start(log_path=str(workdir / "moto.log"))
     try:
@@ -389,13 +466,17 @@ def rehearse(workdir: Path, say: Callable[[str], None] = print) -> list[str]:
         swreg, chalice = str(BIN / "swreg"), str(BIN / "chalice")
         stack = [swreg, "--stage", STAGE, "deploy", "stack", "--template", str(moto_template(workdir))]
         stack += [f"--parameter={key}={value}" for key, value in STACK_PARAMETERS.items()]
-        finish = [swreg, "--stage", STAGE, "deploy", "finish", "--project-dir", str(project)]
+        package = [swreg, "--stage", STAGE, "deploy", "package", "--project-dir", str(project)]
         deploy = [chalice, "--project-dir", str(project), "deploy", "--stage", STAGE]
+        finish = [swreg, "--stage", STAGE, "deploy", "finish", "--project-dir", str(project)]
         for round_ in ("deploy", "redeploy"):
-            for argv in (stack, deploy, finish):
+            for argv in (stack, package, deploy, finish):
                 shown = " ".join([Path(argv[0]).name, *argv[1:]]).replace(str(workdir), "$WORK")
                 say(f"[{time.monotonic() - started:5.1f} s] {round_}: {shown}")
-                command(argv, env)
+                printed = command(argv, env)
+                if argv is package:  # it prints each package it built: `<path>: <n> modules precompiled`
+                    app_package = next(Path(line.rpartition(": ")[0]) for line in printed.splitlines()
+                                       if Path(line.rpartition(": ")[0]).name.startswith("appcode-"))
         outputs = {o["OutputKey"]: o["OutputValue"]
                    for o in aws.cloudformation.describe_stacks(StackName=f"swreg-{STAGE}")["Stacks"][0]["Outputs"]}
         failure_queue = outputs[ASYNC_FAILURE_OUTPUT]
@@ -406,11 +487,16 @@ def rehearse(workdir: Path, say: Callable[[str], None] = print) -> list[str]:
         api_id = next(r["rest_api_id"] for r in json.loads(
             (project / ".chalice" / "deployed" / f"{STAGE}.json").read_text())["resources"]
             if r["resource_type"] == "rest_api")
-        async_functions = {name for name in functions if name != f"{app.app_name}-{STAGE}"}
+        # AWS invokes the S3 handler and the schedules asynchronously; the API and the SQS
+        # consumers (Lambda's poller) synchronously.
+        async_functions = {f"{app.app_name}-{STAGE}-{source.name}" for source in app.event_sources
+                           if not isinstance(source, SQSEventConfig)}
         access = code_access(stage_env, sorted(functions), failure_queue, account)
         checked = [check_tables(aws, stage_env["SWREG_TABLE_PREFIX"]), check_functions(aws, functions)]
         checked += check_api(aws, app, config, api_id)
         checked += check_events(aws, app, stage_env["SWREG_BUCKET"], async_functions, failure_queue)
+        checked += check_queues(aws, app, functions)
+        checked.append(check_bytecode(aws, functions, app_package))
         checked.append(check_roles(aws, functions, access))
         checked.append(check_data_key(aws, outputs["DataKeyArn"]))
         say(f"[{time.monotonic() - started:5.1f} s] chalice delete")

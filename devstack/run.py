@@ -2,7 +2,8 @@
 
 DynamoDB Local (data under .local/dynamodb), the S3 emulator (snapshotted to
 .local/s3), `chalice local` serving the API on 127.0.0.1:$PORT (8000), the
-event runner delivering S3 uploads and schedules to the app's handlers, and
+event runner delivering S3 uploads, schedules and SQS batches (the emulator
+serves the queues `swreg db migrate` creates) to the app's handlers, and
 the reference web client (`web/`, built on start) on 127.0.0.1:$WEB_PORT (8080).
 
 The console keeps what a person needs: where everything is, the demo logins,
@@ -83,7 +84,7 @@ def main() -> int:
         # The functions' own INFO lines (a JSON "job finished" a minute) are for CloudWatch; the
         # runner prints the runs that did something, and warnings still show.
         logging.getLogger("swreg").setLevel(logging.WARNING)  # Powertools' logger (service "swreg")
-        runner = EventRunner(app, s3, region=stack.env["AWS_REGION"])
+        runner = EventRunner(app, s3, region=stack.env["AWS_REGION"], sqs_client=bootstrap.stores(settings).sqs)
         _banner(api_port, web_port, stack, restored, runner.describe(), logs)
         worker = threading.Thread(target=runner.run, args=(stop,), daemon=True)
         worker.start()
@@ -154,11 +155,12 @@ def _banner(api_port: int, web_port: int, stack: LocalStack, restored: int, hand
         f"  Web client     http://127.0.0.1:{web_port}   (open it on a phone-sized window)",
         f"  API            {base}   (health: {health['status']}, OpenAPI: {base}/openapi.json)",
         f"  DynamoDB Local {stack.env['AWS_ENDPOINT_URL_DYNAMODB']}   (data: {LOCAL / 'dynamodb'})",
-        f"  S3 emulator    {stack.env['AWS_ENDPOINT_URL_S3']}   ({restored} objects restored)",
+        f"  S3 emulator    {stack.env['AWS_ENDPOINT_URL_S3']}   ({restored} objects restored; "
+        "serves SQS too, its queues start empty)",
         f"  SMS            {os.environ['SWREG_SMS_FILE']}   (one JSON line per message; shown below as sent)",
         "  CLI            .venv/bin/swreg --help",
         f"  Logs           {logs}/ (api.log, dynamodb-local.log, s3-emulator.log)",
-        "  Event runner   " + "\n                 ".join(handlers or ["(no S3 or scheduled handlers yet)"]),
+        "  Event runner   " + "\n                 ".join(handlers or ["(no S3, scheduled or SQS handlers yet)"]),
         "", *demo.logins(datetime.now(SHANGHAI).year), "",
     ]
     print("\n".join(lines), flush=True)

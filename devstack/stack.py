@@ -1,4 +1,5 @@
-"""The local AWS stack — DynamoDB Local and the S3 emulator — shared by `make run` and the tests."""
+"""The local AWS stack — DynamoDB Local and the S3 emulator (moto's server, which serves SQS and SNS
+too) — shared by `make run` and the tests."""
 from __future__ import annotations
 
 import os
@@ -30,6 +31,7 @@ class LocalStack:
             "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{self.ddb_port}",
             "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{self.s3_port}",
             "AWS_ENDPOINT_URL_SNS": f"http://127.0.0.1:{self.s3_port}",
+            "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{self.s3_port}",
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_REGION": REGION,

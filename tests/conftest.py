@@ -35,7 +35,7 @@ def _environ_stays_the_process_environment():
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """DynamoDB Local (in memory) and the S3 emulator on free loopback ports, with the
-    stage's tables and bucket created; stopped at the end of the session, whatever happens."""
+    stage's tables, queues and bucket created; stopped at the end of the session, whatever happens."""
     from devstack import s3_emulator
     from devstack.stack import LocalStack
 
@@ -52,6 +52,7 @@ def stack(tmp_path_factory):
         bootstrap.override(bootstrap.build(settings))
         stores = bootstrap.stores(settings)
         stores.tables.create_missing()
+        list(stores.migrate_queues())
         s3_emulator.ensure_bucket(stores.s3, settings.bucket, settings.allowed_origins())
         yield local
     finally:

@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import threading
+import time
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from chalicelib.adapters.dead_letters import failed_invocation
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.register import ce_record_key
 from chalicelib.adapters.tokens import TokenService
+from chalicelib.domain import tally
 from chalicelib.domain.accounts import identity_key
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import Certificate
@@ -30,7 +32,7 @@ from chalicelib.domain.corrections import CorrectionStatus
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
 from chalicelib.domain.materials import MaterialKind
 from chalicelib.domain.notifications import Message
-from chalicelib.domain.outbox import OutboxStatus, Sms
+from chalicelib.domain.outbox import OutboxStatus, Sms, SmsThrottledError
 from chalicelib.domain.register import Registration
 from chalicelib.domain.ports import (
     AuditEntry, NormalisedPhoto, Page, PhotoRejectedError, RenderedCertificate, ReplayRefusedError, UpsertCounts)
@@ -109,11 +111,13 @@ class FakeWindowRepository:
 
 
 class FakeApplicationRepository:
-    """Applications; a save's notices go to `messages` and `outbox` (shared fakes, if given)."""
+    """Applications; a save's notices go to `messages` and `outbox` (shared fakes, if given). The stats
+    counters (`counters`: item name -> {attribute: number}) move with every write as DynamoDB's do."""
 
     def __init__(self, messages: "FakeMessageRepository | None" = None, outbox: "FakeOutbox | None" = None) -> None:
         self.items: dict[str, object] = {}
         self.live: dict[tuple[str, int], str] = {}
+        self.counters: dict[str, dict[str, int]] = {}
         self._lock = threading.RLock()  # one save at a time, as DynamoDB's conditional writes
         self.messages = messages if messages is not None else FakeMessageRepository()
         self.outbox = outbox if outbox is not None else FakeOutbox()
@@ -130,6 +134,7 @@ class FakeApplicationRepository:
                 raise ConflictError(code="LIVE_APPLICATION_EXISTS")
             self.live[live_key] = application.application_id
             application.version = 1
+            self._count(application)
             self.items[application.application_id] = copy.deepcopy(application)
 
     def save(self, application, messages=(), sms=()):
@@ -138,6 +143,7 @@ class FakeApplicationRepository:
             if stored is None or stored.version != application.version:
                 raise ConcurrentUpdateError()
             application.version += 1
+            self._count(application)
             self.items[application.application_id] = copy.deepcopy(application)
             for message in messages:
                 self.messages.add(message)
@@ -159,12 +165,27 @@ class FakeApplicationRepository:
             self.save(application, messages, sms)
             self.live[live_key] = application.application_id
 
+    def _count(self, application):
+        """Move the counters from the key the application was loaded with to its key now (`tally`)."""
+        now = tally.key_of(application)
+        for name, moves in tally.changes(application.application_id, application.stored_key, now).items():
+            for attribute, amount in moves.items():
+                shard = self.counters.setdefault(name, {})
+                shard[attribute] = shard.get(attribute, 0) + amount
+        application.stored_key = now
+
     def counts(self, year):
-        counted: dict = {}
-        for a in self.items.values():
-            if a.window_year == year:
-                counted[(a.status, a.type)] = counted.get((a.status, a.type), 0) + 1
-        return counted
+        return tally.totals([self.counters.get(name, {}) for name in tally.item_names(year)])
+
+    def recount_one(self, year, status, kind):
+        return sum(1 for a in self.items.values() if (a.window_year, a.status, a.type) == (year, status, kind))
+
+    def correct_counts(self, year, drift):
+        with self._lock:
+            shard = self.counters.setdefault(tally.item_name(year, tally.DRIFT_SHARD), {})
+            for (status, kind), amount in drift.items():
+                name = tally.attribute(status, kind)
+                shard[name] = shard.get(name, 0) + amount
 
     def list_for_applicant(self, id_number, position, limit):
         mine = [(f"{sortable(a.created_at)}#{a.application_id}", a)
@@ -516,20 +537,29 @@ class FakeSms:
     """The SMS port in memory: what the provider accepted, as (phone, rendered text), in `sent`.
 
     Raises `errors` one per send first, then accepts texts; with `killed_after_send`,
-    the function dies (`Killed`) right after the provider accepted a text."""
+    the function dies (`Killed`) right after the provider accepted a text. With `per_second`,
+    it throttles (`SmsThrottledError`, counted in `throttled`) what comes faster than that:
+    a token bucket refilled at `per_second` on `clock`, holding one second's worth."""
 
-    def __init__(self, *errors: Exception, killed_after_send: bool = False) -> None:
+    def __init__(self, *errors: Exception, killed_after_send: bool = False, per_second: float | None = None,
+                 clock=time.monotonic) -> None:
         self.sent: list[tuple[str, str]] = []
         self.tries = 0
+        self.throttled = 0
         self._errors = list(errors)
         self._killed = killed_after_send
         self._lock = threading.Lock()
+        self._per_second, self._clock = per_second, clock
+        self._tokens, self._filled = per_second, clock()
 
     def send(self, phone, content):
         with self._lock:
             self.tries += 1
             if self._errors:
                 raise self._errors.pop(0)
+            if self._per_second is not None and not self._take_token():
+                self.throttled += 1
+                raise SmsThrottledError("RequestLimitExceeded: over the fake's rate")
             self.sent.append((phone, content.text))
             message_id = f"fake-{uuid.uuid4().hex[:8]}"
         if self._killed:
@@ -538,6 +568,15 @@ class FakeSms:
 
     def texts_to(self, phone):
         return [text for to, text in self.sent if to == phone]
+
+    def _take_token(self) -> bool:
+        now = self._clock()
+        self._tokens = min(self._per_second, self._tokens + (now - self._filled) * self._per_second)
+        self._filled = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
 
 
 _IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG; WebP is RIFF....WEBP
@@ -802,6 +841,46 @@ class FakeContinuation:
 
     def request(self, job, context):
         self.requested.append(job)
+
+
+class FakeJobLeases:
+    """Leases in memory, by job name as (holder, until) in `held`, under one lock."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, tuple[str, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, name, holder, until, now):
+        with self._lock:
+            current = self.held.get(name)
+            if current is not None and current[0] != holder and current[1] > now:
+                return False
+            self.held[name] = (holder, until)
+            return True
+
+    def release(self, name, holder):
+        with self._lock:
+            if self.held.get(name, (None,))[0] == holder:
+                del self.held[name]
+
+
+class FakeWorkQueue:
+    """A queue in memory: `sent` holds every item sent, in order (a copy, as a JSON body would be);
+    an item's receipt is its position there, and `deleted` holds the receipts `done` was given."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+        self.deleted: list[str] = []
+
+    def send(self, items):
+        self.sent.extend(json.loads(json.dumps(item)) for item in items)
+
+    def done(self, receipts):
+        self.deleted.extend(receipts)
+
+    def pending(self) -> list[tuple[str, dict]]:
+        """(receipt, item) of every item not deleted."""
+        return [(str(n), item) for n, item in enumerate(self.sent) if str(n) not in self.deleted]
 
 
 class FakeDeadLetterQueue:

@@ -1,33 +1,25 @@
 """How a scheduled job that ran out of its time budget gets the rest of its work done.
 
-`LambdaContinuation` re-invokes the running function asynchronously with a
-scheduled event of the shape Chalice's `@app.schedule` handler parses, so the
-continuation is an ordinary run of the same job. `NextRun` (local stack, CLI,
-tests) leaves the rest to the job's next run.
+`SqsContinuation` puts `{"continues": "<job>"}` on the "jobs" queue, whose
+consumer (`handlers.jobs.continued`) runs the job again at once with a fresh
+budget. A queue rather than Lambda invoking itself: the message outlives a
+failed run (three receives, then the queue's DLQ), and the consumer needs no
+right to invoke functions. `NextRun` (local stack, CLI, tests) leaves the rest
+to the job's next run.
 """
 from __future__ import annotations
 
-import json
-import uuid
-from datetime import datetime, timezone
-
+from chalicelib.domain.ports import WorkQueue
 from chalicelib.observability import logger
 
 
-class LambdaContinuation:
-    def __init__(self, lambda_client) -> None:
-        self._lambda = lambda_client
+class SqsContinuation:
+    def __init__(self, queue: WorkQueue) -> None:
+        self._queue = queue
 
     def request(self, job: str, context) -> None:
-        """Invoke `context`'s own function (asynchronously: this one ends now) to go on with `job`."""
-        arn = context.invoked_function_arn
-        _, _, _, region, account, *_ = arn.split(":")
-        event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
-                 "source": "swreg.continuation", "account": account, "region": region,
-                 "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                 "resources": [], "detail": {"continues": job}}
-        self._lambda.invoke(FunctionName=arn, InvocationType="Event", Payload=json.dumps(event).encode())
-        logger.info("job continues in a new invocation", extra={"job": job})
+        self._queue.send([{"continues": job}])
+        logger.info("job continues through the jobs queue", extra={"job": job})
 
 
 class NextRun:

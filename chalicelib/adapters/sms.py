@@ -1,5 +1,8 @@
 """The SMS port where the rendered text is what goes out: Amazon SNS (regions where it sends SMS) and
-the local file sink (SPEC §5). China regions send through `sms_tencent` instead."""
+the local file sink (SPEC §5). China regions send through `sms_tencent` instead.
+
+SNS answers a publish over the account's SMS rate with a throttling error: that is
+`SmsThrottledError` (sent again in seconds, at a slower pace); any other fault is raised as is."""
 from __future__ import annotations
 
 import json
@@ -8,7 +11,8 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from chalicelib.domain.outbox import SmsContent
+from chalicelib.adapters.aws_faults import THROTTLING_CODES, error_code
+from chalicelib.domain.outbox import SmsContent, SmsThrottledError
 from chalicelib.observability import logger
 
 
@@ -38,8 +42,13 @@ class SnsSms:
         self._client = client
 
     def send(self, phone: str, content: SmsContent) -> str:
-        response = self._client.publish(
-            PhoneNumber=phone if phone.startswith("+") else f"+86{phone}", Message=content.text,
-            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+        try:
+            response = self._client.publish(
+                PhoneNumber=phone if phone.startswith("+") else f"+86{phone}", Message=content.text,
+                MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+        except Exception as exc:
+            if error_code(exc) in THROTTLING_CODES:
+                raise SmsThrottledError(f"{error_code(exc)}: {exc}") from exc
+            raise
         logger.info("sms sent", extra={"provider_message_id": response["MessageId"]})
         return response["MessageId"]

@@ -9,8 +9,10 @@ every template with worst-case values against the same rules.
 
 Faults, sorted for the dispatcher: what the provider will never send as it stands (a parameter, a
 number, a template or signature it has not approved) is `SmsRefusedError` with the provider's
-reason, and the text goes DEAD at once; throttling, frequency limits, credentials, timeouts,
-network and server faults are `TencentSmsFault`, retried with the outbox's backoff.
+reason, and the text goes DEAD at once; the API's rate limit (`RequestLimitExceeded…`) is
+`SmsThrottledError`, sent again in seconds at a slower pace; a phone's frequency limits, daily
+quotas, credentials, timeouts, network and server faults are `TencentSmsFault`, retried with the
+outbox's backoff.
 
 The SDK is imported on the first send, not at import: the API's cold start does not pay for it
 (bench/cold_start.py measures both).
@@ -23,7 +25,7 @@ from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 from chalicelib.domain import texts
-from chalicelib.domain.outbox import SmsContent, SmsRefusedError
+from chalicelib.domain.outbox import SmsContent, SmsRefusedError, SmsThrottledError
 from chalicelib.observability import logger
 
 # Tencent's rules for a template parameter (短信正文模板审核标准): a verification code is at most
@@ -49,11 +51,15 @@ _REFUSED_CODES = frozenset({
     "FailedOperation.PhoneNumberParseFail", "FailedOperation.SignatureIncorrectOrUnapproved",
     "FailedOperation.TemplateIncorrectOrUnapproved", "FailedOperation.TemplateParamSetNotMatchApprovedTemplate",
 })
+# The API's request rate limit (请求的次数超过了频率限制), account-wide or per caller address
+# (`RequestLimitExceeded.UinLimitExceeded`, `….IPLimitExceeded`, …). `LimitExceeded.*` are not
+# the rate: a phone's frequency caps and daily quotas, which sending slower does not lift.
+_THROTTLED = "RequestLimitExceeded"
 
 
 class TencentSmsFault(Exception):
-    """Tencent did not send the text this time (throttled, a limit, a timeout, a fault on either
-    side): worth a retry. The message is the provider's code and reason."""
+    """Tencent did not send the text this time (a phone's frequency limit, a quota, a timeout, a
+    fault on either side): worth a retry. The message is the provider's code and reason."""
 
 
 def parameter_names(template: str) -> list[str]:
@@ -134,6 +140,8 @@ class TencentSms:
     @staticmethod
     def _fault(code: str, message: str) -> Exception:
         reason = f"{code}: {message}"
+        if code == _THROTTLED or code.startswith(_THROTTLED + "."):
+            return SmsThrottledError(reason)
         return SmsRefusedError(reason) if _refused(code) else TencentSmsFault(reason)
 
     def _client_for(self, key: tuple[str, str]):

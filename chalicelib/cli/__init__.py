@@ -8,6 +8,7 @@ import sys
 from chalicelib.cli import certificates, db, deploy, dlq, environment, outbox, register, reviewers
 from chalicelib.cli import mailings
 from chalicelib.cli import exports
+from chalicelib.cli import stats
 from chalicelib.services.jobs import JOBS, run
 
 
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     certificates.add_commands(commands)
     mailings.add_commands(commands)
     exports.add_commands(commands)
+    stats.add_commands(commands)
     job_parser = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = job_parser.add_subparsers(dest="jobs_command", required=True)
     runner = job_commands.add_parser("run", help="run a scheduled job once")

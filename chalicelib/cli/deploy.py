@@ -1,7 +1,9 @@
-"""`swreg deploy stack|finish` and `swreg db restore`: the steps of a deploy around `chalice deploy`.
+"""`swreg deploy stack|package|finish` and `swreg db restore`: the steps of a deploy around `chalice deploy`.
 
 The order (docs/operations.md): `swreg deploy stack` creates or updates the
-stateful stack (infra/stateful.yaml), `chalice deploy --stage S` the functions
+stateful stack (infra/stateful.yaml), `swreg deploy package` builds Chalice's
+deployment packages with precompiled bytecode (Chalice reuses them),
+`chalice deploy --stage S` the functions
 and the API, then `swreg deploy finish` sets what Chalice cannot: an on-failure
 destination (the stack's AsyncFailureQueue) for every asynchronously invoked
 function (the S3 upload handler and the schedules), the retention of the API
@@ -15,8 +17,13 @@ region, `AWS_ENDPOINT_URL`), never to the service's stores.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
+import py_compile
+import shutil
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -216,6 +223,62 @@ def finish(stage: str, project_dir: Path, *, cfn, lambda_, events, apigateway, l
         yield f"API {api_id}: gateway responses {', '.join(GATEWAY_RESPONSES)} in the API's error shape"
 
 
+# --- swreg deploy package ----------------------------------------------------------------------
+
+def build_packages(project_dir: Path, stage: str) -> list[tuple[Path, int]]:
+    """Chalice's deployment packages of `stage` (the app's, and with `automatic_layer` the managed
+    layer's), built where `chalice deploy` and `chalice package` look them up (.chalice/deployments/,
+    named by a hash of the code and the requirements, so they reuse them), each then given bytecode;
+    returns each package with how many modules it holds precompiled.
+
+    The hash covers the `__pycache__` folders under chalicelib/: they are brought up to date
+    first, or the import `chalice deploy` does would write some and change the name."""
+    from chalice.config import Config
+    from chalice.constants import DEFAULT_LAMBDA_ARCHITECTURE
+    from chalice.deploy import packager
+    from chalice.utils import UI, OSUtils
+    compileall.compile_file(str(project_dir / "app.py"), quiet=2)
+    compileall.compile_dir(str(project_dir / "chalicelib"), quiet=2)
+    architecture = chalice_setting(project_dir, stage, "lambda_architecture", default=DEFAULT_LAMBDA_ARCHITECTURE)
+    osutils, ui = OSUtils(), UI()
+    builder = packager.DependencyBuilder(osutils, architecture=architecture)
+    kinds = ((packager.LayerDeploymentPackager, packager.AppOnlyDeploymentPackager)
+             if chalice_setting(project_dir, stage, "automatic_layer", default=False)
+             else (packager.LambdaDeploymentPackager,))
+    # Chalice packages for the Python it runs on; so is the bytecode compiled here.
+    python_version = Config.create().lambda_python_version
+    archives = [Path(kind(osutils, builder, ui, architecture).create_deployment_package(str(project_dir),
+                                                                                         python_version))
+                for kind in kinds]
+    return [(archive, add_bytecode(archive)) for archive in archives]
+
+
+def add_bytecode(archive: Path) -> int:
+    """Put in `archive` the bytecode of each of its modules, in place of any `__pycache__` it holds
+    (Chalice ships the working tree's, stale on Lambda); returns how many compiled.
+
+    Lambda's code folders (/var/task, /opt) are read-only, so without it every cold start compiles
+    every module it imports. The bytecode is unchecked-hash: loaded without a look at the source's
+    time stamp, which unzipping does not keep, or at its hash; source and bytecode ship together."""
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = Path(scratch) / "tree"
+        with zipfile.ZipFile(archive) as zipped:
+            kept = [info for info in zipped.infolist() if "__pycache__/" not in info.filename]
+            zipped.extractall(tree, [info for info in kept if info.filename.endswith(".py")])
+            compileall.compile_dir(str(tree), quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            compiled = sorted(tree.rglob("*.pyc"))
+            rebuilt = Path(scratch) / archive.name
+            with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in kept:
+                    out.writestr(info, zipped.read(info))
+                for path in compiled:
+                    entry = zipfile.ZipInfo(path.relative_to(tree).as_posix())  # 1980-01-01, like Chalice's
+                    entry.external_attr = 0o644 << 16
+                    out.writestr(entry, path.read_bytes(), zipfile.ZIP_DEFLATED)
+        shutil.move(rebuilt, archive)
+    return len(compiled)
+
+
 # --- swreg db restore --------------------------------------------------------------------------
 
 def restore_table(dynamodb, source: str, target: str, restore_time) -> str:
@@ -241,6 +304,10 @@ def add_commands(commands) -> None:
     stack.add_argument("--template", type=Path, default=TEMPLATE,
                        help="the template (default: infra/stateful.yaml; the rehearsal passes its emulator's copy)")
     stack.set_defaults(handler=run_stack, needs_deps=False)
+    package = actions.add_parser("package", help="before `chalice deploy`: its deployment packages, with bytecode")
+    _stage_option(package)
+    package.add_argument("--project-dir", type=Path, default=ROOT, help="where `chalice deploy` runs (default: here)")
+    package.set_defaults(handler=run_package, needs_deps=False)
     done = actions.add_parser("finish", help="after `chalice deploy`: on-failure destinations, gateway responses")
     _stage_option(done)
     done.add_argument("--project-dir", type=Path, default=ROOT, help="where `chalice deploy` ran (default: here)")
@@ -283,6 +350,12 @@ def run_stack(args) -> int:
     except DeployError as exc:
         print(f"swreg: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def run_package(args) -> int:
+    for archive, compiled in build_packages(args.project_dir, args.stage):
+        print(f"{archive}: {compiled} modules precompiled")
     return 0
 
 

@@ -155,6 +155,10 @@ class Application(MaterialSlots):
     ce_hours_required: int | None = None
     last_registration_year: int | None = None
     version: int = 0
+    # (window, status, type) as the repository last read or wrote it, set like `version` and never
+    # stored: a write moves the stats counters from it to the key now (`domain/tally.py`). None: new.
+    stored_key: tuple[int, ApplicationStatus, RegistrationType] | None = field(default=None, compare=False,
+                                                                               repr=False)
     submitted_at: datetime | None = None
     materials: dict[MaterialKind, Material] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)

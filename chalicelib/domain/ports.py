@@ -174,7 +174,15 @@ class ApplicationRepository(Protocol):
         (one index query per page, never a scan)."""
 
     def counts(self, year: int) -> dict[tuple["ApplicationStatus", "RegistrationType"], int]:
-        """Applications per (status, type) in a window; combinations with none are left out."""
+        """Applications per (status, type) in a window; combinations with none are left out.
+        Read from counters every write keeps (at most two requests, whatever the window's size)."""
+
+    def recount_one(self, year: int, status: "ApplicationStatus", kind: "RegistrationType") -> int:
+        """The window's applications of a status and type counted from the applications themselves
+        (an index query, not the counters): what `swreg stats recount` holds the counters to."""
+
+    def correct_counts(self, year: int, drift: dict[tuple["ApplicationStatus", "RegistrationType"], int]) -> None:
+        """Add `drift` (per status and type, may be negative) to the window's counters, atomically."""
 
 
 class AccountRepository(Protocol):
@@ -378,12 +386,37 @@ class Continuation(Protocol):
         """Have `job`, which spent its time budget, go on later (`context`: the Lambda context)."""
 
 
+class JobLeases(Protocol):
+    """Who runs an exclusive job now (`services.jobs`): a lease per job name, taken and dropped by
+    conditional writes, that lapses on its own when its holder dies."""
+
+    def acquire(self, name: str, holder: str, until: datetime, now: datetime) -> bool:
+        """Hold `name`'s lease until `until`: True when it was free, had lapsed (its `until` ≤ `now`)
+        or is already `holder`'s; False while another holder's lease runs. Of racing callers one wins."""
+
+    def release(self, name: str, holder: str) -> None:
+        """Drop `name`'s lease if `holder` still holds it (nothing when it lapsed and another took it)."""
+
+
+class WorkQueue(Protocol):
+    """A queue of work items (SQS) that Lambda hands to a consumer in batches, in parallel, at least once."""
+
+    def send(self, items: Sequence[dict]) -> None:
+        """Enqueue JSON work items, up to 10 per request; raises when SQS refuses any entry."""
+
+    def done(self, receipts: Sequence[str]) -> None:
+        """Delete handled messages by their receipt handles: a consumer whose batch partly failed
+        removes what succeeded before it raises, so only the failures come back."""
+
+
 @dataclass(frozen=True)
 class FailedInvocation:
-    """An asynchronous invocation Lambda gave up on, as its on-failure destination recorded it.
+    """What a dead-letter queue holds: an asynchronous invocation Lambda gave up on, as its
+    on-failure destination recorded it, or a work item (certificates, job continuations) that failed
+    its receives.
 
-    `function` is the ARN that failed ("" when the message is not such a record), `event` the
-    original event to send again, `error` the function's last error ("" when none was recorded),
+    `function` is where a replay goes: the ARN that failed, or the work item's source queue ("" when
+    the message is neither), `event` the original event or work item to send again, `error` the function's last error ("" when none was recorded),
     `receipt` the queue's handle of this hold of the message (opaque)."""
 
     message_id: str
@@ -397,7 +430,7 @@ class FailedInvocation:
 
 
 class ReplayRefusedError(Exception):
-    """Lambda did not take a replayed event; `reason` says why (its error code and message)."""
+    """Lambda (or the source queue) did not take a replayed event; `reason` says why (its error code and message)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -405,8 +438,9 @@ class ReplayRefusedError(Exception):
 
 
 class DeadLetterQueue(Protocol):
-    """The async-failure queue (SQS) the S3 and scheduled functions send their on-failure records to,
-    and the way back to those functions (Lambda)."""
+    """A dead-letter queue (SQS) and the way back: the async-failure queue the S3 and scheduled
+    functions send their on-failure records to (replayed by invoking the function), or a work
+    queue's `-dlq` (replayed by sending the item to its queue again)."""
 
     def hold(self, limit: int, seconds: int) -> list[FailedInvocation]:
         """Up to `limit` (at most 10) messages nobody holds, each hidden from every other reader
@@ -416,7 +450,8 @@ class DeadLetterQueue(Protocol):
         """Make held messages visible again at once."""
 
     def replay(self, failed: FailedInvocation) -> None:
-        """Invoke `failed.function` asynchronously with `failed.event`. Raises ReplayRefusedError."""
+        """Send `failed.event` to `failed.function` again: an asynchronous invocation, or a message to
+        the source queue. Raises ReplayRefusedError."""
 
     def delete(self, failed: FailedInvocation) -> None:
         """Remove a held message for good."""

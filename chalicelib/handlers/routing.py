@@ -1,10 +1,10 @@
 """How `app.py` wires the app without importing a handler at a cold start.
 
-The routes (each path with an OPTIONS view for CORS preflights), the upload event and the schedules come from `handlers/wiring.py`
-(generated from the handlers' declarations, see `handlers/declared.py`); each
-view, middleware and event handler is a `lazy` proxy that imports its module on
-the first call. A container serving only `/me` never loads the review, upload or
-job code, and an import is paid by the first request that needs it.
+The routes (each path with an OPTIONS view for CORS preflights), the upload event, the schedules
+and the SQS consumers come from `handlers/wiring.py` (generated from the handlers' declarations,
+see `handlers/declared.py`); each view, middleware and event handler is a `lazy` proxy that
+imports its module on the first call. A container serving only `/me` never loads the review,
+upload or job code, and an import is paid by the first request that needs it.
 """
 from __future__ import annotations
 
@@ -39,6 +39,10 @@ def wire(app: Chalice, settings: Settings) -> dict[str, Callable]:
     for job, expression in wiring.SCHEDULES:
         name = job.replace("-", "_")
         handlers[name] = app.schedule(expression, name=job)(lazy(_scheduled(job), name=name))
+    for kind, handler, batch_size, name, maximum_concurrency in wiring.QUEUES:
+        consumer = lazy(lambda handler=handler: imported(handler), name=name)
+        handlers[name] = app.on_sqs_message(queue=settings.queue_name(kind), batch_size=batch_size, name=name,
+                                            maximum_concurrency=maximum_concurrency)(consumer)
     return handlers
 
 

@@ -1,13 +1,19 @@
-"""E-certificates: the `issue-certificates` job, the holder's downloads, revocation (verification:
+"""E-certificates: the `issue-certificates` run, the holder's downloads, revocation (verification:
 services/verification.py).
 
-Issuing (SPEC §2.6, §2.8), per approved application of a window whose
-`certificates_due_at` has passed, oldest approval first:
+Issuing (SPEC §2.6, §2.8) fans out, because 40,000 certificates of a window
+must be out within half an hour and one render takes a good part of a second:
+the schedule's job (`enqueue_due`) only finds the approved applications of the
+windows whose `certificates_due_at` has passed, oldest approval first, and
+sends one work item `{"application_id"}` each to the certificates queue (SQS);
+Lambda hands the items to `handlers/queues.py` in batches, many consumers at
+once (the function's reserved concurrency bounds them), and each runs
+`issue_one`:
 
 1. reserve a registration number on the application (atomic counter, then a
    version-conditional save) — unless one is already reserved;
 2. render the PDF and PNG and store them under keys derived from that number
-   (rewriting the same objects if a previous run died after this step);
+   (rewriting the same objects if a previous try died after this step);
 3. in one transaction: application approved → certified (conditional on its
    version), the certificate (conditional on its number being new), the
    registration record, the in-app message and the SMS outbox row — and, for a
@@ -15,17 +21,21 @@ Issuing (SPEC §2.6, §2.8), per approved application of a window whose
    `replaced` (conditional on it still being current), so a registration never
    has two current certificates.
 
-So each application is certified exactly once whatever retries or double
-runs happen: a run that dies anywhere is resumed by the next under the same
-number; two runs racing on one application both render, one commits, the
-other's transaction fails its condition and is counted as `skipped`.
+SQS delivers at least once, so an item may come twice, even to two consumers
+at once; each application is still certified exactly once, with one SMS: a
+try that dies anywhere is resumed by the message's redelivery under the same
+number, and of two tries racing on one application both render, one commits,
+the other's transaction fails its condition and it is `skipped`. A try that
+fails otherwise raises, its message comes back, and after 3 receives it waits
+in the dead-letter queue for an operator (`swreg jobs dlq`). Numbers follow
+approval order only roughly: consumers finish in any order.
 
-Work is bounded by time, not count: the job stops starting certificates when
-less than `SECONDS_PER_CERTIFICATE` of its budget remains and reports
-`more`; the Lambda handler then re-invokes itself (see `handlers/jobs.py`).
-Certified applications leave the `approved` query, so the next run starts
-where this one stopped without a saved cursor; an application that keeps
-failing is passed over by the cursor within a run and retried by the next.
+The enqueueing is bounded by time: it stops sending when less than
+`SECONDS_PER_PAGE` of its budget remains and reports `more`, and a
+continuation goes on (see `services/jobs.py`). It has no cursor to hand on:
+certified applications leave the `approved` query, and an item sent twice
+costs its second consumer one read. The next day's run sends again what is
+still approved (an item in the dead-letter queue, say).
 """
 from __future__ import annotations
 
@@ -52,61 +62,62 @@ from chalicelib.services.applicant import notices_of
 from chalicelib.services.deps import Deps
 
 PAGE_SIZE = 50
-SECONDS_PER_CERTIFICATE = 5.0  # a render and four writes take well under a second; the rest is slack
+SECONDS_PER_PAGE = 5.0  # a query and five batch sends take well under a second; the rest is slack
 DOWNLOAD_EXPIRES_IN = 300
 
 
-def issue_due(deps: Deps, now: datetime, time_left: Callable[[], float] | None = None) -> dict:
-    """Certify every approved application of the windows (this year's and the two before)
-    whose certificates are due. `time_left()` gives the seconds left in this invocation's
-    budget (None: no limit). Returns {"issued", "skipped", "failed", "more"}."""
+def enqueue_due(deps: Deps, now: datetime, time_left: Callable[[], float] | None = None) -> dict:
+    """Send a work item for every approved application of the windows (this year's and the two
+    before) whose certificates are due. `time_left()` gives the seconds left in this invocation's
+    budget (None: no limit). Returns {"enqueued", "more"}."""
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    # Read (and cached) before any certificate: an unreadable or placeholder verification URL
-    # fails the run as a whole (a Lambda error: alarmed, retried) instead of each certificate in turn.
+    # Read (and cached) before any item is sent: an unreadable or placeholder verification URL
+    # fails the run as a whole (a Lambda error: alarmed, retried) instead of every certificate in turn.
     deps.settings.verify_base()
-    summary = {"issued": 0, "skipped": 0, "failed": 0, "more": False}
+    summary = {"enqueued": 0, "more": False}
     year = now.astimezone(SHANGHAI).year
     for window in (deps.windows.get(y) for y in (year - 2, year - 1, year)):
         if window is None or now < window.certificates_due_at:
             continue
         position = None  # the repository's own, never sealed: it does not leave the process
         while True:
+            if time_left is not None and time_left() < SECONDS_PER_PAGE:
+                summary["more"] = True
+                logger.info("issue-certificates budget spent; a continuation goes on",
+                            extra={"window": window.year, **summary})
+                return summary
             page = deps.applications.queue_page(window.year, ApplicationStatus.APPROVED, None, position, PAGE_SIZE)
-            for application in page.items:
-                if time_left is not None and time_left() < SECONDS_PER_CERTIFICATE:
-                    summary["more"] = True
-                    logger.info("issue-certificates budget spent; a continuation goes on",
-                                extra={"window": window.year, **summary})
-                    return _finished(summary)
-                summary[_issue(deps, application, now)] += 1
-            logger.info("issue-certificates page done", extra={"window": window.year, **summary})
+            deps.certificate_queue.send([{"application_id": a.application_id} for a in page.items])
+            summary["enqueued"] += len(page.items)
+            logger.info("issue-certificates page enqueued", extra={"window": window.year, **summary})
             position = page.position
             if position is None:
                 break
-    return _finished(summary)
-
-
-def _finished(summary: dict) -> dict:
-    """The run's summary, after counting its failures for the certificate-run alarm (infra/)."""
-    if summary["failed"]:
-        count("CertificateRunFailures", summary["failed"])
     return summary
 
 
-def _issue(deps: Deps, application: Application, now: datetime) -> str:
-    if application.status is not ApplicationStatus.APPROVED:  # a stale index entry
+def issue_one(deps: Deps, application_id: str, now: datetime) -> str:
+    """Certify one application, a work item: "issued", or "skipped" when there is nothing to do
+    (no longer approved: certified by an earlier delivery, say) or another try won the race.
+    Any other failure raises, counted for the certificate alarm (infra/): the message comes back."""
+    try:
+        application = deps.applications.get(application_id)
+    except NotFoundError:
+        application = None
+    if application is None or application.status is not ApplicationStatus.APPROVED:
+        logger.info("certificate skipped: the application is not approved", extra={"application_id": application_id})
         return "skipped"
     try:
         _issue_certificate(deps, application, now)
     except ConcurrentUpdateError:
-        logger.info("certificate skipped: application changed concurrently",
-                    extra={"application_id": application.application_id})
+        logger.info("certificate skipped: application changed concurrently", extra={"application_id": application_id})
         return "skipped"
-    except Exception:  # one application's failure (say, its photo is gone) must not stop 40,000 others
-        logger.exception("certificate failed; the next run retries it",
-                         extra={"application_id": application.application_id})
-        return "failed"
+    except Exception:
+        count("CertificateRunFailures", 1)
+        logger.exception("certificate failed; its message comes back for a retry",
+                         extra={"application_id": application_id})
+        raise
     return "issued"
 
 

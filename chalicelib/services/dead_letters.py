@@ -1,10 +1,13 @@
-"""What the S3-upload and scheduled functions failed to do, shown and replayed (`swreg jobs dlq`).
+"""What the functions failed to do, shown and replayed (`swreg jobs dlq`): the S3-upload and
+scheduled functions' invocations Lambda gave up on, and the work items (a certificate to issue, a
+job to continue) a queue consumer failed three times.
 
-A failed invocation stays in the queue until its function has taken the event
-again: `redrive` deletes a message only after Lambda accepted the replay, so a
-refused replay loses nothing. The handlers are idempotent (a photo normalised
-twice is the same object, a job run twice finds nothing left), so a message
-replayed twice, say when the delete itself failed, does no harm.
+A failed invocation or item stays in its queue until its function, or its work
+queue, has taken it again: `redrive` deletes a message only after the replay was
+accepted, so a refused replay loses nothing. The handlers are idempotent (a photo
+normalised twice is the same object, a job run twice finds nothing left, a
+certificate is issued once per application), so a message replayed twice, say
+when the delete itself failed, does no harm.
 """
 from __future__ import annotations
 
@@ -45,8 +48,8 @@ def peek(queue: DeadLetterQueue, limit: int) -> list[FailedInvocation]:
 
 
 def redrive(queue: DeadLetterQueue, message_id: str | None = None) -> Redrive:
-    """Replay the failed invocation `message_id`, or every one when it is None, each to its own
-    function with its original event; a message goes only once Lambda took its replay."""
+    """Replay the failed invocation or item `message_id`, or every one when it is None, each to its
+    own function or work queue; a message goes only once its replay was taken."""
     result = Redrive()
     seen: set[str] = set()
     kept: list[FailedInvocation] = []  # held until the end, so a refused one is not read again
@@ -82,8 +85,13 @@ def function_name(failed: FailedInvocation) -> str:
 
 def event_summary(event: dict) -> str:
     """One short line on what the event asked for: the S3 object(s) of an upload, the rule (or the
-    job a continuation goes on with) of a scheduled event. Keys hold application ids, never a
-    phone or ID number."""
+    job a continuation goes on with) of a scheduled event, the application of a certificate work
+    item, the job of a continuation item. Keys and items hold application ids, never a phone or ID
+    number."""
+    if "application_id" in event:
+        return f"certificate of application {event['application_id']}"
+    if "continues" in event:
+        return f"continuation of {event['continues']}"
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict) and "s3" in records[0]:
         first = records[0]["s3"]

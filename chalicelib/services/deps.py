@@ -18,8 +18,9 @@ if TYPE_CHECKING:
         AccountRepository, ApplicationRepository, AuditLog, CertificateRenderer, CertificateRepository, Clock,
         CorrectionRepository,
         MailingRepository,
-        Continuation, DeadLetterQueue, IdGenerator, MessageRepository, ObjectStore, OutboxRepository, PhotoProcessor,
-        RateLimiter, RegisterRepository, SmsCodeRepository, SmsSender, TokenSigner, UploadSigner, WindowRepository)
+        Continuation, DeadLetterQueue, IdGenerator, JobLeases, MessageRepository, ObjectStore, OutboxRepository, PhotoProcessor,
+        RateLimiter, RegisterRepository, SmsCodeRepository, SmsSender, TokenSigner, UploadSigner, WindowRepository,
+        WorkQueue)
     from chalicelib.settings import Settings
 
 
@@ -76,6 +77,10 @@ class Deps:
     audit: AuditLog
     certificates: CertificateRepository
     continuation: Continuation
+    certificate_queue: WorkQueue
+    """Work items of the `issue-certificates` run, one per application (services/certificates.py)."""
+    job_leases: JobLeases
+    """Who runs an exclusive job (the SMS dispatcher) now: `services.jobs.run`."""
     dead_letters: DeadLetterQueue
     uploads: UploadSigner
     files: ObjectStore

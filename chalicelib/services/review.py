@@ -85,6 +85,8 @@ def decide(deps: Deps, account: Account, application_id: str, decision: Decision
 
 
 def stats(deps: Deps, query: StatsQuery, now: datetime) -> dict:
+    """The window's counts by status, by type and by both: its counters, read in one request
+    whatever the window's size (`domain/tally.py`)."""
     year = _year(query.window, now)
     counts = deps.applications.counts(year)
     by_status = {s.value: sum(c for (st, _), c in counts.items() if st is s) for s in ApplicationStatus}

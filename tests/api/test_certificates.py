@@ -34,6 +34,8 @@ from chalicelib.handlers import verification_views
 from chalicelib.services import certificates, verification
 from tests import approvals
 from tests.api.conftest import auth, sign_up
+from tests.certificate_run import issue_due
+from tests.fakes import FakeWorkQueue
 
 YEAR = 1998
 ISSUED_AT = datetime(2000, 12, 31, 12, tzinfo=SHANGHAI)
@@ -52,7 +54,7 @@ def window(stack) -> Window:
 def _issued(deps, window: Window, name: str = "周晓梅") -> Certificate:
     """A certificate the job issued for a new approved application in `window`."""
     application = approvals.approved(deps, window, name)
-    assert certificates.issue_due(deps, ISSUED_AT)["issued"] == 1
+    assert issue_due(deps, ISSUED_AT)["issued"] == 1
     certified = deps.applications.get(application.application_id)
     assert certified.status is ApplicationStatus.CERTIFIED
     return deps.certificates.get(certified.registration_no)
@@ -259,10 +261,10 @@ def test_a_revoked_e_certificate_is_not_attached(client, deps, renewer):
 
 # --- the schedule ------------------------------------------------------------------------------
 
-def test_the_issue_certificates_schedule_returns_its_summary(client):
+def test_the_issue_certificates_schedule_enqueues_and_returns_its_summary(client, swap):
+    queue = swap(certificate_queue=FakeWorkQueue()).certificate_queue
     event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event",
                                             resources=[], detail={})
     payload = client.lambda_.invoke("issue-certificates", event).payload
-    assert set(payload) == {"issued", "skipped", "failed", "more"}
-    assert all(isinstance(payload[k], int) for k in ("issued", "skipped", "failed"))
-    assert isinstance(payload["more"], bool)
+    assert set(payload) == {"enqueued", "more"}
+    assert payload["enqueued"] == len(queue.sent) and isinstance(payload["more"], bool)

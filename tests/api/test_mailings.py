@@ -21,9 +21,10 @@ from chalicelib.domain.levels import Level
 from chalicelib.domain.mailing import Mailing
 from chalicelib.domain.outbox import OutboxStatus
 from chalicelib.domain.windows import SHANGHAI
-from chalicelib.services import certificates, mailings
+from chalicelib.services import mailings
 from tests import approvals
 from tests.api.conftest import JSON, auth, sign_up
+from tests.certificate_run import issue_due
 
 YEAR = 1990
 ISSUED_AT = datetime(YEAR, 12, 31, 12, tzinfo=SHANGHAI)
@@ -68,7 +69,7 @@ def test_a_mailed_certificate_is_listed_shipped_and_shown_to_its_holder_with_sms
     person = approvals.practitioner(deps, window, "周晓梅")
     token, _ = sign_up(client, deps, person)
     application = _approved_by_mail(deps, window, person)
-    assert certificates.issue_due(deps, ISSUED_AT)["issued"] >= 1
+    assert issue_due(deps, ISSUED_AT)["issued"] >= 1
     number = deps.applications.get(application.application_id).registration_no
 
     [listed] = [m for m in client.http.get(f"/admin/mailings?window={YEAR}&state=to_print",
@@ -104,7 +105,7 @@ def test_an_application_picked_up_electronically_shows_no_mailing(client, deps, 
     person = approvals.practitioner(deps, window, "李雷")
     token, _ = sign_up(client, deps, person)
     approvals.approve(deps, person, window)
-    certificates.issue_due(deps, ISSUED_AT)
+    issue_due(deps, ISSUED_AT)
     [mine] = client.http.get("/certificates", headers=auth(token)).json_body["items"]
     assert mine["mailing"] is None
 

@@ -16,11 +16,11 @@ import pytest
 
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.review import beijing_time
-from chalicelib.services import certificates
 from chalicelib.services import reconsideration as service
 from tests import approvals
 from tests.api.conftest import auth, sign_up
 from tests.api.test_fix_period import _YEARS, at, in_review, reject, reviewer_token, run_job, submit  # noqa: F401
+from tests.certificate_run import issue_due
 
 REASON = {"reason": "照片是按办事指南要求拍摄的，请复核。"}
 
@@ -158,7 +158,7 @@ def test_overturn_approves_and_the_next_certificate_run_issues_it_after_the_batc
     assert titles[0] == "复核结果：您的登记申请通过"
     # The run itself (its Lambda handler's time budget is the test client's): this window's batch was
     # due three days ago, and the overturned approval is caught all the same.
-    assert certificates.issue_due(deps, after_batch + timedelta(hours=1))["issued"] >= 1
+    assert issue_due(deps, after_batch + timedelta(hours=1))["issued"] >= 1
     mine = client.http.get(f"/applications/{app_id}", headers=auth(token)).json_body
     assert mine["status"] == "certified" and mine["registration_no"]
     assert [h["to"] for h in mine["history"]][-3:] == ["reconsideration_requested", "approved", "certified"]

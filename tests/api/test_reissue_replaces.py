@@ -25,6 +25,7 @@ from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services import certificates
 from tests import approvals
 from tests.api.conftest import auth, sign_up
+from tests.certificate_run import issue_due
 from tests.fakes import FakeClock
 
 YEAR = 2022
@@ -61,7 +62,7 @@ def _reissued(deps, window: Window) -> tuple:
     """(practitioner, old certificate, new certificate) after the job issued the reissue."""
     person, old = _holder_with_a_certificate(deps, window)
     application = approvals.approve(deps, person, window, kind=RegistrationType.REISSUE)
-    assert certificates.issue_due(deps, window.certificates_due_at) == {**NOTHING, "issued": 1}
+    assert issue_due(deps, window.certificates_due_at) == {**NOTHING, "issued": 1}
     new = deps.certificates.get(deps.applications.get(application.application_id).registration_no)
     return person, old, new
 
@@ -100,7 +101,7 @@ def test_the_holder_sees_both_the_old_one_replaced_and_downloads_only_the_new_on
 
 def test_a_second_run_replaces_nothing_more(deps, window):
     person, old, new = _reissued(deps, window)
-    assert certificates.issue_due(deps, window.certificates_due_at + timedelta(days=1)) == NOTHING
+    assert issue_due(deps, window.certificates_due_at + timedelta(days=1)) == NOTHING
     held = deps.certificates.of_holder(person.id_number)
     assert [(c.registration_no, c.replaced_by) for c in held] == [(new.registration_no, None),
                                                                    (old.registration_no, new.registration_no)]
@@ -113,7 +114,7 @@ def test_two_runs_at_once_issue_the_reissue_once_and_leave_one_valid_certificate
 
     def run():
         start.wait()
-        summaries.append(certificates.issue_due(deps, window.certificates_due_at))
+        summaries.append(issue_due(deps, window.certificates_due_at))
 
     runs = [threading.Thread(target=run) for _ in range(2)]
     for thread in runs:

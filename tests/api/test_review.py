@@ -125,6 +125,35 @@ def test_stats_count_by_status_and_type(client, deps, person, open_window):
     assert stats["by_status"]["submitted"] >= 1 and stats["by_type"]["first"] >= 1
 
 
+def test_stats_after_a_journey_equal_a_recount_and_read_the_counters_in_one_request(client, deps, person,
+                                                                                     open_window):
+    from unittest import mock
+
+    import botocore.client
+
+    from chalicelib.domain.application import ApplicationStatus
+    from chalicelib.domain.eligibility import RegistrationType
+    _, app_id = _submitted(client, deps, person)
+    reviewer, _ = _staff_token(client, deps)
+    client.http.post(f"/review/applications/{app_id}/claim", headers=auth(reviewer))
+    client.http.post(f"/review/applications/{app_id}/decision", headers=auth(reviewer),
+                     body=json.dumps({"outcome": "approve"}))
+    calls = []
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def spy(self, operation, params):  # every AWS request the stats call makes, whichever client
+        calls.append((operation, json.dumps(params, default=str)))
+        return real_call(self, operation, params)
+
+    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", spy):
+        stats = client.http.get(f"/review/stats?window={open_window.year}", headers=auth(reviewer)).json_body
+    recount = {f"{s.value}/{t.value}": n for s in ApplicationStatus for t in RegistrationType
+               if (n := deps.applications.recount_one(open_window.year, s, t))}
+    assert stats["by_status_and_type"] == recount and stats["by_status"]["approved"] >= 1
+    counted = [operation for operation, params in calls if "applications" in params or "counters" in params]
+    assert counted == ["BatchGetItem"]
+
+
 def test_a_disabled_reviewer_cannot_log_in(client, deps):
     _, username = _staff_token(client, deps)
     staff.disable_staff(deps, username)

@@ -22,6 +22,7 @@ from chalicelib.domain.verification import printed_code, verification_code
 from chalicelib.domain.windows import SHANGHAI, Window
 from chalicelib.services import certificates
 from tests import approvals
+from tests.certificate_run import issue_due
 from tests.ids import unique_id
 
 MAIL_WINDOW_YEAR = 2025
@@ -85,7 +86,7 @@ def issue(application_id: str) -> str:
     """The `issue-certificates` job runs for the mail window: the approved application is certified
     (and, when it chose mail, its mailing starts `to_print`). Returns the registration number."""
     deps = bootstrap.deps()
-    certificates.issue_due(deps, MAIL_ISSUED_AT)
+    issue_due(deps, MAIL_ISSUED_AT)
     certified = deps.applications.get(application_id)
     assert certified.status is ApplicationStatus.CERTIFIED, certified.status
     return certified.registration_no

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -55,8 +56,13 @@ class LiveStack:
 
     def run_job(self, name: str):
         """Run a scheduled job now (`sms-dispatch`, `window-tick`, `issue-certificates`), as its
-        schedule would; returns the job's summary."""
-        return self._runner.fire(name, datetime.now(timezone.utc))
+        schedule would; returns the job's summary. A run that finds the job's lease held (the
+        runner's own every-minute run of the SMS dispatcher, say) is fired again once it is free."""
+        deadline = time.monotonic() + 60
+        while (summary := self._runner.fire(name, datetime.now(timezone.utc))).get("busy") \
+                and time.monotonic() < deadline:
+            time.sleep(0.5)
+        return summary
 
     def api_log(self) -> str:
         return (self.work_dir / "api.log").read_text(errors="replace")

@@ -5,7 +5,7 @@ Every botocore call (boto3 clients and PynamoDB both go through
 is written, as (service, operation, resource), to the JSON file named by
 `AWS_CALLS_FILE` when the session ends. Calls that only operators or the
 local stack make are left out: the CLI (`chalicelib/cli/`) and provisioning
-(`Stores.migrate`, the tables' `create_missing`/`migrate`). Used by
+(`Stores.migrate` and `migrate_queues`, the tables' `create_missing`/`migrate`). Used by
 test_code_access.py: `pytest -p tests.deploy.aws_calls ...`.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CODE = str(ROOT / "chalicelib") + os.sep
 OPERATOR_CODE = str(ROOT / "chalicelib" / "cli") + os.sep
-PROVISIONING = {"migrate", "create_missing", "provision"}
+PROVISIONING = {"migrate", "migrate_queues", "create_missing", "provision"}
 _calls: set[tuple[str, str, str]] = set()
 
 
@@ -51,7 +51,9 @@ def _targets(service: str, operation: str, params: dict) -> list[tuple[str, str]
         if operation == "DeleteObjects":
             return [("DeleteObject", f"{params['Bucket']}/{obj['Key']}") for obj in params["Delete"]["Objects"]]
         return [(operation, f"{params['Bucket']}/{params['Key']}" if "Key" in params else params["Bucket"])]
-    name = params.get("Name") or params.get("FunctionName") or params.get("QueueUrl") or params.get("TopicArn") or "*"
+    if service == "sqs":  # a queue by its name, also when the call names it by URL
+        return [(operation, params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[-1])]
+    name = params.get("Name") or params.get("FunctionName") or params.get("TopicArn") or "*"
     return [(operation, name)]
 
 

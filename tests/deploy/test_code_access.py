@@ -5,8 +5,9 @@ The adapters' contract tests, which drive the service's code over DynamoDB Local
 emulator, run once more with a recorder of botocore calls
 (tests/deploy/aws_calls.py); each call, its resource renamed from the test stage to prod, must be
 in `code_access`. What no test here can record is in the list by reason: presigned S3 uploads and
-downloads (the browser's request is signed with the function's role), the certificate run's
-continuation (Lambda Invoke), the on-failure destination (Lambda sends to SQS with the role), the
+downloads (the browser's request is signed with the function's role), Lambda's poller receiving and
+deleting the consumers' batches (with the role), the on-failure destination (Lambda sends to SQS
+with the role), the
 SSM reads of the prod keys and settings (the test stage reads files). The SNS adapter's calls count
 only where the stage sends SMS through SNS: prod, in a China region, sends through Tencent.
 """
@@ -28,10 +29,13 @@ RECORDED_TESTS = [str(path.relative_to(ROOT))
                   for path in sorted((ROOT / "tests" / "integration").glob("test_*_contract.py"))
                   if path.name != "test_dead_letter_contract.py"]
 # The API operation → the IAM action that authorises it, where the names differ.
-IAM_ACTIONS = {"ListObjectsV2": "ListBucket", "HeadObject": "GetObject"}
+IAM_ACTIONS = {"ListObjectsV2": "ListBucket", "HeadObject": "GetObject",
+               "SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage"}
 # The object store's contract writes under keys of its own; the prefixes the service uses
 # (domain/object_keys.py) are what `code_access` lists, so a recorded object stands for any.
 OBJECT = "<any object>"
+# Likewise the work queue's contract sends to a queue of its own: it stands for any work queue.
+QUEUE = "<any queue>"
 
 
 def _prod_arn(service: str, resource: str, test: dict[str, str], prod: dict[str, str]) -> str:
@@ -39,6 +43,11 @@ def _prod_arn(service: str, resource: str, test: dict[str, str], prod: dict[str,
         assert resource.startswith(test["SWREG_TABLE_PREFIX"]), resource
         table = prod["SWREG_TABLE_PREFIX"] + resource.removeprefix(test["SWREG_TABLE_PREFIX"])
         return f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{table}"
+    if service == "sqs":  # the stage's queues are named like its tables (Settings.queue_name)
+        if not resource.startswith(test["SWREG_TABLE_PREFIX"]):
+            return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{QUEUE}"
+        return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:" + prod["SWREG_TABLE_PREFIX"] + \
+            resource.removeprefix(test["SWREG_TABLE_PREFIX"])
     if service == "s3":
         bucket, _, key = resource.partition("/")
         assert bucket == test["SWREG_BUCKET"], resource
@@ -50,6 +59,8 @@ def _listed(action: str, arn: str, access: list[tuple[str, str]]) -> bool:
     if arn.endswith(f"/{OBJECT}"):  # any object: the contract tests write under their own keys
         bucket = arn.removesuffix(OBJECT)
         return any(a == action and r.startswith(bucket) for a, r in access)
+    if arn.endswith(f":{QUEUE}"):
+        return any(a == action and r.startswith(arn.removesuffix(QUEUE)) for a, r in access)
     return (action, arn) in access
 
 
@@ -62,7 +73,7 @@ def test_every_aws_call_the_service_code_makes_is_in_the_list_the_role_policy_is
                              *RECORDED_TESTS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     calls = json.loads(record.read_text())
-    assert {service for service, _, _ in calls} >= {"dynamodb", "s3", "sns"}, calls
+    assert {service for service, _, _ in calls} >= {"dynamodb", "s3", "sns", "sqs"}, calls
     test, prod = stage_variables("test"), stage_variables(STAGE)
     outside = []
     for service, operation, resource in calls:

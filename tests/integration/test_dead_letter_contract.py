@@ -1,15 +1,19 @@
 """The DeadLetterQueue port: one set of assertions on `tests.fakes.FakeDeadLetterQueue` and on
 `SqsDeadLetterQueue`, whose SQS is moto's server on loopback (the session stack's emulator, a queue
 per test) and whose Lambda is a client under botocore's Stubber: Invoke cannot run here (moto would
-need Docker), and the Stubber checks each request against Lambda's API model."""
+need Docker), and the Stubber checks each request against Lambda's API model. Then what differs for
+`SqsWorkDeadLetterQueue`, a work queue's dead-letter queue, on moto's SQS alone."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
+import boto3
 import pytest
 
+from chalicelib.adapters.dead_letters import SqsWorkDeadLetterQueue
 from chalicelib.domain.ports import ReplayRefusedError
-from tests.dead_letters import UPLOAD_ARN, SqsWithStubbedLambda, on_failure_record
+from tests.dead_letters import UPLOAD_ARN, SqsWithStubbedLambda, WorkQueueWithDlq, on_failure_record
 from tests.fakes import FakeDeadLetterQueue
 
 
@@ -99,3 +103,66 @@ def test_a_message_that_is_not_an_on_failure_record_is_held_like_any_other_but_n
     with pytest.raises(ReplayRefusedError):
         side.port.replay(item)
     assert side.replayed == []
+
+
+# --- a work queue's dead-letter queue: the same port, items SQS moved there, replayed to their queue ---------
+# Its holding, releasing and deleting are the async queue's (one SQS base); these tests pin what differs.
+
+
+@pytest.fixture
+def work(stack):
+    sqs = boto3.client("sqs", endpoint_url=f"http://127.0.0.1:{stack.s3_port}", region_name="cn-north-1",
+                       aws_access_key_id="x", aws_secret_access_key="x")
+    queues = WorkQueueWithDlq(sqs)
+    yield queues
+    queues.close()
+
+
+def test_an_item_failed_three_times_is_held_from_the_dlq_as_the_item_bound_for_its_queue(work):
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    message_id = work.fail({"application_id": "0a1b2c"})
+    port = SqsWorkDeadLetterQueue(work.sqs, work.name)
+
+    [item] = port.hold(10, 60)
+
+    assert (item.message_id, item.function, item.event, item.condition, item.attempts, item.error) == (
+        message_id, work.name, {"application_id": "0a1b2c"}, "MaxReceiveCountExceeded", 3, "")
+    assert before <= item.failed_at <= datetime.now(timezone.utc)  # when it was sent: SQS keeps no failure time
+    assert port.hold(10, 60) == []
+    port.release([item])
+    assert [again.attempts for again in port.hold(10, 60)] == [4]  # this listing's receive counts too
+
+
+def test_a_replayed_item_is_back_on_its_queue_and_delete_takes_it_off_the_dlq(work):
+    work.fail({"continues": "issue-certificates"})
+    port = SqsWorkDeadLetterQueue(work.sqs, work.name)
+    [item] = port.hold(10, 60)
+
+    port.replay(item)
+    port.delete(item)
+
+    assert [json.loads(m["Body"]) for m in work.waiting()] == [{"continues": "issue-certificates"}]
+    assert work.dead() == 0
+
+
+def test_a_dead_letter_that_is_no_work_item_is_listed_but_never_replayed(work):
+    message_id = work.fail("not json at all")
+    port = SqsWorkDeadLetterQueue(work.sqs, work.name)
+
+    [item] = port.hold(10, 60)
+
+    assert (item.message_id, item.function, item.event) == (message_id, "", {})
+    with pytest.raises(ReplayRefusedError, match="not a work item"):
+        port.replay(item)
+    assert work.waiting() == []
+
+
+def test_a_replay_to_a_queue_that_is_gone_is_refused_with_sqss_reason(work):
+    work.fail({"application_id": "0a1b2c"})
+    port = SqsWorkDeadLetterQueue(work.sqs, work.name)
+    [item] = port.hold(10, 60)
+    work.sqs.delete_queue(QueueUrl=work.url)
+
+    with pytest.raises(ReplayRefusedError, match="NonExistentQueue"):
+        port.replay(item)
+    work.url = work.sqs.create_queue(QueueName=work.name)["QueueUrl"]  # for close()

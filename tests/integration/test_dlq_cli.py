@@ -1,15 +1,21 @@
-"""`swreg jobs dlq list|redrive` on a queue of moto's server, with Lambda under botocore's Stubber.
+"""`swreg jobs dlq list|redrive` on a queue of moto's server, with Lambda under botocore's Stubber; and
+`--queue certificates|jobs` on the test stage's work queues, the redriven item then consumed.
 
 What a redrive decides is tested on the fake queue (`tests/unit/services/test_dead_letters_service.py`)
 and the adapter against it (`test_dead_letter_contract.py`); these tests show what an operator sees.
 """
 from __future__ import annotations
 
+import json
 
 import pytest
 
+from chalicelib import bootstrap
 from chalicelib.cli import main
-from tests.dead_letters import UPLOAD_ARN, SqsWithStubbedLambda, on_failure_record
+from chalicelib.domain.application import ApplicationStatus
+from chalicelib.services import certificates
+from tests import approvals
+from tests.dead_letters import UPLOAD_ARN, SqsWithStubbedLambda, WorkQueueWithDlq, on_failure_record
 
 
 @pytest.fixture
@@ -83,3 +89,63 @@ def test_redrive_wants_an_id_or_all(deps, capsys):
     with pytest.raises(SystemExit):
         main(["--stage", "test", "jobs", "dlq", "redrive"])
     assert "one of the arguments --id --all is required" in capsys.readouterr().err
+
+
+# --- a work queue's dead-letter queue (--queue certificates|jobs) ---------------------------------------------
+
+@pytest.fixture
+def certificate_queues(deps):
+    """The test stage's certificates queue and its `-dlq` as `Stores.migrate` makes them, emptied."""
+    stores = bootstrap.stores(deps.settings)
+    for _ in stores.migrate():
+        pass
+    queues = WorkQueueWithDlq(stores.sqs, deps.settings.queue_name("certificates"))
+    yield queues
+    queues.close()
+
+
+def test_a_certificate_item_failed_three_times_is_listed_redriven_to_its_queue_and_then_issued(
+        deps, certificate_queues, capsys):
+    window = approvals.spring_window(deps, 2056)
+    application = approvals.approved(deps, window, "周晓梅")
+    message_id = certificate_queues.fail({"application_id": application.application_id})
+
+    assert main(["--stage", "test", "jobs", "dlq", "list", "--queue", "certificates"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith(f"{message_id}  ") and out.splitlines()[0].endswith(
+        f"  swreg-test-certificates  MaxReceiveCountExceeded  attempts 3  "
+        f"certificate of application {application.application_id}")
+    assert out.splitlines()[-1] == "1 failed work item(s)"
+    assert application.id_number not in out and application.fields.phone not in out
+
+    assert main(["--stage", "test", "jobs", "dlq", "redrive", "--queue", "certificates", "--all"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 replayed, 0 refused (left in the queue)"
+    assert certificate_queues.dead() == 0
+    [message] = certificate_queues.waiting()
+    item = json.loads(message["Body"])
+    assert certificates.issue_one(deps, item["application_id"], window.certificates_due_at) == "issued"
+    assert deps.applications.get(application.application_id).status is ApplicationStatus.CERTIFIED
+
+
+def test_a_job_continuation_is_redriven_by_its_id_to_the_jobs_queue(deps, capsys):
+    stores = bootstrap.stores(deps.settings)
+    for _ in stores.migrate():
+        pass
+    queues = WorkQueueWithDlq(stores.sqs, deps.settings.queue_name("jobs"))
+    try:
+        wanted = queues.fail({"continues": "issue-certificates"})
+        queues.fail({"continues": "sms-dispatch"})
+
+        assert main(["--stage", "test", "jobs", "dlq", "redrive", "--queue", "jobs", "--id", wanted]) == 0
+
+        assert capsys.readouterr().out.splitlines()[0].startswith(f"replayed {wanted}  ")
+        assert [json.loads(m["Body"]) for m in queues.waiting()] == [{"continues": "issue-certificates"}]
+        assert queues.dead() == 1
+    finally:
+        queues.close()
+
+
+def test_the_queue_is_one_of_the_work_queues_or_async(deps, capsys):
+    with pytest.raises(SystemExit):
+        main(["--stage", "test", "jobs", "dlq", "list", "--queue", "uploads"])
+    assert "invalid choice: 'uploads' (choose from 'certificates', 'jobs', 'async')" in capsys.readouterr().err

@@ -20,8 +20,8 @@ from pypdf import PdfReader
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.certificates import REGISTRATION_NO
 from chalicelib.domain.windows import Window
-from chalicelib.services.certificates import issue_due
 from tests import approvals
+from tests.certificate_run import issue_due
 
 _YEARS = iter(random.sample([2031, 2034, 2037, 2040, 2044, 2047, 2050], 7))
 NOTHING = {"issued": 0, "skipped": 0, "failed": 0, "more": False}

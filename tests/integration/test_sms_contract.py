@@ -21,7 +21,7 @@ import urllib3
 from chalicelib.adapters.sms import FileSms, SnsSms
 from chalicelib.adapters.sms_tencent import TencentSms, parameter_names
 from chalicelib.domain import texts
-from chalicelib.domain.outbox import OutboxStatus, Sms, SmsContent
+from chalicelib.domain.outbox import OutboxStatus, Sms, SmsContent, SmsThrottledError
 from chalicelib.services import outbox
 from tests.fakes import FakeOutbox, FakeSms
 from tests.tencent_sms_fake import SECRET_ID, SECRET_KEY, FakeTencentSms
@@ -120,3 +120,14 @@ def test_a_text_sns_refuses_is_retried_later_and_the_error_names_no_phone(sns):
     row = rows.get(sms.outbox_id)
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
     assert "InvalidParameter" in row.last_error and sms.phone not in row.last_error
+
+
+@pytest.mark.parametrize("code", ["Throttling", "ThrottledException"])
+def test_a_publish_sns_throttles_is_a_throttled_send(code):
+    """moto never throttles: botocore's own stubber answers as SNS does over the account's SMS rate."""
+    from botocore.stub import Stubber
+    client = boto3.client("sns", region_name="us-east-1")
+    with Stubber(client) as stub:
+        stub.add_client_error("publish", service_error_code=code, http_status_code=400)
+        with pytest.raises(SmsThrottledError, match=code):
+            SnsSms(client).send(_phone(), APPROVED)

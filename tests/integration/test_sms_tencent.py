@@ -1,6 +1,6 @@
 """Tencent Cloud SMS through its own SDK, pointed at a loopback fake of its HTTP API that checks each
 request's signature (tests/tencent_sms_fake.py): what a text becomes on the wire, and what the
-dispatcher does with each answer — sent, throttled (retried after the backoff), a rejected
+dispatcher does with each answer — sent, throttled (sent again in seconds), a rejected
 template parameter (DEAD at once, with the provider's reason), a timeout (retried)."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from moto.server import ThreadedMotoServer
 from chalicelib import bootstrap
 from chalicelib.adapters.sms_tencent import TencentSms, TencentSmsFault
 from chalicelib.domain import texts
-from chalicelib.domain.outbox import FIRST_BACKOFF, OutboxStatus, Sms, SmsContent, SmsRefusedError
+from chalicelib.domain.outbox import THROTTLE_PAUSE, OutboxStatus, Sms, SmsContent, SmsRefusedError, SmsThrottledError
 from chalicelib.services import outbox
 from chalicelib.settings import Settings, SettingsError
 from tests.fakes import FakeOutbox
@@ -48,7 +48,7 @@ def _dispatch_one(sender: TencentSms, content: SmsContent = ISSUED) -> Sms:
     rows = FakeOutbox()
     sms = Sms.queue(PHONE, content, NOW)
     rows.add(sms)
-    outbox.dispatch(rows, sender, NOW)
+    outbox.dispatch(rows, sender, NOW, clock=lambda: 0.0)  # the run's clock stands at NOW
     return rows.get(sms.outbox_id)
 
 
@@ -73,11 +73,11 @@ def test_a_sent_text_is_marked_sent_with_tencents_serial_number(provider):
     assert len(row.provider_message_id) == 32  # the fake's SerialNo
 
 
-def test_a_throttled_send_is_retried_after_the_backoff(provider):
+def test_a_throttled_send_is_sent_again_in_seconds(provider):
     provider.outcomes = ["throttled"]
     row = _dispatch_one(_sender(provider))
-    assert (row.status, row.attempts, row.due_at) == (OutboxStatus.PENDING, 1, NOW + FIRST_BACKOFF)
-    assert row.last_error.startswith("TencentSmsFault: RequestLimitExceeded")
+    assert (row.status, row.attempts, row.due_at) == (OutboxStatus.PENDING, 1, NOW + THROTTLE_PAUSE)
+    assert row.last_error.startswith("SmsThrottledError: RequestLimitExceeded")
 
 
 def test_a_rejected_template_parameter_is_dead_at_once_with_the_providers_reason(provider):
@@ -89,6 +89,8 @@ def test_a_rejected_template_parameter_is_dead_at_once_with_the_providers_reason
 
 
 @pytest.mark.parametrize("outcome, fault", [
+    ("error:RequestLimitExceeded", SmsThrottledError),
+    ("error:RequestLimitExceeded.UinLimitExceeded", SmsThrottledError),
     ("error:FailedOperation.TemplateIncorrectOrUnapproved", SmsRefusedError),
     ("error:FailedOperation.SignatureIncorrectOrUnapproved", SmsRefusedError),
     ("error:FailedOperation.TemplateParamSetNotMatchApprovedTemplate", SmsRefusedError),

@@ -1,8 +1,9 @@
 """The Lambda deployment package builds offline from wheels and fits Lambda's limits.
 
-`chalice package --pkg-format terraform` (the CloudFormation/SAM packager
-refuses apps with S3 event handlers, chalice #855; `chalice deploy` is the
-deploy path and bundles the same way).
+`swreg deploy package`, then `chalice package --pkg-format terraform` (the
+CloudFormation/SAM packager refuses apps with S3 event handlers, chalice #855;
+`chalice deploy` is the deploy path and bundles the same way): Chalice reuses
+the packages the swreg step built, with their bytecode.
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.cli.environment import ROOT
+from chalicelib.cli.environment import ROOT, stage_variables
 
 pytestmark = pytest.mark.packaging
 MB = 1024 * 1024
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +28,14 @@ def package(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("package") / "out"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SWREG_", "AWS_ENDPOINT"))}
     env["AWS_DEFAULT_REGION"] = "us-east-1"  # deploy needs a region; the package is region-free
-    result = subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--pkg-format",
-                             "terraform", "--stage", "prod", str(out)],
-                            cwd=_project_without_log_retention(tmp_path_factory.mktemp("project")), env=env,
-                            capture_output=True, text=True, timeout=900)
+    project = _project_without_log_retention(tmp_path_factory.mktemp("project"))
+    built = subprocess.run([str(BIN / "swreg"), "--stage", "prod", "deploy", "package", "--project-dir", str(project)],
+                           cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    assert built.returncode == 0, built.stdout + built.stderr
+    result = subprocess.run([str(BIN / "chalice"), "package", "--pkg-format", "terraform", "--stage", "prod",
+                             str(out)], cwd=project, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("Reusing existing") == 2, result.stdout  # the layer's and the app's
     return out
 
 
@@ -83,3 +88,34 @@ def test_the_certificate_fonts_and_rendering_libraries_are_deployed(package):
         assert f"chalicelib/assets/fonts/{font}" in names
     for library in ("reportlab/pdfgen/canvas.py", "segno/__init__.py"):
         assert any(name.endswith(library) for name in names), library
+
+
+def test_the_packages_hold_bytecode_that_python_loads_without_looking_at_the_source(package, tmp_path):
+    """Lambda's code folders are read-only: the package brings every module's bytecode, unchecked
+    (hash-based, flags 0b01), so it loads as shipped. A source changed after packaging still loads
+    from its bytecode: the proof that the bytecode, not the source, is what runs."""
+    names = set()
+    for archive in _zips(package):
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(tmp_path)
+            names.update(zf.namelist())
+    tag = sys.implementation.cache_tag
+    sources = [name for name in names if name.endswith(".py") and name.startswith(("app.py", "chalicelib/"))]
+    missing = [name for name in sources if _cached(name, tag) not in names]
+    assert sources and not missing, missing
+    site = f"python/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
+    assert _cached(f"{site}/botocore/client.py", tag) in names
+    assert (tmp_path / _cached("chalicelib/bootstrap.py", tag)).read_bytes()[4:8] == (1).to_bytes(4, "little")
+    for module in ("chalicelib/bootstrap.py", f"{site}/pynamodb/connection/base.py"):
+        (tmp_path / module).write_text("raise RuntimeError('the source ran, not the bytecode')\n")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}, "AWS_REGION": "us-east-1",
+           **stage_variables("test")}
+    loads = "import sys; sys.path[:0] = sys.argv[1:]; import app, chalicelib.bootstrap, pynamodb.connection.base"
+    done = subprocess.run([sys.executable, "-S", "-B", "-c", loads, str(tmp_path), str(tmp_path / site)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def _cached(source: str, tag: str) -> str:
+    folder, _, name = source.rpartition("/")
+    return f"{folder + '/' if folder else ''}__pycache__/{name[:-3]}.{tag}.pyc"

@@ -1,7 +1,7 @@
 """The Clock, IdGenerator and Continuation ports: one set of assertions on `tests.fakes`
 (FakeClock, FakeIdGenerator, FakeContinuation) and on the real adapters (SystemClock, UuidIds, and
-NextRun and LambdaContinuation, the latter on a stubbed Lambda client as in
-`tests/unit/test_continuation.py`)."""
+NextRun and SqsContinuation, the latter on an SQS client stubbed by botocore's Stubber, which checks
+each request against the API model; over moto SQS: `tests/integration/test_event_runner.py`)."""
 from __future__ import annotations
 
 import re
@@ -13,10 +13,11 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from chalicelib.adapters.clock import SystemClock, UuidIds
-from chalicelib.adapters.continuation import LambdaContinuation, NextRun
+from chalicelib.adapters.continuation import NextRun, SqsContinuation
+from chalicelib.adapters.queues import SqsWorkQueue
 from tests import fakes
 
-ARN = "arn:aws:lambda:cn-north-1:123456789012:function:swreg-prod-issue-certificates"
+URL = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/swreg-prod-jobs"
 
 
 @pytest.fixture(params=["fake", "real"])
@@ -29,7 +30,7 @@ def ids(request):
     return fakes.FakeIdGenerator() if request.param == "fake" else UuidIds()
 
 
-@pytest.fixture(params=["fake", "next-run", "lambda"])
+@pytest.fixture(params=["fake", "next-run", "sqs"])
 def continuation(request):
     if request.param == "fake":
         yield fakes.FakeContinuation()
@@ -37,11 +38,12 @@ def continuation(request):
     if request.param == "next-run":
         yield NextRun()
         return
-    client = boto3.client("lambda", region_name="cn-north-1", aws_access_key_id="x", aws_secret_access_key="x")
+    client = boto3.client("sqs", region_name="cn-north-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stub:
-        stub.add_response("invoke", {"StatusCode": 202},
-                          {"FunctionName": ARN, "InvocationType": "Event", "Payload": ANY})
-        yield LambdaContinuation(client)
+        stub.add_response("get_queue_url", {"QueueUrl": URL}, {"QueueName": "swreg-prod-jobs"})
+        stub.add_response("send_message_batch", {"Successful": [], "Failed": []},
+                          {"QueueUrl": URL, "Entries": [{"Id": "0", "MessageBody": ANY}]})
+        yield SqsContinuation(SqsWorkQueue(client, "swreg-prod-jobs"))
         stub.assert_no_pending_responses()
 
 
@@ -57,5 +59,6 @@ def test_ids_are_32_hex_digits_and_never_repeat(ids):
     assert len(set(minted)) == 100
 
 
-def test_a_continuation_is_requested_for_the_running_function(continuation):
-    assert continuation.request("issue-certificates", SimpleNamespace(invoked_function_arn=ARN)) is None
+def test_a_continuation_is_requested_for_a_job(continuation):
+    context = SimpleNamespace(get_remaining_time_in_millis=lambda: 1_000)
+    assert continuation.request("issue-certificates", context) is None

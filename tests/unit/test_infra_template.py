@@ -321,10 +321,10 @@ def _lambda_alarms(metric: str) -> dict:
     return found
 
 
-def test_the_deployed_functions_are_the_api_the_upload_handler_and_every_job():
-    from chalicelib.services.jobs import JOBS
-    assert len(FUNCTIONS) == 2 + len(JOBS)
-    assert {f"swreg-prod-{name}" for name in JOBS} <= set(FUNCTIONS)
+def test_the_deployed_functions_are_the_api_the_upload_handler_every_job_and_every_queue_consumer():
+    from chalicelib.services.jobs import JOBS, QUEUES
+    assert len(FUNCTIONS) == 2 + len(JOBS) + len(QUEUES)
+    assert {f"swreg-prod-{name}" for name in [*JOBS, *(c.name for c in QUEUES)]} <= set(FUNCTIONS)
 
 
 @pytest.mark.parametrize("metric", ["Errors", "Throttles"])
@@ -383,11 +383,52 @@ def test_the_async_failure_queue_arn_and_url_are_exported_for_the_deploy_path():
         assert outputs[name]["Export"]["Name"] == {"Fn::Sub": "${AWS::StackName}-" + name}
 
 
-def test_an_alarm_fires_when_a_failed_invocation_waits_in_the_queue():
-    (alarm,) = [a for a in ALARMS.values() if a.get("MetricName") == "ApproximateAgeOfOldestMessage"]
-    assert alarm["Namespace"] == "AWS/SQS"
-    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["AsyncFailureQueue", "QueueName"]}}]
-    assert alarm["Statistic"] == "Maximum" and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+def _queue_alarms(metric: str) -> dict[str, dict]:
+    """{logical id of the queue: its AWS/SQS alarm on `metric`}."""
+    found = {}
+    for alarm in ALARMS.values():
+        if alarm.get("Namespace") == "AWS/SQS" and alarm.get("MetricName") == metric:
+            (dimension,) = alarm["Dimensions"]
+            assert dimension["Name"] == "QueueName" and dimension["Value"]["Fn::GetAtt"][1] == "QueueName"
+            assert alarm["Statistic"] == "Maximum" and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+            found[dimension["Value"]["Fn::GetAtt"][0]] = alarm
+    return found
+
+
+def test_an_alarm_fires_when_a_failed_invocation_or_a_certificate_item_waits_too_long():
+    ages = _queue_alarms("ApproximateAgeOfOldestMessage")
+    assert set(ages) == {"AsyncFailureQueue", "CertificateQueue"}
+    assert ages["CertificateQueue"]["Threshold"] == 30 * 60  # the goal: a window's certificates in 30 minutes
+
+
+# --- the work queues (certificates, job continuations) and their dead-letter queues -------------------------
+
+WORK_QUEUES = {"certificates": ("CertificateQueue", "CertificateDeadLetterQueue"),
+               "jobs": ("JobQueue", "JobDeadLetterQueue")}
+
+
+@pytest.mark.parametrize("kind", WORK_QUEUES)
+def test_a_work_queue_is_named_as_the_app_subscribes_and_redrives_to_its_dlq_after_three_receives(kind):
+    from chalicelib.bootstrap import MAX_RECEIVES
+    queue, dead = (RESOURCES[logical_id]["Properties"] for logical_id in WORK_QUEUES[kind])
+    assert queue["QueueName"] == {"Fn::Sub": "swreg-${Stage}-" + kind}  # Settings.queue_name, prefix swreg-<stage>-
+    assert dead["QueueName"] == {"Fn::Sub": "swreg-${Stage}-" + kind + "-dlq"}
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [WORK_QUEUES[kind][1], "Arn"]},
+                                      "maxReceiveCount": MAX_RECEIVES}
+    assert dead["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert queue["SqsManagedSseEnabled"] is True and dead["SqsManagedSseEnabled"] is True
+
+
+def test_an_alarm_fires_as_soon_as_a_work_item_lands_in_a_dlq():
+    visible = _queue_alarms("ApproximateNumberOfMessagesVisible")
+    assert set(visible) == {dead for _, dead in WORK_QUEUES.values()}
+    assert all(alarm["Threshold"] == 0 for alarm in visible.values())
+
+
+def test_the_work_queues_are_exported():
+    values = [output["Value"] for output in TEMPLATE["Outputs"].values()]
+    for queue, dead in WORK_QUEUES.values():
+        assert {"Ref": queue} in values and {"Fn::GetAtt": [queue, "Arn"]} in values and {"Ref": dead} in values
 
 
 # --- the service's own metrics ---------------------------------------------------------------------------------

@@ -37,9 +37,19 @@ def test_verify_links_end_in_one_slash():
     assert Settings.from_env(GOOD).verify_base() == "https://zhengshu.swreg.gov.cn/api/verify/"
 
 
-def test_unknown_job_continuation_is_refused():
+def test_a_job_continues_through_sqs_or_at_its_next_run():
+    assert Settings.from_env(GOOD).continuation == "none"
+    assert Settings.from_env({**GOOD, "SWREG_JOB_CONTINUATION": "sqs"}).continuation == "sqs"
+
+
+@pytest.mark.parametrize("value", ["pigeon", "lambda"])  # "lambda": the self-invocation SQS replaced
+def test_unknown_job_continuation_is_refused(value):
     with pytest.raises(SettingsError, match="SWREG_JOB_CONTINUATION"):
-        Settings.from_env({**GOOD, "SWREG_JOB_CONTINUATION": "pigeon"})
+        Settings.from_env({**GOOD, "SWREG_JOB_CONTINUATION": value})
+
+
+def test_queues_are_named_like_the_stages_tables():
+    assert Settings.from_env(GOOD).queue_name("certificates") == "swreg-prod-certificates"
 
 
 @pytest.mark.parametrize("name, value", [

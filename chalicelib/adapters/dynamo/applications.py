@@ -6,20 +6,36 @@ creation time for `by_applicant`; window#status and submission time for
 "One live application per practitioner and window" is a `uniques` item put in
 the same transaction as the application, conditional on not existing, and
 deleted in the same transaction as the status change when a draft is discarded.
+
+The review stats are counters (`domain/tally.py`: STATS_SHARDS items per window in the
+`counters` table, one number per status and type) updated in the same transaction as
+every write that changes an application's (window, status, type): from the key it had
+when loaded (`Application.stored_key`) to its key now, so they are exact under races by
+construction (the version condition and the counter update commit together or not at
+all), and `counts` is one BatchGetItem whatever the window's size. Not a DynamoDB
+stream: an aggregator would need to be idempotent under the stream's at-least-once
+delivery to stay exact, and nothing runs a stream consumer locally. The cost, on
+transitions only: one small item more in the transaction (+2 write units), and a
+transition saved without notices (a claim, a release) becomes a transaction, which bills
+its application item twice; a save that keeps the key (a draft's edits, a renewed lease)
+writes no counter and stays one conditional put. `recount_one` and `correct_counts` are
+`swreg stats recount`'s: there, COUNT queries are the truth.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import codec, conditions, transactions
 from chalicelib.adapters.dynamo.keys import bounded, id_in, sortable, start_key
 from chalicelib.adapters.dynamo.messages import message_item
-from chalicelib.adapters.dynamo.models import ApplicationItem, UniqueItem
+from chalicelib.adapters.dynamo.models import ApplicationItem, StatsShardItem, UniqueItem
 from chalicelib.adapters.dynamo.outbox import outbox_item
+from chalicelib.domain import tally
 from chalicelib.domain.application import Application, ApplicationStatus
 from chalicelib.domain.eligibility import RegistrationType
 from chalicelib.domain.errors import ConcurrentUpdateError, ConflictError, NotFoundError
@@ -27,7 +43,7 @@ from chalicelib.domain.notifications import Message
 from chalicelib.domain.outbox import Sms
 from chalicelib.domain.ports import Page
 
-_NOT_STORED = {"events"}
+_NOT_STORED = {"events", "stored_key"}
 # The `by_queue` partition of pending reconsiderations: a queue across windows (no year in it).
 RECONSIDERATION_QUEUE = "reconsideration_requested"
 
@@ -58,19 +74,40 @@ def application_item(application: Application) -> ApplicationItem:
     )
     if application.version:
         item.version = application.version
+    item.counter_changes = tally.changes(application.application_id, application.stored_key,
+                                         tally.key_of(application))
     return item
 
 
 def _application(item: ApplicationItem) -> Application:
     application = codec.decode(Application, item.body)
     application.version = int(item.version)
+    application.stored_key = tally.key_of(application)
     return application
+
+
+def written(application: Application, item: ApplicationItem) -> None:
+    """What a successful write of `item` makes true of the application: its version and stored key
+    (a writer of its own transaction, like `certificates.issue`, calls it after `save_in_transaction`)."""
+    application.version = int(item.version)
+    application.stored_key = tally.key_of(application)
+
+
+def _add(attribute: str, amount: int) -> Action:
+    return getattr(StatsShardItem, attribute).add(amount)
+
+
+def _count(transaction: TransactWrite, item: ApplicationItem) -> None:
+    """The counter updates of `item`'s write (none when its key is unchanged); added last, after the
+    items whose failed conditions callers read by position (`conditions.Outcome.failed_items`)."""
+    for name, moves in item.counter_changes.items():
+        transaction.update(StatsShardItem(name), actions=[_add(a, n) for a, n in moves.items()])
 
 
 def save_in_transaction(region: str, item: ApplicationItem, messages: Sequence[Message] = (),
                         sms: Sequence[Sms] = (), also: Sequence[tuple[Model, Condition | None]] = ()) -> None:
-    """Write an application item (conditional on its version), its notices and `also`
-    (other items with their put conditions) all or nothing. Any failed condition
+    """Write an application item (conditional on its version), its notices, `also`
+    (other items with their put conditions) and its counters all or nothing. Any failed condition
     is a ConcurrentUpdateError: the caller reloads and looks again (see
     `transactions.write` for conflicts and throttling)."""
     def build(transaction: TransactWrite) -> None:
@@ -81,6 +118,7 @@ def save_in_transaction(region: str, item: ApplicationItem, messages: Sequence[M
             transaction.save(message_item(message))
         for text in sms:
             transaction.save(outbox_item(text))
+        _count(transaction, item)
 
     with conditions.checked(on_refusal=ConcurrentUpdateError):
         transactions.write(region, build)
@@ -102,20 +140,21 @@ class DynamoApplicationRepository:
         def build(transaction: TransactWrite) -> None:
             transaction.save(item, condition=ApplicationItem.application_id.does_not_exist())
             transaction.save(guard, condition=UniqueItem.key.does_not_exist())
+            _count(transaction, item)
 
         with conditions.checked(on_refusal=lambda: ConflictError(code="LIVE_APPLICATION_EXISTS")):
             transactions.write(self._region, build)
-        application.version = int(item.version)
+        written(application, item)
 
     def save(self, application: Application, messages: Sequence[Message] = (),
              sms: Sequence[Sms] = ()) -> None:
         item = application_item(application)
-        if not messages and not sms:
+        if not messages and not sms and not item.counter_changes:  # one conditional put
             with conditions.checked(on_refusal=ConcurrentUpdateError):
                 item.save()
         else:
             save_in_transaction(self._region, item, messages, sms)
-        application.version = int(item.version)
+        written(application, item)
 
     def save_discarded(self, application: Application) -> None:
         """The discarded draft (conditional on its version) and the release of its live guard in
@@ -128,10 +167,11 @@ class DynamoApplicationRepository:
         def build(transaction: TransactWrite) -> None:
             transaction.save(item)
             transaction.delete(guard, condition=mine)
+            _count(transaction, item)
 
         with conditions.checked(on_refusal=ConcurrentUpdateError):
             transactions.write(self._region, build)
-        application.version = int(item.version)
+        written(application, item)
 
     def save_reopened(self, application: Application, messages: Sequence[Message] = (),
                       sms: Sequence[Sms] = ()) -> None:
@@ -148,13 +188,14 @@ class DynamoApplicationRepository:
                 transaction.save(message_item(message))
             for text in sms:
                 transaction.save(outbox_item(text))
+            _count(transaction, item)
 
         with conditions.checked() as write:
             transactions.write(self._region, build)
         if write.refused:  # the application item first, then the guard
             failed = write.failed_items(["application", "guard"])
             raise ConflictError(code="LIVE_APPLICATION_EXISTS") if "guard" in failed else ConcurrentUpdateError()
-        application.version = int(item.version)
+        written(application, item)
 
     def list_for_applicant(self, id_number: str, position: str | None, limit: int) -> Page:
         """Newest first. `position` is a `created_sort` value (time#application_id); the
@@ -193,6 +234,18 @@ class DynamoApplicationRepository:
         return Page([found[i] for i in ids if i in found], position)
 
     def counts(self, year: int) -> dict[tuple[ApplicationStatus, RegistrationType], int]:
-        """Applications per (status, type) in a window: COUNT queries on `by_queue_type`, never a table scan."""
-        return {(status, kind): count for status in ApplicationStatus for kind in RegistrationType
-                if (count := ApplicationItem.by_queue_type.count(queue_key(year, status, kind)))}
+        """Applications per (status, type) in a window: the counters, one BatchGetItem of its shards
+        (PynamoDB asks again for any key DynamoDB left unprocessed)."""
+        return tally.totals([{name: getattr(item, name) for name in tally.ATTRIBUTES}
+                             for item in StatsShardItem.batch_get(tally.item_names(year))])
+
+    def recount_one(self, year: int, status: ApplicationStatus, kind: RegistrationType) -> int:
+        """The window's applications of a status and type counted from the data: a COUNT query on
+        `by_queue_type` (paged by PynamoDB), never a table scan, and not the counters."""
+        return ApplicationItem.by_queue_type.count(queue_key(year, status, kind))
+
+    def correct_counts(self, year: int, drift: dict[tuple[ApplicationStatus, RegistrationType], int]) -> None:
+        """Add `drift` to the window's counters: one atomic ADD on its DRIFT_SHARD item."""
+        if drift:
+            StatsShardItem(tally.item_name(year, tally.DRIFT_SHARD)).update(
+                actions=[_add(tally.attribute(status, kind), n) for (status, kind), n in drift.items()])

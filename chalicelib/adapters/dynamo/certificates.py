@@ -17,7 +17,7 @@ from typing import Sequence
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.adapters.dynamo import codec, conditions
-from chalicelib.adapters.dynamo.applications import application_item, save_in_transaction
+from chalicelib.adapters.dynamo.applications import application_item, save_in_transaction, written
 from chalicelib.adapters.dynamo.keys import sortable
 from chalicelib.adapters.dynamo.mailings import NEW_ONLY, mailing_item
 from chalicelib.adapters.dynamo.models import CertificateItem, CounterItem
@@ -111,7 +111,7 @@ class DynamoCertificateRepository:
         if mailing is not None:
             also.append((mailing_written := mailing_item(mailing), NEW_ONLY))
         save_in_transaction(self._region, item, messages, sms, also)
-        application.version = int(item.version)
+        written(application, item)
         if mailing is not None:
             mailing.version = int(mailing_written.version)
 

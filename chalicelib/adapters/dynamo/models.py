@@ -35,7 +35,9 @@ a table scan on a request path:
                      every entry newest first (one constant partition, see AuditItem)
 - certificates       get by registration_no (verification, download);
                      `by_holder`: a holder's certificates, newest first
-- counters           atomic counters by name (registration-number sequences)
+- counters           atomic counters by name (registration-number sequences); the review
+                     stats' shards `stats#<year>#<shard>` (StatsShardItem), read in one batch
+                     and the exclusive jobs' leases `job#<name>` (JobLeaseItem, adapters/dynamo/leases.py)
 - mailings           get (and batch get) by registration_no; `by_window_state`:
                      a window's mailings in one state (`<year>#<state>`) by
                      registration number (the admins' list, the post-office export)
@@ -58,6 +60,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
+
+from chalicelib.domain import tally
 
 
 class Utf8JSONAttribute(JSONAttribute):
@@ -191,6 +195,9 @@ class ApplicationItem(_Table):
     by_applicant = ApplicantIndex()
     by_queue = QueueIndex()
     by_queue_type = QueueTypeIndex()
+    # Not an attribute, never stored: the stats counters a write of this item moves (`tally.changes`),
+    # set by `applications.application_item` and written in the same transaction.
+    counter_changes: tally.Changes = {}
 
 
 class UniqueItem(_Table):
@@ -424,6 +431,19 @@ class CounterItem(_Table):
 
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
+
+
+# A shard of a window's application counters (`tally.item_name`) in the counters table: a number per
+# (status, type), named by `tally.attribute`. Built with `type` so the names come from the domain's
+# enums; CounterItem's Meta, so it follows that table's binding.
+StatsShardItem: type[CounterItem] = type("StatsShardItem", (CounterItem,), {
+    "__module__": __name__, **{name: NumberAttribute(null=True) for name in tally.ATTRIBUTES}})
+
+
+class JobLeaseItem(CounterItem):
+    """A job's lease `job#<name>` in the counters table: the run holding it, and until when."""
+    holder = UnicodeAttribute()
+    until = UTCDateTimeAttribute()
 
 
 MODELS: tuple[type[Model], ...] = (

@@ -7,7 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.errors import InvalidTransitionError
-from chalicelib.domain.outbox import MAX_ATTEMPTS, OutboxStatus, Sms, SmsContent, after_failure, backoff
+from chalicelib.domain.outbox import (
+    HALVING_SECONDS, MAX_ATTEMPTS, MIN_RATE, RECOVERY_SECONDS, THROTTLE_PAUSE, OutboxStatus, Pace, Sms, SmsContent,
+    after_failure, backoff,
+)
 
 AT = datetime(2026, 3, 15, 8, 30, tzinfo=timezone.utc)
 MINUTE = timedelta(minutes=1)
@@ -72,3 +75,47 @@ def test_a_text_being_sent_or_already_sent_cannot_be_queued_again(status, label)
         _sms(status, attempts=1).check_retry()
     assert (caught.value.current, caught.value.target) == (status.value, OutboxStatus.PENDING.value)
     assert f"当前状态为“{label}”，不能重新发送" in caught.value.message
+
+
+@pytest.mark.parametrize("attempt", [1, MAX_ATTEMPTS, MAX_ATTEMPTS + 3])
+def test_a_throttled_send_is_pending_again_after_a_short_pause_whatever_the_attempt(attempt):
+    assert after_failure(attempt, AT, throttled=True) == (OutboxStatus.PENDING, AT + THROTTLE_PAUSE)
+
+
+def _sends_in_any_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times if start <= t < start + 1) for start in times)
+
+
+def test_the_pace_never_lets_a_second_hold_more_than_the_limit_however_the_workers_ask():
+    pace = Pace(20, now=0.0)
+    asks = [n * 0.013 for n in range(400)] + [3.0] * 50 + [9.5 + n * 0.2 for n in range(30)]
+    slots = [pace.slot(now) for now in sorted(asks)]
+    assert all(slot >= now for slot, now in zip(slots, sorted(asks)))
+    assert _sends_in_any_second(slots) == 20
+
+
+def test_throttling_halves_the_pace_once_per_burst_of_refusals_never_below_a_floor():
+    pace = Pace(20, now=0.0)
+    pace.throttled(0.0)
+    pace.throttled(0.1)  # a send already in flight when the provider began refusing
+    assert pace.rate == pytest.approx(10 + 20 * 0.1 / RECOVERY_SECONDS)
+    later = 0.1
+    for _ in range(20):  # throttled all along: halving meets the climb back at 2 a second
+        later += HALVING_SECONDS
+        pace.throttled(later)
+    assert pace.rate == pytest.approx(20 * HALVING_SECONDS / RECOVERY_SECONDS, rel=0.01)
+    slow = Pace(1, now=0.0)
+    slow.throttled(0.0)
+    assert slow.rate == MIN_RATE == 1
+
+
+def test_after_throttling_the_next_send_waits_and_the_pace_climbs_back_to_the_limit():
+    pace = Pace(20, now=0.0)
+    assert pace.slot(0.0) == 0.0
+    pace.throttled(0.0)
+    assert pace.slot(0.0) == pytest.approx(1 / 10)
+    pace.slot(RECOVERY_SECONDS / 4)
+    assert pace.rate == pytest.approx(15)
+    pace.slot(RECOVERY_SECONDS)
+    assert pace.rate == 20

@@ -1,7 +1,7 @@
-"""How a certificate run fails loudly: one that finishes with failed certificates says so in the
-`CertificateRunFailures` metric (EMF, namespace and dimension `service` = swreg) that the alarm of
-infra/stateful.yaml watches, a clean run says nothing, and an unreadable verification URL stops the run
-before any certificate."""
+"""How a certificate run fails loudly: each failed try at a certificate raises (its message comes back)
+and counts one in the `CertificateRunFailures` metric (EMF, namespace and dimension `service` = swreg)
+that the alarm of infra/stateful.yaml watches, a clean run says nothing, and an unreadable verification
+URL stops the schedule's run before any item is sent."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities import parameters
 from chalicelib.observability import metrics
 from chalicelib.services import certificates
 
+from tests.certificate_run import issue_due
 from tests.unit.services.world import NOW
 from tests.unreachable import unreachable_ssm
 
@@ -36,15 +37,17 @@ def _approved(world, *names):
             for n, name in enumerate(names)]
 
 
-def test_a_run_with_failed_certificates_emits_how_many_failed(world, fakes, emitted):
+def test_each_failed_certificate_raises_for_a_redelivery_and_counts_one_failure(world, fakes, emitted):
     broken, other, fine = _approved(world, "周晓梅", "王芳", "李雷")
     for application in (broken, other):
         for material in application.materials.values():
             fakes.files.delete(material.object_key)
-    summary = certificates.issue_due(fakes, world.window.certificates_due_at)
+    with pytest.raises(KeyError):
+        certificates.issue_one(fakes, broken.application_id, world.window.certificates_due_at)
+    summary = issue_due(fakes, world.window.certificates_due_at)
     assert (summary["issued"], summary["failed"]) == (1, 2)
     document = emitted()
-    assert document["CertificateRunFailures"] == [2.0]
+    assert sum(document["CertificateRunFailures"]) == 3.0
     (directive,) = document["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == "swreg" and directive["Dimensions"] == [["service"]]
     assert document["service"] == "swreg"
@@ -52,28 +55,18 @@ def test_a_run_with_failed_certificates_emits_how_many_failed(world, fakes, emit
 
 def test_a_run_without_failures_emits_no_failure_metric(world, fakes, emitted):
     _approved(world, "周晓梅")
-    assert certificates.issue_due(fakes, world.window.certificates_due_at)["issued"] == 1
+    assert issue_due(fakes, world.window.certificates_due_at)["issued"] == 1
     assert "CertificateRunFailures" not in emitted()
 
 
-def test_a_run_that_stops_for_its_budget_still_reports_the_failures_so_far(world, fakes, emitted):
-    broken, _fine = _approved(world, "周晓梅", "李雷")
-    for material in broken.materials.values():
-        fakes.files.delete(material.object_key)
-    budget = iter([60.0, certificates.SECONDS_PER_CERTIFICATE - 0.1])
-    summary = certificates.issue_due(fakes, world.window.certificates_due_at, lambda: next(budget))
-    assert (summary["failed"], summary["more"]) == (1, True)
-    assert emitted()["CertificateRunFailures"] == [1.0]
-
-
-def test_an_unreadable_verification_url_stops_the_run_before_any_certificate(world, fakes, monkeypatch):
+def test_an_unreadable_verification_url_stops_the_run_before_any_item_is_sent(world, fakes, monkeypatch):
     _approved(world, "周晓梅")
     unreachable_ssm(monkeypatch)
     prod_like = replace(fakes, settings=fakes.settings._replace(verify_base_url=None,
                                                 verify_base_url_parameter="/swreg/prod/verify-base-url"))
     try:
         with pytest.raises(parameters.GetParameterError):
-            certificates.issue_due(prod_like, world.window.certificates_due_at)
+            certificates.enqueue_due(prod_like, world.window.certificates_due_at)
     finally:
         parameters.clear_caches()
-    assert fakes.renderer.rendered == [] and fakes.certificates.certificates == {}
+    assert fakes.certificate_queue.sent == [] and fakes.certificates.certificates == {}

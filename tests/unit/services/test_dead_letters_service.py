@@ -123,3 +123,8 @@ def test_the_function_is_named_without_its_arn_or_qualifier(fakes):
     names = [dead_letters.function_name(item) for item in dead_letters.peek(fakes.dead_letters, 10)]
 
     assert names == ["swreg-prod-on_upload", "(not a Lambda record)"]
+
+
+def test_a_work_item_reads_as_its_application_or_its_job():
+    assert dead_letters.event_summary({"application_id": "0a1b2c"}) == "certificate of application 0a1b2c"
+    assert dead_letters.event_summary({"continues": "sms-dispatch"}) == "continuation of sms-dispatch"

@@ -15,6 +15,7 @@ from chalicelib.domain.errors import InvalidTransitionError, NotFoundError, Vali
 from chalicelib.domain.mailing import MailingNote, MailingQuery, MailingState, Shipment
 from chalicelib.services import applicant, certificates, mailings, review
 from chalicelib.domain.windows import Window
+from tests.certificate_run import issue_due
 from tests.unit.services.world import CLOSES_AT, NOW, OPENS_AT, YEAR
 
 ADDRESS = {"recipient": "周晓梅", "phone": "13700137000", "address": "北京市西城区某街1号", "postal_code": "100032"}
@@ -37,7 +38,7 @@ def _approved(world, *, mail: bool = True, name: str = "周晓梅", kind: Regist
 
 def _issued(world, fakes, *, count: int = 1, mail: bool = True):
     accounts = [_approved(world, mail=mail, name=name) for name in ("周晓梅", "李雷", "韩梅梅", "王芳")[:count]]
-    certificates.issue_due(fakes, world.window.certificates_due_at)
+    issue_due(fakes, world.window.certificates_due_at)
     return accounts
 
 
@@ -61,13 +62,13 @@ def test_a_certificate_picked_up_electronically_has_no_mailing(world, fakes):
 def test_a_second_certificate_run_starts_no_second_mailing(world, fakes):
     _issued(world, fakes)
     before = dict(fakes.mailings.items)
-    assert certificates.issue_due(fakes, world.window.certificates_due_at)["issued"] == 0
+    assert issue_due(fakes, world.window.certificates_due_at)["issued"] == 0
     assert fakes.mailings.items == before
 
 
 def test_a_reissue_that_replaces_a_certificate_gets_a_mailing_of_its_own(world, fakes):
     account = _approved(world, kind=RegistrationType.REISSUE, registered_in=YEAR - 1)
-    certificates.issue_due(fakes, world.window.certificates_due_at)
+    issue_due(fakes, world.window.certificates_due_at)
     [reissued] = fakes.certificates.of_holder(account.id_number)
     mailing = fakes.mailings.get(reissued.registration_no)
     assert (mailing.state, mailing.window_year, mailing.level) == (MailingState.TO_PRINT, YEAR, reissued.level)

@@ -18,7 +18,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.reconsideration import ReconsiderationOutcome as Outcome
 from chalicelib.domain.review import beijing_time
-from chalicelib.services import applicant, certificates, reconsideration, review, window_jobs
+from chalicelib.services import applicant, reconsideration, review, window_jobs
+from tests.certificate_run import issue_due
 from tests.unit.services.world import CLOSES_AT, NOW
 
 AFTER_CLOSE = CLOSES_AT + timedelta(minutes=1)
@@ -115,10 +116,10 @@ def test_a_reopened_application_is_resubmitted_within_its_new_fix_period(world, 
 def test_an_overturned_approval_is_certified_by_the_next_run_after_the_batch(world, fakes):
     _, application_id = _asked(world)
     batch_done = world.window.certificates_due_at + timedelta(days=1)
-    assert certificates.issue_due(fakes, batch_done)["issued"] == 0
+    assert issue_due(fakes, batch_done)["issued"] == 0
     reconsideration.decide(fakes, world.reviewer("rev2"), application_id,
                            ReconsiderationDecision(Outcome.OVERTURN, "材料符合要求"), batch_done)
-    assert certificates.issue_due(fakes, batch_done + timedelta(hours=1))["issued"] == 1
+    assert issue_due(fakes, batch_done + timedelta(hours=1))["issued"] == 1
     stored = fakes.applications.get(application_id)
     assert stored.status is S.CERTIFIED and stored.registration_no
 

@@ -9,6 +9,7 @@ from chalicelib.domain.levels import Level
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.services import certificates, verification
 
+from tests.certificate_run import issue_due
 from tests.unit.services.world import YEAR
 
 OLD = f"BJ{YEAR - 1}000999"  # the number World gives the registration of `registered_in`
@@ -26,7 +27,7 @@ def _approved_reissue(world, fakes):
 def _reissued(world, fakes):
     """(account, the new certificate) after the run issued the reissue."""
     account = _approved_reissue(world, fakes)
-    assert certificates.issue_due(fakes, world.window.certificates_due_at)["issued"] == 1
+    assert issue_due(fakes, world.window.certificates_due_at)["issued"] == 1
     new, _ = fakes.certificates.of_holder(account.id_number)
     return account, new
 
@@ -57,8 +58,8 @@ def test_a_certificate_revoked_after_the_run_read_it_stops_the_issue_until_the_n
         return held
 
     fakes.certificates.of_holder = revoked_right_after_the_read
-    assert certificates.issue_due(fakes, due)["skipped"] == 1
+    assert issue_due(fakes, due)["skipped"] == 1
     assert fakes.certificates.get(OLD).replaced_by is None
     del fakes.certificates.of_holder
-    assert certificates.issue_due(fakes, due)["issued"] == 1
+    assert issue_due(fakes, due)["issued"] == 1
     assert fakes.certificates.get(OLD).replaced_by is not None

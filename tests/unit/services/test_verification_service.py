@@ -16,7 +16,8 @@ from chalicelib.domain.register import Registration
 from chalicelib.domain.verification import VerifyBatch, printed_code, verification_code
 from chalicelib.domain.windows import SHANGHAI
 from chalicelib.observability import logger
-from chalicelib.services import certificates, verification
+from chalicelib.services import verification
+from tests.certificate_run import issue_due
 from tests.ids import make_id
 from tests.unit.services.world import YEAR
 
@@ -63,7 +64,7 @@ def test_the_code_the_certificate_run_prints_is_the_one_verification_accepts(wor
     reviewer = world.reviewer()
     world.approved(world.applicant("李雷"), reviewer, world.window.opens_at + timedelta(days=1))
     due = world.window.certificates_due_at
-    assert certificates.issue_due(fakes, due)["issued"] == 1
+    assert issue_due(fakes, due)["issued"] == 1
     (number, url), = fakes.renderer.rendered
     assert url.endswith(f"/{number}?code={fakes.renderer.codes[number]}")
     assert verification.verify(fakes, number, fakes.renderer.codes[number], IP, due).code_verified

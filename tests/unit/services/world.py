@@ -30,6 +30,7 @@ from tests.fakes import (
     FakeContinuation,
     FakeDeadLetterQueue,
     FakeIdGenerator,
+    FakeJobLeases,
     FakeMailingRepository,
     FakeMessageRepository,
     FakeObjectStore,
@@ -41,6 +42,7 @@ from tests.fakes import (
     FakeSmsCodeRepository,
     FakeTokenSigner,
     FakeUploadSigner,
+    FakeWorkQueue,
     FakeWindowRepository,
 )
 from tests.ids import make_id
@@ -66,6 +68,7 @@ def fake_deps() -> Deps:
         accounts=FakeAccountRepository(), sms_codes=FakeSmsCodeRepository(), rate_limiter=FakeRateLimiter(),
         messages=messages, outbox=outbox, audit=audit,
         certificates=FakeCertificateRepository(applications, register, mailings), continuation=FakeContinuation(),
+        certificate_queue=FakeWorkQueue(), job_leases=FakeJobLeases(),
         mailings=mailings,
         corrections=FakeCorrectionRepository(register, audit, messages, outbox),
         dead_letters=FakeDeadLetterQueue(),

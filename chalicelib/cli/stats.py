@@ -1,0 +1,32 @@
+"""`swreg stats recount --window Y`: the review stats' counters rebuilt from the applications."""
+from __future__ import annotations
+
+import sys
+
+# The service is imported when the command runs, after `environment.apply` has set the stage's variables.
+
+
+def add_commands(commands) -> None:
+    parser = commands.add_parser("stats", help="the review stats' counters")
+    actions = parser.add_subparsers(dest="stats_command", required=True)
+    recount = actions.add_parser(
+        "recount", help="count a window's applications per status and type (index queries, no scan) and correct "
+                        "the counters /review/stats reads; run once after the release that adds them")
+    recount.add_argument("--window", type=int, required=True, help="the window's year, e.g. 2026")
+    recount.set_defaults(handler=run_recount)
+
+
+def run_recount(args, deps) -> int:
+    from chalicelib.services import stats
+
+    def progress(status, kind, count: int) -> None:
+        print(f"counted {status.chinese}/{kind.chinese}: {count:,}", file=sys.stderr, flush=True)
+
+    drift = stats.recount(deps, args.window, progress)
+    if not drift:
+        print(f"window {args.window}: the counters were right, nothing changed")
+        return 0
+    print(f"window {args.window}: corrected {len(drift)} counter(s)")
+    for (status, kind), amount in drift.items():
+        print(f"  {status.chinese}/{kind.chinese}: {amount:+,}")
+    return 0
