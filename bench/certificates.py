@@ -196,12 +196,14 @@ def drain(deps, expected: int, consumers: int) -> tuple[float, dict]:
     from chalicelib.handlers.queues import issue_certificates
     queue, sqs = deps.certificate_queue, bootstrap.stores(deps.settings).sqs
     lock, totals, handled = threading.Lock(), {"issued": 0, "skipped": 0, "failed": 0, "dropped": 0}, set()
+    receiving = threading.Lock()  # moto's ReceiveMessage is not thread-safe (SQS's is): receives take turns
 
     def consumer() -> None:
         idle_since = time.monotonic()
         while len(handled) < expected and time.monotonic() - idle_since < 60:
-            messages = sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10,
-                                           WaitTimeSeconds=RECEIVE_WAIT_SECONDS).get("Messages", [])
+            with receiving:
+                messages = sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10,
+                                               WaitTimeSeconds=RECEIVE_WAIT_SECONDS).get("Messages", [])
             if not messages:
                 continue
             idle_since = time.monotonic()

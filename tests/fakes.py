@@ -504,9 +504,10 @@ class FakeOutbox:
             row, status=OutboxStatus.SENT, provider_message_id=provider_message_id, sent_at=sent_at,
             due_at=sent_at, lease_token=None)) is not None
 
-    def release(self, outbox_id, token, status, due_at, error):
+    def release(self, outbox_id, token, status, due_at, error, *, refund_attempt=False):
         return self._move(outbox_id, self._leased(token), lambda row: replace(
-            row, status=status, due_at=due_at, last_error=error, lease_token=None)) is not None
+            row, status=status, due_at=due_at, last_error=error, lease_token=None,
+            attempts=row.attempts - refund_attempt)) is not None
 
     def requeue(self, sms, due_at):
         moved = self._move(sms.outbox_id, lambda row: row.status is sms.status
@@ -839,7 +840,7 @@ class FakeContinuation:
     def __init__(self) -> None:
         self.requested: list[str] = []
 
-    def request(self, job, context):
+    def request(self, job):
         self.requested.append(job)
 
 

@@ -17,11 +17,11 @@ class SqsContinuation:
     def __init__(self, queue: WorkQueue) -> None:
         self._queue = queue
 
-    def request(self, job: str, context) -> None:
+    def request(self, job: str) -> None:
         self._queue.send([{"continues": job}])
         logger.info("job continues through the jobs queue", extra={"job": job})
 
 
 class NextRun:
-    def request(self, job: str, context) -> None:
+    def request(self, job: str) -> None:
         logger.info("job left work for its next run", extra={"job": job})

@@ -17,16 +17,18 @@ def add_commands(commands) -> None:
 
 
 def run_recount(args, deps) -> int:
+    from chalicelib.domain.texts import STATS_CLI
     from chalicelib.services import stats
 
     def progress(status, kind, count: int) -> None:
-        print(f"counted {status.chinese}/{kind.chinese}: {count:,}", file=sys.stderr, flush=True)
+        print(STATS_CLI["PROGRESS"].format(status=status.chinese, kind=kind.chinese, count=count),
+              file=sys.stderr, flush=True)
 
     drift = stats.recount(deps, args.window, progress)
     if not drift:
-        print(f"window {args.window}: the counters were right, nothing changed")
+        print(STATS_CLI["RIGHT"].format(year=args.window))
         return 0
-    print(f"window {args.window}: corrected {len(drift)} counter(s)")
+    print(STATS_CLI["CORRECTED"].format(year=args.window, corrected=len(drift)))
     for (status, kind), amount in drift.items():
-        print(f"  {status.chinese}/{kind.chinese}: {amount:+,}")
+        print(STATS_CLI["DRIFT"].format(status=status.chinese, kind=kind.chinese, amount=amount))
     return 0

@@ -9,9 +9,9 @@ tells of, and moves PENDING → SENDING → SENT, or back to PENDING after a
 failed send (exponential backoff), or to DEAD after `MAX_ATTEMPTS` — or at
 once when the provider refused it for good (`SmsRefusedError`). A text the
 provider throttled (`SmsThrottledError`: sent faster than its rate limit) is
-PENDING again after `THROTTLE_PAUSE` and never DEAD for it: the claim counted
-the attempt (the row says how often the provider was asked), but only a
-failure of another kind buries a text, once it has used up its attempts. A dispatcher
+PENDING again after `THROTTLE_PAUSE` with the attempt its claim counted taken
+back: throttling never uses up a text's attempts, only failures of another kind
+bury it. A dispatcher
 leases a text (SENDING) before it hands it to the provider; a lease that runs
 out means the dispatcher died mid-send, and the text is leased and sent again
 — the only way a text goes out twice: one extra send per such crash, never

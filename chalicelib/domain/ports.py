@@ -382,8 +382,8 @@ class TokenSigner(Protocol):
 
 
 class Continuation(Protocol):
-    def request(self, job: str, context: Any) -> None:
-        """Have `job`, which spent its time budget, go on later (`context`: the Lambda context)."""
+    def request(self, job: str) -> None:
+        """Have `job`, which spent its time budget, go on: at once, or with its next run."""
 
 
 class JobLeases(Protocol):
@@ -558,8 +558,10 @@ class OutboxRepository(Protocol):
     def mark_sent(self, outbox_id: str, token: str, provider_message_id: str, sent_at: datetime) -> bool:
         """SENT, if the text is still SENDING under `token`."""
 
-    def release(self, outbox_id: str, token: str, status: "OutboxStatus", due_at: datetime, error: str) -> bool:
-        """Back to PENDING (due at `due_at`) or DEAD, if the text is still SENDING under `token`."""
+    def release(self, outbox_id: str, token: str, status: "OutboxStatus", due_at: datetime, error: str, *,
+                refund_attempt: bool = False) -> bool:
+        """Back to PENDING (due at `due_at`) or DEAD, if the text is still SENDING under `token`;
+        `refund_attempt` takes back the attempt its claim counted (the provider only throttled)."""
 
     def requeue(self, sms: "Sms", due_at: datetime) -> "Sms":
         """PENDING, due at `due_at`, attempts reset — if the text is still as `sms` saw it.

@@ -446,6 +446,14 @@ MAILING_CLI: dict[str, str] = {
 }
 
 
+# `swreg stats recount` (cli/stats.py): what it counted, and the counters it corrected.
+STATS_CLI: dict[str, str] = {
+    "PROGRESS": "已统计 {status}/{kind}：{count:,} 份",
+    "RIGHT": "{year}年度：统计计数无误，未作修改",
+    "CORRECTED": "{year}年度：已更正 {corrected} 项统计计数（按申请数据重新统计）",
+    "DRIFT": "  {status}/{kind}：{amount:+,}",
+}
+
 # Verification (`domain/verification.py`): the label of the code printed under an e-certificate's
 # QR, what a number no one issued or imported verifies as, and the batch CSV's header (its column
 # order: number, result, masked name, level, valid until, paper or electronic).

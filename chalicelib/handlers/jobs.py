@@ -55,5 +55,5 @@ def _run(job: Job, context) -> dict:
         return run(job, deps, deps.clock.now())
     summary = run(job, deps, deps.clock.now(), budget(job, context))
     if not summary.get("busy") and job.continues_when(summary):
-        deps.continuation.request(job.name, context)  # after `run` dropped the lease: the continuation takes it
+        deps.continuation.request(job.name)  # after `run` dropped the lease: the continuation takes it
     return summary

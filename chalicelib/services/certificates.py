@@ -100,7 +100,9 @@ def enqueue_due(deps: Deps, now: datetime, time_left: Callable[[], float] | None
 def issue_one(deps: Deps, application_id: str, now: datetime) -> str:
     """Certify one application, a work item: "issued", or "skipped" when there is nothing to do
     (no longer approved: certified by an earlier delivery, say) or another try won the race.
-    Any other failure raises, counted for the certificate alarm (infra/): the message comes back."""
+    A write that lost to anything else (a transaction conflict, a replaced certificate that
+    changed meanwhile) raises, and so does any other failure, counted for the certificate
+    alarm (infra/): the message comes back."""
     try:
         application = deps.applications.get(application_id)
     except NotFoundError:
@@ -111,7 +113,11 @@ def issue_one(deps: Deps, application_id: str, now: datetime) -> str:
     try:
         _issue_certificate(deps, application, now)
     except ConcurrentUpdateError:
-        logger.info("certificate skipped: application changed concurrently", extra={"application_id": application_id})
+        if deps.applications.get(application_id).status is ApplicationStatus.APPROVED:
+            logger.warning("certificate write conflicted; its message comes back for a retry",
+                           extra={"application_id": application_id})
+            raise
+        logger.info("certificate skipped: another try certified it", extra={"application_id": application_id})
         return "skipped"
     except Exception:
         count("CertificateRunFailures", 1)
@@ -132,8 +138,8 @@ def _issue_certificate(deps: Deps, application: Application, now: datetime) -> N
     application.certify(certificate.registration_no, now)
     messages, texts = notices_of(application, application.fields.phone)
     # The holder index is eventually consistent, which is safe here: a certificate replaced a
-    # moment ago may still look current, and then its condition fails the transaction (skipped,
-    # retried by the next run). One cannot be missed for being too new: the certificate a reissue
+    # moment ago may still look current, and then its condition fails the transaction (the
+    # message comes back). One cannot be missed for being too new: the certificate a reissue
     # replaces entered the index with its registration, before the reissue could be applied for.
     replacing = replaced_by_successor(deps.certificates.of_holder(application.id_number), certificate)
     deps.certificates.issue(application, certificate, registration_for(application), messages, texts, now,

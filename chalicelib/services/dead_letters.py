@@ -99,9 +99,6 @@ def event_summary(event: dict) -> str:
         more = f" (+{len(records) - 1} more)" if len(records) > 1 else ""
         return f"s3 {records[0].get('eventName', 'event')} {first.get('bucket', {}).get('name', '?')}/{key}{more}"
     if event.get("detail-type") == "Scheduled Event":
-        continues = (event.get("detail") or {}).get("continues")
-        if continues:
-            return f"continuation of {continues} at {event.get('time', '?')}"
         rules = [str(arn).rsplit("/", 1)[-1] for arn in event.get("resources") or []]
         return f"schedule {', '.join(rules) or '?'} at {event.get('time', '?')}"
     return "event with " + (", ".join(sorted(event)[:5]) or "no fields")

@@ -160,7 +160,8 @@ def _deliver(run: _Run, sms: Sms) -> str:
         status, due_at = after_failure(attempt, run.now(), refused=isinstance(exc, SmsRefusedError),
                                        throttled=throttled)
         outcome = "dead" if status is OutboxStatus.DEAD else "throttled" if throttled else "retrying"
-        return _settled(outbox.release(sms.outbox_id, token, status, due_at, error), outcome, sms)
+        return _settled(outbox.release(sms.outbox_id, token, status, due_at, error, refund_attempt=throttled),
+                        outcome, sms)
     return _settled(outbox.mark_sent(sms.outbox_id, token, message_id, run.now()), "sent", sms)
 
 

@@ -118,14 +118,20 @@ def test_two_consumers_given_the_same_message_at_once_make_one_certificate(clien
 
     def consumer():
         start.wait()
-        payloads.append(_consume(client, records))
+        try:
+            payloads.append(_consume(client, records))
+        except CertificateBatchFailed:  # what it issued is in the outcome below
+            payloads.append({})
     threads = [threading.Thread(target=consumer) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
-    assert sum(p["issued"] for p in payloads) == 3 and sum(p["skipped"] for p in payloads) == 3
+    # A consumer that lost a write while the application was still approved (the other one's number
+    # reservation, say) raised: its messages come back, and their next delivery finds nothing to do.
+    again = _consume(client, records)
+    assert again["failed"] == 0 and again["issued"] + sum(p.get("issued", 0) for p in payloads) <= 3
     assert {_outcome(deps, a) for a in apps} == {(ApplicationStatus.CERTIFIED, 1, 1, 1)}
     numbers = {deps.applications.get(a.application_id).registration_no for a in apps}
     assert len(numbers) == 3

@@ -240,7 +240,7 @@ def test_a_continuation_goes_through_the_jobs_queue_to_the_apps_consumer_until_t
     monkeypatch.setitem(JOBS, "sms-dispatch", replace(JOBS["sms-dispatch"], service=dispatch))
     runner = EventRunner(app, s3, region="us-east-1", sqs_client=sqs)
     source, = [s for s in app.event_sources if isinstance(s, SQSEventConfig) and s.name == "continue_job"]
-    bootstrap.deps().continuation.request("sms-dispatch", None)
+    bootstrap.deps().continuation.request("sms-dispatch")
     assert runner.consume(source) == 1  # runs, and continues through the queue again
     assert runner.consume(source) == 1  # runs to the end
     assert runs == [True, True] and _left(sqs, jobs_queue.url) == 0

@@ -146,6 +146,15 @@ def test_only_the_lease_holder_puts_a_text_back_to_pending_or_dead(outbox, era):
     assert outbox.port.due(OutboxStatus.PENDING, era + 61 * SECOND, 10) == []
 
 
+def test_a_release_after_throttling_takes_back_the_attempt_its_claim_counted(outbox, era):
+    seen = outbox.queue(era)
+    assert outbox.port.claim(seen, "mine", era + LEASE)
+    assert outbox.port.release(seen.outbox_id, "mine", OutboxStatus.PENDING, era + 5 * SECOND, "Throttled",
+                               refund_attempt=True)
+    throttled = outbox.port.get(seen.outbox_id)
+    assert (throttled.status, throttled.due_at, throttled.attempts) == (OutboxStatus.PENDING, era + 5 * SECOND, 0)
+
+
 def test_a_requeue_holds_only_on_the_text_as_it_was_seen_and_resets_its_attempts(outbox, era):
     seen = outbox.queue(era)
     assert outbox.port.claim(seen, "mine", era + LEASE)

@@ -39,10 +39,10 @@ def test_a_recount_initialises_the_counters_of_applications_stored_before_them(d
 
     assert main(["--stage", "test", "stats", "recount", "--window", str(YEAR)]) == 0
     out, err = capsys.readouterr()
-    assert "counted 已提交/首登记: 4" in err.splitlines()
+    assert "已统计 已提交/首登记：4 份" in err.splitlines()
     assert len(err.splitlines()) == len(ApplicationStatus) * len(RegistrationType)
-    assert out.splitlines() == [f"window {YEAR}: corrected 1 counter(s)", "  已提交/首登记: +3"]
+    assert out.splitlines() == [f"{YEAR}年度：已更正 1 项统计计数（按申请数据重新统计）", "  已提交/首登记：+3"]
     assert deps.applications.counts(YEAR) == {key: 4}
 
     assert main(["--stage", "test", "stats", "recount", "--window", str(YEAR)]) == 0
-    assert capsys.readouterr().out.splitlines() == [f"window {YEAR}: the counters were right, nothing changed"]
+    assert capsys.readouterr().out.splitlines() == [f"{YEAR}年度：统计计数无误，未作修改"]

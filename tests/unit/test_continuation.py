@@ -22,7 +22,7 @@ CONTEXT = SimpleNamespace(get_remaining_time_in_millis=lambda: 900_000)
 
 def test_the_continuation_sends_the_jobs_name_to_the_queue():
     queue = FakeWorkQueue()
-    SqsContinuation(queue).request("issue-certificates", CONTEXT)
+    SqsContinuation(queue).request("issue-certificates")
     assert queue.sent == [{"continues": "issue-certificates"}]
 
 

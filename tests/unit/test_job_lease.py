@@ -67,7 +67,7 @@ def test_the_continuation_is_asked_for_after_the_lease_is_dropped_so_that_it_can
     held_when_asked = []
 
     class Continuation(FakeContinuation):
-        def request(self, job, context):
+        def request(self, job):
             held_when_asked.append(dict(deps.job_leases.held))
     deps = replace(fake_deps(), continuation=Continuation())
     monkeypatch.setattr(handlers.bootstrap, "deps", lambda: deps)

@@ -17,7 +17,7 @@ a table scan on a request path:
                      pending reconsiderations of every window in one partition
                      (`reconsideration_requested`, by request time);
                      `by_queue_type`: the same per registration type (queue
-                     filter, and COUNT queries for the stats)
+                     filter, and COUNT queries for `swreg stats recount`)
 - uniques            conditional puts that make a value unique across items
                      (one live application per practitioner and window, one
                      account per phone, per ID number, per staff username)

@@ -90,11 +90,13 @@ class DynamoOutbox:
             *_unleased(),
         ]) is not None
 
-    def release(self, outbox_id: str, token: str, status: OutboxStatus, due_at: datetime, error: str) -> bool:
+    def release(self, outbox_id: str, token: str, status: OutboxStatus, due_at: datetime, error: str, *,
+                refund_attempt: bool = False) -> bool:
         return self._move(outbox_id, self._leased(token), [
             OutboxItem.status.set(status.value),
             OutboxItem.due_sort.set(_due_sort(due_at, outbox_id)),
             OutboxItem.last_error.set(error),
+            *([OutboxItem.attempts.add(-1)] if refund_attempt else []),
             *_unleased(),
         ]) is not None
 

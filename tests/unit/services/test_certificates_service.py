@@ -10,6 +10,7 @@ import pytest
 from chalicelib.domain import texts
 from chalicelib.domain.application import ApplicationStatus
 from chalicelib.domain.eligibility import RegistrationType
+from chalicelib.domain.errors import ConcurrentUpdateError
 from chalicelib.domain.verification import verification_code
 from chalicelib.services import certificates, verification
 
@@ -153,14 +154,29 @@ def test_a_worker_killed_mid_certificate_is_resumed_by_the_redelivery_under_the_
     assert len([text for text in world.texts_to(approved.fields.phone) if f"BJ{YEAR}000001" in text]) == 1
 
 
+def test_a_write_that_lost_to_a_conflict_while_still_approved_comes_back_instead_of_being_skipped(
+        world, fakes, due):
+    """A transaction conflict (a busy stats shard, say) is not another try's win: the item must not be
+    deleted as done, or the application would wait for the next day's run."""
+    approved, = _approved(world, "周晓梅")
+    with pytest.raises(ConcurrentUpdateError):
+        certificates.issue_one(replace(fakes, certificates=_dying(fakes, _conflict)), approved.application_id, due)
+    assert fakes.applications.get(approved.application_id).status is ApplicationStatus.APPROVED
+    assert certificates.issue_one(fakes, approved.application_id, due) == "issued"
+
+
 def _killed(*args, **kwargs):
     raise RuntimeError("function timed out")
 
 
-def _dying(fakes):
+def _conflict(*args, **kwargs):
+    raise ConcurrentUpdateError(code="TRANSACTION_CONFLICT")
+
+
+def _dying(fakes, issue=_killed):
     """The certificate repository of `fakes` whose `issue` (the transaction) never comes."""
     dying = type(fakes.certificates)(fakes.applications, fakes.register)
-    dying.counters, dying.issue = fakes.certificates.counters, _killed
+    dying.counters, dying.issue = fakes.certificates.counters, issue
     return dying
 
 

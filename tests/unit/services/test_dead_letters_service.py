@@ -103,13 +103,9 @@ def test_an_upload_event_reads_as_its_decoded_object_key():
         "s3 ObjectCreated:Post swreg-prod-files/uploads/0a1b/id+photo/照片 1.jpg (+1 more)")
 
 
-def test_a_scheduled_event_reads_as_its_rule_and_a_continuation_as_its_job():
+def test_a_scheduled_event_reads_as_its_rule():
     assert dead_letters.event_summary(_scheduled_record()["requestPayload"]) == (
         "schedule swreg-prod-sms_dispatch at 2026-03-10T02:15:00Z")
-    continuation = _scheduled_record(source="swreg.continuation", resources=[],
-                                     detail={"continues": "issue-certificates"})["requestPayload"]
-    assert dead_letters.event_summary(continuation) == (
-        "continuation of issue-certificates at 2026-03-10T02:15:00Z")
 
 
 def test_any_other_event_reads_as_its_first_field_names():

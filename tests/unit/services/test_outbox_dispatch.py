@@ -290,17 +290,20 @@ def test_the_workers_keep_the_rate_in_flight_within_bounds():
     assert [outbox.workers(rate) for rate in (1, 20, 40, 1000)] == [2, 10, 20, outbox.MAX_WORKERS]
 
 
-def test_a_throttled_text_is_due_again_shortly_and_never_dead_however_often_it_was_throttled(texts):
+def test_a_throttled_text_is_due_again_shortly_and_throttling_never_uses_up_its_attempts(texts):
     sms, = _queue(texts)
     throttles = MAX_ATTEMPTS + 2
-    provider = FakeSms(*[SmsThrottledError("RequestLimitExceeded: slow down")] * throttles)
+    provider = FakeSms(*[SmsThrottledError("RequestLimitExceeded: slow down")] * throttles,
+                       RuntimeError("timeout"))
     now = NOW
-    for attempt in range(1, throttles + 1):
+    for _ in range(throttles):
         assert _dispatch(texts, provider, now) == {**NOTHING, "throttled": 1}
         row = texts.get(sms.outbox_id)
-        assert (row.status, row.attempts, row.due_at) == (OutboxStatus.PENDING, attempt, now + THROTTLE_PAUSE)
+        assert (row.status, row.attempts, row.due_at) == (OutboxStatus.PENDING, 0, now + THROTTLE_PAUSE)
         assert row.last_error == "SmsThrottledError: RequestLimitExceeded: slow down"
         now = row.due_at
+    assert _dispatch(texts, provider, now) == {**NOTHING, "retrying": 1}  # a timeout after it: its first attempt
+    now = texts.get(sms.outbox_id).due_at
     assert _dispatch(texts, provider, now)["sent"] == 1
     assert provider.texts_to(sms.phone) == [sms.text]
 
