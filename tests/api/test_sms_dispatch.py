@@ -85,9 +85,12 @@ def test_a_scheduled_run_sends_pending_rows_through_the_file_sink_and_marks_them
 
 
 def test_a_backlog_larger_than_a_run_can_send_continues_at_once(client, deps, swap):
-    continuation = swap(continuation=FakeContinuation()).continuation
-    rows = _queue(deps.settings.sms_rate_per_second * 5)  # five seconds' worth, for a three-second run
-    summary = _tick(client, timeout=TIMEOUT_MARGIN_SECONDS + 3)
+    # At 5 texts a second, ten seconds' worth for a run of six (it claims none in its last two):
+    # slow enough that a busy machine still sends some before the budget is spent.
+    slow = deps.settings._replace(sms_rate_per_second=5)
+    continuation = swap(continuation=FakeContinuation(), settings=slow).continuation
+    rows = _queue(slow.sms_rate_per_second * 10)
+    summary = _tick(client, timeout=TIMEOUT_MARGIN_SECONDS + 6)
     assert summary["more"] is True and summary["sent"] > 0
     assert continuation.requested == [SCHEDULE]
     _dispatch_until_sent(client, deps, rows)

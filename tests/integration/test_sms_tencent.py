@@ -73,10 +73,10 @@ def test_a_sent_text_is_marked_sent_with_tencents_serial_number(provider):
     assert len(row.provider_message_id) == 32  # the fake's SerialNo
 
 
-def test_a_throttled_send_is_sent_again_in_seconds(provider):
+def test_a_throttled_send_is_sent_again_in_seconds_without_using_up_an_attempt(provider):
     provider.outcomes = ["throttled"]
     row = _dispatch_one(_sender(provider))
-    assert (row.status, row.attempts, row.due_at) == (OutboxStatus.PENDING, 1, NOW + THROTTLE_PAUSE)
+    assert (row.status, row.attempts, row.due_at) == (OutboxStatus.PENDING, 0, NOW + THROTTLE_PAUSE)
     assert row.last_error.startswith("SmsThrottledError: RequestLimitExceeded")
 
 
